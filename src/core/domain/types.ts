@@ -1,0 +1,109 @@
+/**
+ * Domain types. They describe GPU VMs, offers and the rest in gpufleet's own terms:
+ * no provider wire format and no HTTP shape leaks in here.
+ */
+
+/** The eight states of GPCN's GPUVMDetails.status (seed 000). A contract: never add, rename or drop one. */
+export const VM_STATUSES = [
+  'Provisioning',
+  'Starting',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Error',
+  'Destroyed',
+  'Unknown',
+] as const;
+export type VmStatus = (typeof VM_STATUSES)[number];
+
+/** A VM in one of these states is changing and is polled faster. */
+export const TRANSITIONAL_STATUSES: readonly VmStatus[] = ['Provisioning', 'Starting', 'Stopping'];
+
+export interface Money {
+  /** Amount in the currency's major unit (e.g. dollars), per hour where used as a price. */
+  amount: number;
+  /** ISO 4217, lower case as the providers send it (`usd`, `eur`). */
+  currency: string;
+}
+
+/** What a user gets: a full virtual machine, or a container on a shared host (RunPod pods). */
+export type MachineKind = 'vm' | 'container';
+
+export type GpuInterconnect = 'SXM' | 'PCIe' | 'NVLink';
+
+export interface GpuSpec {
+  /** Canonical model name as gpufleet's catalog knows it, e.g. `H100`, `A100`, `RTX A6000`, `L40S`. */
+  model: string;
+  vendor: 'NVIDIA' | 'AMD' | 'Other';
+  /** Memory of one GPU, GiB. */
+  memoryGiB: number;
+  count: number;
+  interconnect: GpuInterconnect | null;
+}
+
+/** A physical location as a provider names it. */
+export interface ProviderLocation {
+  /** The provider's own code, e.g. Verda `FIN-01`, RunPod `EU-RO-1`, a Fluidstack region name. */
+  code: string;
+  name: string;
+  country: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  countryAbbr: string;
+  /** A broad region such as `europe`, `north-america`. */
+  region: string;
+}
+
+/** GPU series of the catalog (GPCN `configuration.code`/`name`, e.g. `h100_series` / "H100 Series"). */
+export interface Series {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+}
+
+/** One physical location of one provider. */
+export interface Datacenter {
+  id: string;
+  /** gpufleet code, e.g. `verda-fin-01`. */
+  code: string;
+  name: string;
+  region: string;
+  country: string;
+  countryAbbr: string;
+  provider: string;
+  providerLocationCode: string;
+}
+
+export interface SshKey {
+  id: string;
+  entityId: string;
+  name: string;
+  publicKey: string;
+  /** `SHA256:…` as OpenSSH prints it. */
+  fingerprint: string;
+  /** e.g. `ed25519`, `rsa-4096`, `ecdsa-p256`. */
+  algorithm: string;
+  algorithmDisplayName: string;
+  isDefault: boolean;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface ResourceGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type UserRole = 'admin' | 'power_user' | 'user';
+
+/** Who is calling: resolved from an API key. */
+export interface Principal {
+  apiKeyId: string;
+  name: string;
+  role: UserRole;
+  entityId: string;
+}

@@ -1,0 +1,259 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { GpuSpec, MachineKind, Money, ProviderLocation, VmStatus } from '../domain/types.ts';
+
+/**
+ * The one interface every cloud implements. The core speaks only this; each provider folder
+ * (`src/providers/<id>/`) holds its wire client, its mapping to these types, its adapter and its simulator.
+ *
+ * Rules every adapter follows:
+ * - Every response is parsed by a schema at the boundary; an unexpected shape throws
+ *   `ProviderError` kind `bad_response` naming the provider and the field.
+ * - Failures are typed `ProviderError`s (see errors.ts), never bare strings: the core decides
+ *   what to do (fail over, wait, retry, stop) from the kind alone.
+ * - An instance is tagged with `gpufleetId` at create in whatever way the provider allows
+ *   (name, description, tags, env), and `ProviderInstance.gpufleetId` reads that tag back, so an
+ *   instance can always be found again after a crash.
+ */
+export interface Provider {
+  /** The provider id of the definition that built this adapter, e.g. `verda`. */
+  readonly providerId: string;
+  readonly capabilities: ProviderCapabilities;
+
+  /** Check that the account's credentials and settings work. Throws `auth` when they do not. */
+  verify(): Promise<void>;
+
+  /**
+   * Every orderable (instance type × location × on-demand/spot) combination with its price per VM-hour
+   * and its availability right now. Costs a small, fixed number of provider calls per account.
+   */
+  listOffers(): Promise<ProviderOffer[]>;
+
+  /**
+   * Every instance of the account, ours or not, in as few calls as the provider allows (one list call
+   * where it has one). Instances that are gone are simply absent.
+   */
+  listInstances(): Promise<ProviderInstance[]>;
+
+  /** One instance; `null` when the provider says it does not exist (that is how "gone" reads). */
+  getInstance(providerInstanceId: string): Promise<ProviderInstance | null>;
+
+  /**
+   * Create one instance from an offer. Returns as soon as the provider has accepted it (the instance is
+   * usually still provisioning). A capacity shortage is either thrown here as kind `capacity` or shows
+   * later as status `Error` with `statusReason: 'capacity'` (Fluidstack's `out-of-stock`, Verda's
+   * `no_capacity`); the core treats both the same way.
+   */
+  createInstance(request: CreateInstanceRequest): Promise<ProviderInstance>;
+
+  /** Power on a stopped instance. Throws `capacity` when the host cannot give the GPUs back. */
+  startInstance(ref: InstanceRef): Promise<void>;
+
+  /** Power off. Whether compute keeps billing is told by `capabilities.billsWhileStopped`. */
+  stopInstance(ref: InstanceRef): Promise<void>;
+
+  /**
+   * Destroy the instance and its boot disk. `gone` when the provider says it no longer exists (the goal
+   * is reached); `accepted` when deletion started. Throws `retry_later` when the provider refuses for
+   * now (e.g. Verda will not delete a provisioning instance).
+   */
+  deleteInstance(ref: InstanceRef): Promise<'accepted' | 'gone'>;
+
+  /** Projects the account's credentials can see (providers that scope by project, e.g. Fluidstack). */
+  listProjects?(): Promise<{ id: string; name: string }[]>;
+
+  /** Shared filesystems of the account (only where `capabilities.filesystems`). */
+  listFilesystems?(): Promise<ProviderFilesystem[]>;
+  createFilesystem?(request: { name: string; sizeGiB: number; locationCode: string }): Promise<ProviderFilesystem>;
+
+  /** Release timers and sockets. */
+  close(): Promise<void>;
+}
+
+/** What the provider can do, declared rather than guessed. */
+export interface ProviderCapabilities {
+  stopStart: boolean;
+  /** Compute keeps billing while stopped (Verda `offline`). The user is told when they stop. */
+  billsWhileStopped: boolean;
+  spot: boolean;
+  machineKind: MachineKind;
+  /** The provider can show a Jupyter URL for some instances. */
+  jupyter: boolean;
+  /** Shared filesystems can be attached at create. */
+  filesystems: boolean;
+}
+
+/** Enough of an instance for an action; taken from gpufleet's record so the adapter need not look it up. */
+export interface InstanceRef {
+  providerInstanceId: string;
+  providerSkuId: string;
+  locationCode: string;
+  gpuCount: number;
+  spot: boolean;
+  /** The price the instance was ordered at; RunPod needs the bid again to resume an interruptible pod. */
+  pricePerHour: Money | null;
+}
+
+export interface ProviderOffer {
+  /** Opaque to the core: the adapter's own handle on the instance type (and variant), passed back on create. */
+  providerSkuId: string;
+  /** The provider's name for the type, shown to users, e.g. `1H100.80S.22V`. */
+  providerSkuName: string;
+  location: ProviderLocation;
+  gpu: GpuSpec;
+  vcpu: number;
+  ramGiB: number;
+  diskGB: number;
+  /** Per VM (not per GPU) per hour; null when the provider publishes none and none is configured. */
+  pricePerHour: Money | null;
+  spot: boolean;
+  /** Capacity exists right now. */
+  available: boolean;
+  machineKind: MachineKind;
+  description: string;
+}
+
+export interface CreateInstanceRequest {
+  /** gpufleet's VM id: the adapter tags the instance with it. */
+  gpufleetId: string;
+  /** Human name; adapters derive a valid hostname from it. */
+  name: string;
+  providerSkuId: string;
+  locationCode: string;
+  gpuCount: number;
+  spot: boolean;
+  /** For interruptible/spot bids: the most the user pays per VM-hour. Defaults to the offer's spot price. */
+  maxPricePerHour?: Money | null;
+  /** gpufleet image name, e.g. `ubuntu-24.04`; the adapter maps it to a provider image. */
+  image: string;
+  /** The login user wanted; the adapter may ignore it when the provider fixes one (root on Verda/RunPod). */
+  username: string | null;
+  /** OpenSSH public keys that must be able to log in. */
+  sshPublicKeys: { name: string; publicKey: string; fingerprint: string }[];
+  /** Shared filesystems to attach at create (providers with `capabilities.filesystems`). */
+  filesystemIds?: string[];
+}
+
+export interface ProviderFilesystem {
+  id: string;
+  name: string;
+  locationCode: string;
+  sizeGiB: number | null;
+  status: string;
+  createdAt: string | null;
+}
+
+export interface ProviderInstance {
+  providerInstanceId: string;
+  /** The gpufleet VM id read back from the instance's tag; null for instances gpufleet did not create. */
+  gpufleetId: string | null;
+  name: string;
+  status: VmStatus;
+  /** The provider's raw state, kept for display and for diagnosing `Unknown`. */
+  providerStatus: string;
+  /** Why the instance is in Error/Stopped when the provider says: `capacity`, `preempted`, `install_failed`. */
+  statusReason: string | null;
+  ip: string | null;
+  /** True when `ip` is only reachable inside the provider's network (Fluidstack documents a private IP). */
+  ipIsPrivate: boolean;
+  sshPort: number | null;
+  username: string | null;
+  jupyterUrl: string | null;
+  providerSkuId: string;
+  locationCode: string;
+  gpuCount: number;
+  vcpu: number | null;
+  ramGiB: number | null;
+  diskGB: number | null;
+  pricePerHour: Money | null;
+  spot: boolean;
+  image: string | null;
+  createdAt: string | null;
+}
+
+export interface ProviderAccountConfig {
+  accountId: string;
+  name: string;
+  baseUrl: string;
+  /** Decrypted, validated by the definition's `credentialsSchema`. Never logged. */
+  credentials: Record<string, string>;
+  /** Validated by the definition's `settingsSchema`. */
+  settings: Record<string, unknown>;
+}
+
+export interface ProviderLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ProviderDeps {
+  logger: ProviderLogger;
+  /** Called once for every HTTP request sent to the provider (for metrics and benchmarks). */
+  onProviderCall?: (call: { provider: string; accountId: string; method: string; route: string; status: number }) => void;
+}
+
+/** Everything the core knows about one cloud: registered in `src/providers/registry.ts`. */
+export interface ProviderDefinition {
+  id: string;
+  displayName: string;
+  /** Where the real API lives; an account may override it. */
+  defaultBaseUrl: string;
+  capabilities: ProviderCapabilities;
+  /** Write-only secrets of an account (API key, client id/secret). */
+  credentialsSchema: TSchema;
+  /** Non-secret account settings (project id, regions, price sheet). */
+  settingsSchema: TSchema;
+  connect(account: ProviderAccountConfig, deps: ProviderDeps): Provider;
+  simulator: SimulatorDefinition;
+}
+
+export interface SimulatorDefinition {
+  start(options?: SimulatorOptions): Promise<RunningSimulator>;
+}
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** How long each asynchronous state change takes; tests use tens of ms, the sandbox a few seconds. */
+  transitionMs?: number;
+  /** Credentials the simulator accepts; documented defaults otherwise. */
+  credentials?: Record<string, string>;
+  /** Where to keep state across restarts (the sandbox); in memory when absent. */
+  stateFile?: string;
+  /** Seed for anything random (IPs, ports, ids) so runs are repeatable. */
+  seed?: number;
+}
+
+export interface RunningSimulator {
+  /** Base URL an account points at (the provider's API root as the adapter expects it). */
+  baseUrl: string;
+  /** The credentials and settings an account needs to talk to this simulator. */
+  account: { credentials: Record<string, string>; settings: Record<string, unknown> };
+  control: SimulatorControl;
+  close(): Promise<void>;
+}
+
+/** Run-time fault injection and inspection, the same for every simulator. */
+export interface SimulatorControl {
+  /** Probability (0..1) that a request fails with the provider's 5xx error; extra latency per request. */
+  setFaults(faults: { errorRate?: number; latencyMs?: number }): void;
+  /** Clear every injected fault and restore capacity. */
+  reset(): void;
+  /** The next `count` requests answer the provider's 429 with `Retry-After: retryAfterSec`. */
+  rateLimitNext(count: number, retryAfterSec?: number): void;
+  /** Every token issued so far stops working (no-op for providers with static keys). */
+  expireTokens(): void;
+  /** Turn capacity off/on, for one offer or all. */
+  setCapacity(available: boolean, filter?: { providerSkuId?: string; locationCode?: string }): void;
+  /** Spot eviction / interruptible preemption of one instance. */
+  preempt(providerInstanceId: string): void;
+  /** Show an instance's raw provider state as `raw` (e.g. one the adapter has never seen); null removes the override. */
+  setRawStatus(providerInstanceId: string, raw: string | null): void;
+  /** The next `count` successful responses come back with a wrong shape. */
+  malformNext(count: number): void;
+  /** Requests received so far, by `METHOD route`. */
+  requestCounts(): Record<string, number>;
+  /** Instances that exist (not deleted) at the provider, to prove nothing leaked. */
+  liveInstanceIds(): string[];
+}

@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Keep a simulator's state in a JSON file so the sandbox's clouds survive a restart of gpufleet
+ * (VMs the user created are still there). Writes are debounced and atomic (write then rename).
+ */
+export class StateFile<T> {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly path: string | undefined,
+    private readonly snapshot: () => T,
+  ) {}
+
+  load(): T | null {
+    if (!this.path || !existsSync(this.path)) return null;
+    try {
+      return JSON.parse(readFileSync(this.path, 'utf8')) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Note a change; the file is written shortly after. */
+  changed(): void {
+    if (!this.path || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, 200);
+    this.timer.unref();
+  }
+
+  flush(): void {
+    if (!this.path) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    mkdirSync(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.snapshot()));
+    renameSync(tmp, this.path);
+  }
+}

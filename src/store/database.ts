@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import * as m001 from './migrations/001_initial.ts';
+import type { Database } from './schema.ts';
+
+/** Versioned migrations, in order. Both dialects run the same ones. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_initial': m001,
+};
+
+class StaticMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…` for PostgreSQL; otherwise a SQLite file path (`:memory:` for tests). */
+  url: string;
+  /** PostgreSQL schema to live in (created if missing); tests give each run its own. */
+  pgSchema?: string;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const isPostgres = /^postgres(ql)?:\/\//.test(options.url);
+  let db: Kysely<Database>;
+  if (isPostgres) {
+    const schema = options.pgSchema;
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+    if (schema) {
+      const bootstrap = new pg.Client({ connectionString: options.url });
+      await bootstrap.connect();
+      await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await bootstrap.end();
+    }
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    if (options.url !== ':memory:') mkdirSync(dirname(options.url), { recursive: true });
+    const sqlite = new SQLite(options.url);
+    // WAL lets readers go on while the refresher writes; a busy timeout rides out short write locks.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+
+  const migrator = new Migrator({ db, provider: new StaticMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    await db.destroy();
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+  return { db, dialect: isPostgres ? 'postgres' : 'sqlite', close: () => db.destroy() };
+}
+
+/** Drop a PostgreSQL schema made for a test run. */
+export async function dropPgSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
+
+export { sql };

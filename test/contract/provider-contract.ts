@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { VmStatus } from '../../src/core/domain/types.ts';
+import { ProviderError } from '../../src/core/provider/errors.ts';
+import type {
+  InstanceRef,
+  Provider,
+  ProviderDefinition,
+  ProviderInstance,
+  ProviderOffer,
+  RunningSimulator,
+} from '../../src/core/provider/provider.ts';
+
+/**
+ * The one suite every provider passes, unchanged, against its own simulator. A fourth cloud proves
+ * itself by calling `runProviderContract(itsDefinition)` from its folder.
+ */
+export interface ContractOptions {
+  /** Extra account settings the simulator's defaults do not cover. */
+  settings?: Record<string, unknown>;
+  /** Simulator transition time; short so the suite stays fast. */
+  transitionMs?: number;
+}
+
+const TEST_KEY = {
+  name: 'contract-key',
+  publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq5n0lJ6bW7Xk0Tt2mB8XlTg0n8kq2m3ZrJbVQwQm9S contract@test',
+  fingerprint: 'SHA256:contracttestfingerprint',
+};
+
+const silentLogger = { info() {}, warn() {}, error() {} };
+
+export function runProviderContract(definition: ProviderDefinition, options: ContractOptions = {}): void {
+  describe(`provider contract: ${definition.id}`, () => {
+    let sim: RunningSimulator;
+    let provider: Provider;
+    const calls: string[] = [];
+
+    const connect = (credentials?: Record<string, string>) =>
+      definition.connect(
+        {
+          accountId: randomUUID(),
+          name: `${definition.id} contract`,
+          baseUrl: sim.baseUrl,
+          credentials: credentials ?? sim.account.credentials,
+          settings: { ...sim.account.settings, ...options.settings },
+        },
+        { logger: silentLogger, onProviderCall: (c) => calls.push(`${c.method} ${c.route} ${c.status}`) },
+      );
+
+    beforeAll(async () => {
+      sim = await definition.simulator.start({ transitionMs: options.transitionMs ?? 60, seed: 42 });
+      provider = connect();
+    });
+    afterAll(async () => {
+      await provider?.close();
+      await sim?.close();
+    });
+    afterEach(() => sim.control.reset());
+
+    const availableOffer = async (): Promise<ProviderOffer> => {
+      const offers = await provider.listOffers();
+      const offer = offers.find((o) => o.available && !o.spot && o.gpu.count === 1) ?? offers.find((o) => o.available);
+      if (!offer) throw new Error('simulator offers nothing available');
+      return offer;
+    };
+
+    const create = async (offer: ProviderOffer, spot = false): Promise<ProviderInstance> =>
+      provider.createInstance({
+        gpufleetId: randomUUID(),
+        name: `contract-${Math.floor(Math.random() * 1e6)}`,
+        providerSkuId: offer.providerSkuId,
+        locationCode: offer.location.code,
+        gpuCount: offer.gpu.count,
+        spot,
+        image: 'ubuntu-24.04',
+        username: null,
+        sshPublicKeys: [TEST_KEY],
+      });
+
+    const refOf = (instance: ProviderInstance, offer: ProviderOffer): InstanceRef => ({
+      providerInstanceId: instance.providerInstanceId,
+      providerSkuId: offer.providerSkuId,
+      locationCode: offer.location.code,
+      gpuCount: offer.gpu.count,
+      spot: offer.spot,
+      pricePerHour: offer.pricePerHour,
+    });
+
+    const waitForStatus = async (id: string, wanted: VmStatus[], timeoutMs = 10_000): Promise<ProviderInstance | null> => {
+      const deadline = Date.now() + timeoutMs;
+      let last: ProviderInstance | null = null;
+      while (Date.now() < deadline) {
+        last = await provider.getInstance(id);
+        if (last === null && wanted.includes('Destroyed')) return null;
+        if (last && wanted.includes(last.status)) return last;
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      throw new Error(
+        `instance ${id} never reached ${wanted.join('/')}; last ${last?.status ?? 'gone'} (${last?.providerStatus})`,
+      );
+    };
+
+    it('verifies working credentials and rejects bad ones as auth', async () => {
+      await provider.verify();
+      const bad = connect(Object.fromEntries(Object.keys(sim.account.credentials).map((k) => [k, 'wrong'])));
+      await expect(bad.verify()).rejects.toMatchObject({ kind: 'auth', provider: definition.id });
+      await bad.close();
+    });
+
+    it('lists offers with per-VM prices, locations and GPU specs', async () => {
+      const offers = await provider.listOffers();
+      expect(offers.length).toBeGreaterThan(0);
+      for (const offer of offers) {
+        expect(offer.providerSkuId).toBeTruthy();
+        expect(offer.location.code).toBeTruthy();
+        expect(offer.location.countryAbbr).toMatch(/^[A-Z]{2}$/);
+        expect(offer.gpu.count).toBeGreaterThan(0);
+        expect(offer.gpu.model).toBeTruthy();
+        expect(['vm', 'container']).toContain(offer.machineKind);
+        if (offer.pricePerHour) expect(offer.pricePerHour.amount).toBeGreaterThan(0);
+      }
+      expect(offers.some((o) => o.available && o.pricePerHour !== null)).toBe(true);
+    });
+
+    it('creates, lists, gets, stops, starts and deletes an instance', async () => {
+      const offer = await availableOffer();
+      const created = await create(offer);
+      expect(created.providerInstanceId).toBeTruthy();
+      expect(created.gpufleetId).toBeTruthy();
+
+      const running = await waitForStatus(created.providerInstanceId, ['Running']);
+      expect(running?.ip).toBeTruthy();
+      expect(running?.username).toBeTruthy();
+      expect(running?.sshPort).toBeGreaterThan(0);
+
+      const listed = await provider.listInstances();
+      const mine = listed.find((i) => i.providerInstanceId === created.providerInstanceId);
+      expect(mine?.gpufleetId).toBe(created.gpufleetId);
+
+      const ref = refOf(created, offer);
+      if (definition.capabilities.stopStart) {
+        await provider.stopInstance(ref);
+        await waitForStatus(created.providerInstanceId, ['Stopped']);
+        await provider.startInstance(ref);
+        await waitForStatus(created.providerInstanceId, ['Running']);
+      }
+
+      expect(await deleteUntilAccepted(provider, ref)).toMatch(/accepted|gone/);
+      await waitForStatus(created.providerInstanceId, ['Destroyed']);
+      expect(sim.control.liveInstanceIds()).not.toContain(created.providerInstanceId);
+      expect(await provider.deleteInstance(ref)).toBe('gone');
+    });
+
+    it('reads an unknown instance as null and its delete as gone', async () => {
+      const offer = await availableOffer();
+      const ghostId = randomUUID();
+      expect(await provider.getInstance(ghostId)).toBeNull();
+      expect(await provider.deleteInstance({ ...refOf({ providerInstanceId: ghostId } as ProviderInstance, offer) })).toBe(
+        'gone',
+      );
+    });
+
+    it('reports a capacity shortage as a capacity error, now or as the instance status', async () => {
+      const offer = await availableOffer();
+      sim.control.setCapacity(false);
+      let instance: ProviderInstance | null = null;
+      try {
+        instance = await create(offer);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ProviderError);
+        expect((error as ProviderError).kind).toBe('capacity');
+        expect((error as ProviderError).provider).toBe(definition.id);
+      }
+      if (instance) {
+        const failed = await waitForStatus(instance.providerInstanceId, ['Error']);
+        expect(failed?.statusReason).toBe('capacity');
+        await deleteUntilAccepted(provider, refOf(instance, offer));
+        await waitForStatus(instance.providerInstanceId, ['Destroyed']);
+      }
+      sim.control.setCapacity(true);
+    });
+
+    it('waits out 429s, honouring Retry-After', async () => {
+      const before = calls.length;
+      sim.control.rateLimitNext(2, 1);
+      const started = Date.now();
+      const offers = await provider.listOffers();
+      expect(offers.length).toBeGreaterThan(0);
+      expect(calls.slice(before).filter((c) => c.endsWith(' 429')).length).toBe(2);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    });
+
+    it('keeps working after its tokens expire', async () => {
+      await provider.listInstances();
+      sim.control.expireTokens();
+      await expect(provider.listInstances()).resolves.toBeInstanceOf(Array);
+    });
+
+    it('maps a state it has never seen to Unknown and keeps the raw value', async () => {
+      const offer = await availableOffer();
+      const created = await create(offer);
+      await waitForStatus(created.providerInstanceId, ['Running']);
+      sim.control.setRawStatus(created.providerInstanceId, 'quantum_flux');
+      const seen = await provider.getInstance(created.providerInstanceId);
+      expect(seen?.status).toBe('Unknown');
+      expect(seen?.providerStatus).toContain('quantum_flux');
+      sim.control.setRawStatus(created.providerInstanceId, null);
+      expect((await provider.getInstance(created.providerInstanceId))?.status).toBe('Running');
+      await deleteUntilAccepted(provider, refOf(created, offer));
+      await waitForStatus(created.providerInstanceId, ['Destroyed']);
+    });
+
+    it('fails at the boundary on a malformed response, naming provider and field', async () => {
+      sim.control.malformNext(1);
+      const error = await provider.listInstances().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe('bad_response');
+      expect((error as ProviderError).provider).toBe(definition.id);
+      expect((error as ProviderError).field).toBeTruthy();
+    });
+
+    it('turns persistent server errors into unavailable after bounded retries', async () => {
+      sim.control.setFaults({ errorRate: 1 });
+      await expect(provider.listInstances()).rejects.toMatchObject({ kind: 'unavailable', provider: definition.id });
+      sim.control.setFaults({ errorRate: 0 });
+    });
+
+    it('leaves nothing running that the account does not list', async () => {
+      const listed = new Set((await provider.listInstances()).map((i) => i.providerInstanceId));
+      for (const id of sim.control.liveInstanceIds()) expect(listed.has(id)).toBe(true);
+    });
+  });
+}
+
+/** Delete, waiting while the provider refuses for now (Verda will not delete a provisioning instance). */
+async function deleteUntilAccepted(provider: Provider, ref: InstanceRef): Promise<'accepted' | 'gone'> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await provider.deleteInstance(ref);
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'retry_later' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      throw error;
+    }
+  }
+}
