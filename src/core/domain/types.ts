@@ -107,3 +107,6 @@ export interface Principal {
   role: UserRole;
   entityId: string;
 }
+
+/** gpufleet serves one organisation per installation; GPCN's `entityId` fields carry this id. */
+export const DEFAULT_ENTITY_ID = '00000000-0000-4000-8000-000000000001';

@@ -1,0 +1,422 @@
+import type { MachineKind, Money, Principal, ResourceGroup, SshKey, UserRole, VmStatus } from '../core/domain/types.ts';
+
+/**
+ * The use cases the HTTP API, the CLI (through the API) and the dashboard reach. Shapes here are the
+ * API's JSON shapes (GPCN's field names), so the API layer only validates, wraps and serialises.
+ * Every method throws `AppError` for anything the user can act on.
+ */
+export interface Services {
+  vms: VmService;
+  catalog: CatalogService;
+  sshKeys: SshKeyService;
+  resourceGroups: ResourceGroupService;
+  accounts: ProviderAccountService;
+  apiKeys: ApiKeyService;
+  costs: CostService;
+  health(): Promise<HealthReport>;
+}
+
+// ---------- lists ----------
+
+export interface ListQuery {
+  page: number;
+  limit: number;
+  /** Parsed `field:asc|desc` pairs, already checked against the endpoint's sortable fields. */
+  sort: { field: string; direction: 'asc' | 'desc' }[];
+  search?: string;
+}
+
+export interface PageMeta {
+  total: number;
+  page: number;
+  pageSize: number;
+  totalPages: number;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  meta: PageMeta;
+}
+
+// ---------- GPU VMs ----------
+
+/** Seed 000 exactly, plus gpufleet's additions (marked). */
+export interface GpuVmDetails {
+  id: string;
+  name: string;
+  status: VmStatus;
+  configuration: {
+    code: string;
+    name: string;
+    gpuCount: number;
+    cpu: number;
+    ram: number;
+    disk: number;
+    skuCode: string | null;
+    skuId: string | null;
+  };
+  datacenter: { id: string; name: string; region: string; country: string; countryAbbr: string };
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  hasStoredCredentials: boolean;
+  sshKeyId: string | null;
+  sshKeyName: string | null;
+  username: string;
+  image: string;
+  ip: string | null;
+  jupyterUrl: string | null;
+  resourceGroupId: string | null;
+  resourceGroupName: string | null;
+  // gpufleet additions
+  provider: string | null;
+  providerAccountId: string | null;
+  providerInstanceId: string | null;
+  providerStatus: string | null;
+  statusReason: string | null;
+  machineKind: MachineKind;
+  spot: boolean;
+  ipIsPrivate: boolean;
+  sshPort: number | null;
+  pricePerHour: Money | null;
+  /** Cost accrued since the VM started billing, in `pricePerHour.currency`. */
+  accruedCost: Money | null;
+  billsWhileStopped: boolean;
+  ttl: { at: string; action: 'stop' | 'delete' } | null;
+  /** When the provider last confirmed this record. */
+  syncedAt: string | null;
+}
+
+export interface OrderInput {
+  name: string;
+  /** Optional beyond GPCN: when absent, `constraints` choose across datacenters. */
+  datacenterId?: string;
+  seriesId: string;
+  gpuCount: number;
+  sshKeyId: string;
+  imageName?: string;
+  imageId?: string;
+  resourceGroupId?: string;
+  skuCode?: string;
+  username?: string;
+  // gpufleet additions
+  constraints?: OfferConstraints;
+  spot?: boolean;
+  maxPricePerHour?: number;
+  ttlHours?: number;
+  ttlAction?: 'stop' | 'delete';
+  filesystemIds?: string[];
+}
+
+export interface OfferConstraints {
+  countries?: string[];
+  regions?: string[];
+  providers?: string[];
+  excludeProviders?: string[];
+  maxPricePerHour?: number;
+  spot?: 'allow' | 'only' | 'exclude';
+  machineKinds?: MachineKind[];
+}
+
+export interface UpdateVmInput {
+  name?: string;
+  resourceGroupId?: string | null;
+  sshKeyId?: string | null;
+  username?: string;
+  ttlHours?: number | null;
+  ttlAction?: 'stop' | 'delete';
+}
+
+export interface CallContext {
+  principal: Principal;
+  /** `Idempotency-Key` header of the request, when sent. */
+  idempotencyKey?: string;
+}
+
+export interface Job {
+  jobId: string;
+  resourceType: 'virtual_machine';
+  resourceDisplayName: string;
+  operation: string;
+  stage: string;
+  progressPercentage: number;
+  message: string;
+  errorMessage: string | null;
+  estimatedCompletion: string | null;
+  timeRemaining: number | null;
+  canRetry: boolean;
+  isCompleted: boolean;
+  hasFailed: boolean;
+  resourceId: string;
+  resourceName: string;
+  createdAt: string;
+  updatedAt: string;
+  // gpufleet addition: every placement attempt of an order.
+  attempts: PlacementAttempt[];
+}
+
+export interface PlacementAttempt {
+  provider: string;
+  providerAccountId: string;
+  skuCode: string;
+  datacenterId: string;
+  datacenterName: string;
+  pricePerHour: Money | null;
+  outcome: 'succeeded' | 'capacity' | 'failed' | 'pending';
+  reason: string | null;
+  at: string;
+}
+
+export interface BulkActionResult {
+  results: { id: string; success: boolean; error: string | null; jobId?: string }[];
+  summary: { total: number; succeeded: number; failed: number };
+}
+
+export interface VmEvent {
+  at: string;
+  kind: string;
+  message: string;
+}
+
+export interface VmService {
+  list(query: ListQuery & { resourceGroupId?: string; includeDeleted?: boolean; status?: VmStatus }): Promise<Page<GpuVmDetails>>;
+  get(id: string): Promise<GpuVmDetails>;
+  /** Records the VM and its create job at once (201/202); placement runs in the job worker. */
+  order(input: OrderInput, ctx: CallContext): Promise<{ vm: GpuVmDetails; job: Job; replayed: boolean }>;
+  update(id: string, input: UpdateVmInput, ctx: CallContext): Promise<GpuVmDetails>;
+  remove(id: string, ctx: CallContext): Promise<Job>;
+  start(id: string, ctx: CallContext): Promise<Job>;
+  stop(id: string, ctx: CallContext): Promise<{ job: Job; warning: string | null }>;
+  restart(id: string, ctx: CallContext): Promise<Job>;
+  bulkStop(ids: string[], ctx: CallContext): Promise<BulkActionResult>;
+  bulkStart(ids: string[], ctx: CallContext): Promise<BulkActionResult>;
+  bulkDelete(ids: string[], ctx: CallContext): Promise<{ jobs: Job[] }>;
+  legacyPrivateKey(id: string): Promise<{ privateKey: string }>;
+  jobs(jobIds: string[]): Promise<Job[]>;
+  history(id: string): Promise<VmEvent[]>;
+}
+
+// ---------- catalog ----------
+
+export interface SeriesInfo {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+}
+
+export interface DatacenterInfo {
+  id: string;
+  name: string;
+  code: string;
+  region: string;
+  country: string;
+  countryAbbr: string;
+  provider: string;
+}
+
+export interface SkuSpecs {
+  gpuDescription: string;
+  vcpu: number;
+  memoryGiB: number;
+  storageGB: number;
+}
+
+export interface Offer {
+  skuId: string;
+  skuCode: string;
+  description: string;
+  provider: string;
+  providerAccountId: string;
+  providerSkuName: string;
+  series: { id: string; code: string; name: string };
+  datacenter: DatacenterInfo;
+  gpuCount: number;
+  gpu: { model: string; memoryGiB: number; interconnect: string | null };
+  specs: SkuSpecs;
+  pricePerHour: Money | null;
+  available: boolean;
+  spot: boolean;
+  machineKind: MachineKind;
+  billsWhileStopped: boolean;
+  /** Provider type not in gpufleet's series catalog: listed, never dropped. */
+  unmapped: boolean;
+}
+
+export interface InventoryQuery {
+  code?: string;
+  datacenterId?: string;
+  count?: number;
+}
+
+export interface Inventory {
+  series: {
+    id: string;
+    name: string;
+    code: string;
+    description: string;
+    availability: {
+      datacenterId: string;
+      datacenterName: string;
+      datacenterCode: string;
+      gpuCounts: {
+        count: number;
+        specs: SkuSpecs;
+        pricePerHour: Money | null;
+        availableSkus: { skuCode: string; description: string; specs: SkuSpecs; pricePerHour: Money | null; provider: string }[];
+      }[];
+    }[];
+  }[];
+  error?: { code: 'GPU_PROVIDER_UNAVAILABLE'; message: string };
+  /** gpufleet addition: age of the availability data, seconds. */
+  ageSeconds: number;
+}
+
+export interface CatalogService {
+  inventory(query: InventoryQuery): Promise<Inventory>;
+  series(): Promise<SeriesInfo[]>;
+  datacenters(): Promise<DatacenterInfo[]>;
+  offers(query: OfferConstraints & { seriesCode?: string; gpuCount?: number; datacenterId?: string; availableOnly?: boolean }): Promise<{
+    offers: Offer[];
+    ageSeconds: number;
+  }>;
+}
+
+// ---------- SSH keys ----------
+
+export type SshKeyAlgorithmChoice = 'ed25519' | 'rsa-4096' | 'rsa-2048' | 'ecdsa-p256';
+
+export interface SshKeyService {
+  list(query: ListQuery): Promise<Page<SshKey>>;
+  get(id: string): Promise<SshKey>;
+  upload(input: { name: string; publicKey: string; isDefault?: boolean }, principal: Principal): Promise<SshKey>;
+  /** The private key is in the answer once and stored nowhere. */
+  generate(
+    input: { name: string; algorithm?: SshKeyAlgorithmChoice; passphrase?: string; isDefault?: boolean },
+    principal: Principal,
+  ): Promise<SshKey & { privateKey: string }>;
+  update(id: string, input: { name?: string; isDefault?: boolean }): Promise<SshKey>;
+  remove(id: string): Promise<void>;
+}
+
+// ---------- resource groups ----------
+
+export interface ResourceGroupBudget {
+  monthlyAmount: number;
+  currency: string;
+  warnAtPercent: number;
+  action: 'stop' | 'delete' | 'refuse';
+}
+
+export type ResourceGroupDetails = ResourceGroup & { vmCount: number; budget: ResourceGroupBudget | null };
+
+export interface ResourceGroupService {
+  list(query: ListQuery): Promise<Page<ResourceGroupDetails>>;
+  get(id: string): Promise<ResourceGroupDetails>;
+  create(input: { name: string; description?: string; budget?: ResourceGroupBudget }): Promise<ResourceGroupDetails>;
+  update(id: string, input: { name?: string; description?: string | null; budget?: ResourceGroupBudget | null }): Promise<ResourceGroupDetails>;
+  /** Refused (409) while VMs that are not destroyed belong to it. */
+  remove(id: string): Promise<void>;
+}
+
+// ---------- provider accounts ----------
+
+export interface ProviderAccountView {
+  id: string;
+  provider: string;
+  name: string;
+  baseUrl: string;
+  settings: Record<string, unknown>;
+  enabled: boolean;
+  sandbox: boolean;
+  health: 'ok' | 'auth_failed' | 'unreachable' | 'unknown';
+  lastError: string | null;
+  lastSyncedAt: string | null;
+  /** Names of the credential fields set (never their values). */
+  credentialFields: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProviderAccountService {
+  list(): Promise<ProviderAccountView[]>;
+  get(id: string): Promise<ProviderAccountView>;
+  /** Validates credentials/settings against the provider's schemas and checks them with `verify()`. */
+  create(input: {
+    provider: string;
+    name: string;
+    credentials: Record<string, string>;
+    baseUrl?: string;
+    settings?: Record<string, unknown>;
+    enabled?: boolean;
+  }): Promise<ProviderAccountView>;
+  update(
+    id: string,
+    input: { name?: string; credentials?: Record<string, string>; baseUrl?: string; settings?: Record<string, unknown>; enabled?: boolean },
+  ): Promise<ProviderAccountView>;
+  /** Refused (409) while the account still has VMs that are not destroyed. */
+  remove(id: string): Promise<void>;
+  /** Provider definitions: id, name, capabilities, credential and settings schemas. */
+  providers(): Promise<{ id: string; displayName: string; capabilities: object; credentialsSchema: object; settingsSchema: object }[]>;
+  /** Instances found at the provider that gpufleet did not create or no longer tracks. */
+  unmanagedInstances(): Promise<{ accountId: string; providerInstanceId: string; name: string; providerStatus: string; firstSeenAt: string; lastSeenAt: string }[]>;
+  projects(id: string): Promise<{ id: string; name: string }[]>;
+  filesystems(id: string): Promise<{ id: string; name: string; locationCode: string; sizeGiB: number | null; status: string; createdAt: string | null }[]>;
+  createFilesystem(id: string, input: { name: string; sizeGiB: number; locationCode: string }): Promise<{ id: string; name: string; locationCode: string; sizeGiB: number | null; status: string; createdAt: string | null }>;
+}
+
+// ---------- API keys ----------
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: UserRole;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  suspended: boolean;
+  lastUsedAt: string | null;
+}
+
+export interface ApiKeyService {
+  /** Resolve a presented key; null when unknown, revoked, suspended or expired. */
+  authenticate(key: string): Promise<Principal | null>;
+  list(): Promise<ApiKeyView[]>;
+  create(input: { name: string; role: UserRole; expiresAt?: string }): Promise<ApiKeyView & { key: string }>;
+  /** New secret, old one dies at once. */
+  rotate(id: string): Promise<ApiKeyView & { key: string }>;
+  setSuspended(id: string, suspended: boolean): Promise<ApiKeyView>;
+  remove(id: string): Promise<void>;
+}
+
+// ---------- costs ----------
+
+export interface CostQuery {
+  from: string;
+  to: string;
+  groupBy: 'vm' | 'resourceGroup' | 'provider' | 'apiKey';
+}
+
+export interface CostReport {
+  from: string;
+  to: string;
+  groupBy: CostQuery['groupBy'];
+  rows: { key: string; label: string; amount: number; currency: string; hours: number }[];
+  total: { amount: number; currency: string }[];
+}
+
+export interface CostService {
+  report(query: CostQuery): Promise<CostReport>;
+}
+
+// ---------- health ----------
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  version: string;
+  mode: 'sandbox' | 'production';
+  database: 'sqlite' | 'postgres';
+  accounts: { id: string; provider: string; name: string; health: string; lastSyncedAt: string | null }[];
+}

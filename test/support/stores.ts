@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { type Store, dropPgSchema, openStore } from '../../src/store/database.ts';
+
+/**
+ * The store kinds every store-touching test runs on. PostgreSQL is at `GPUFLEET_TEST_PG_URL` (default the
+ * local server); each call gets a schema of its own, dropped on cleanup. In CI a missing PostgreSQL is a
+ * failure, never a skip.
+ */
+export const TEST_PG_URL = process.env.GPUFLEET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+export async function openTestStore(kind: StoreKind): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+  if (kind === 'sqlite') {
+    const store = await openStore({ url: ':memory:' });
+    return { store, cleanup: () => store.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const store = await openStore({ url: TEST_PG_URL, pgSchema: schema });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await dropPgSchema(TEST_PG_URL, schema);
+    },
+  };
+}
