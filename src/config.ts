@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+
+/** Everything gpufleet reads from its environment, parsed once. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `postgres://…` or a SQLite file path. */
+  databaseUrl: string;
+  /** `sandbox` starts the three simulated clouds and points accounts at them; `production` does not. */
+  mode: 'sandbox' | 'production' | 'auto';
+  adminKey: string | null;
+  maxStalenessMs: number;
+  simulatorTransitionMs: number;
+  rateLimitPerMinute: number;
+  logLevel: string;
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.GPUFLEET_DATA_DIR ?? '.gpufleet');
+  const mode = (env.GPUFLEET_MODE ?? 'auto') as Config['mode'];
+  if (!['sandbox', 'production', 'auto'].includes(mode))
+    throw new Error(`GPUFLEET_MODE must be sandbox, production or auto, got "${mode}"`);
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: intFrom(env.PORT, 8080, 'PORT'),
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? resolve(dataDir, 'gpufleet.db'),
+    mode,
+    adminKey: env.GPUFLEET_ADMIN_KEY ?? null,
+    maxStalenessMs: intFrom(env.GPUFLEET_MAX_STALENESS_MS, 10_000, 'GPUFLEET_MAX_STALENESS_MS'),
+    simulatorTransitionMs: intFrom(env.GPUFLEET_SIM_TRANSITION_MS, 2_500, 'GPUFLEET_SIM_TRANSITION_MS'),
+    rateLimitPerMinute: intFrom(env.GPUFLEET_RATE_LIMIT_PER_MINUTE, 1_000, 'GPUFLEET_RATE_LIMIT_PER_MINUTE'),
+    logLevel: env.GPUFLEET_LOG_LEVEL ?? 'info',
+  };
+}

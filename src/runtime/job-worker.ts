@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { JobPatch, JobRow } from '../services/jobs/repository.ts';
+import { type JobHandler, JobStep, type WorkerDeps } from './jobs/context.ts';
+import { createJob } from './jobs/create.ts';
+import { deleteJob } from './jobs/delete.ts';
+import { powerJob } from './jobs/power.ts';
+
+const HANDLERS: Record<string, JobHandler> = {
+  create: createJob,
+  delete: deleteJob,
+  start: powerJob,
+  stop: powerJob,
+  restart: powerJob,
+};
+
+export interface WorkerOptions {
+  /** Jobs running at once in this process. */
+  concurrency: number;
+  /** Jobs running at once against one provider account (provider calls are scarce). */
+  perAccountConcurrency: number;
+  /** How long a claimed job stays ours if the process dies mid-step. */
+  leaseMs: number;
+  tickMs: number;
+}
+
+/**
+ * Runs jobs from the store, so they survive restarts and can be shared by several replicas: a job is
+ * claimed with a lease, one step runs, and the step's outcome (done, failed, or "look again at T") is
+ * written back. Provider calls therefore never run on a request's path.
+ */
+export class JobWorker {
+  private readonly owner = randomUUID();
+  private readonly running = new Map<string, string | null>();
+  private timer: NodeJS.Timeout | null = null;
+  private active = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  start(): void {
+    this.active = true;
+    const tick = async () => {
+      if (!this.active) return;
+      await this.runDue().catch((error) => this.deps.logger.error('job worker tick failed', { error: String(error) }));
+      if (!this.active) return;
+      this.timer = setTimeout(tick, this.options.tickMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, 0);
+    this.timer.unref();
+  }
+
+  /** Stop taking jobs and wait for the running steps to finish. */
+  async stop(): Promise<void> {
+    this.active = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.idle;
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Run the steps that are due now (also used by tests to drive jobs without timers). */
+  async runDue(): Promise<void> {
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0) return;
+    const nowIso = new Date().toISOString();
+    const due = await this.deps.jobs.due(nowIso, free * 2);
+    const steps: Promise<void>[] = [];
+    for (const job of due) {
+      if (this.running.size >= this.options.concurrency || this.running.has(job.id)) continue;
+      const vm = await this.deps.vms.get(job.vm_id);
+      const accountId = vm?.account_id ?? null;
+      if (accountId && [...this.running.values()].filter((a) => a === accountId).length >= this.options.perAccountConcurrency)
+        continue;
+      const leaseUntil = new Date(Date.now() + this.options.leaseMs).toISOString();
+      if (!(await this.deps.jobs.claim(job.id, this.owner, nowIso, leaseUntil))) continue;
+      this.running.set(job.id, accountId);
+      steps.push(this.runStep(job).finally(() => this.running.delete(job.id)));
+    }
+    this.idle = Promise.allSettled(steps).then(() => undefined);
+  }
+
+  private async runStep(job: JobRow): Promise<void> {
+    const vm = await this.deps.vms.get(job.vm_id);
+    let patch: JobPatch;
+    try {
+      const handler = HANDLERS[job.operation];
+      if (!vm)
+        patch = {
+          state: 'failed',
+          stage: 'failed',
+          error_code: 'NOT_FOUND',
+          error_message: 'The VM no longer exists',
+          completed_at: new Date().toISOString(),
+        };
+      else if (!handler)
+        patch = {
+          state: 'failed',
+          stage: 'failed',
+          error_code: 'UNKNOWN_OPERATION',
+          error_message: `Unknown operation ${job.operation}`,
+        };
+      else patch = await handler(new JobStep(job, vm, this.deps));
+    } catch (error) {
+      // A bug or an unexpected failure: keep the job alive and retry later rather than lose track of a VM.
+      this.deps.logger.error('job step failed', {
+        jobId: job.id,
+        operation: job.operation,
+        error: String(error),
+        stack: (error as Error).stack,
+      });
+      patch = {
+        state: 'waiting',
+        message: `Retrying after an internal error: ${error instanceof Error ? error.message : String(error)}`,
+        run_after: new Date(Date.now() + this.deps.timing.pollMs * 5).toISOString(),
+      };
+    }
+    await this.deps.jobs.update(job.id, { ...patch, lease_owner: null, lease_until: null });
+  }
+}

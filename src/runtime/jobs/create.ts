@@ -1,0 +1,315 @@
+import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
+import type { JobPatch } from '../../services/jobs/repository.ts';
+import type { PlacementAttempt } from '../../services/types.ts';
+import type { Candidate, CreatePayload } from '../../services/vms/placement.ts';
+import type { JobHandler, JobStep } from './context.ts';
+
+const MAX_CREATE_RETRIES = 4;
+
+/**
+ * Place an order: walk the ranked candidates, recording the intent before every provider call, adopting
+ * an instance an interrupted attempt already created (found by its tag) instead of creating twice,
+ * failing over on capacity errors after cleaning up what the failed attempt left, and waiting for the
+ * VM to run within a deadline.
+ */
+export const createJob: JobHandler = async (step) => {
+  const payload = step.payload as unknown as CreatePayload;
+  if (step.vm.desired_state === 'deleted') return step.fail('CANCELLED', 'The VM was deleted before it was placed', false);
+  switch (payload.phase) {
+    case 'place':
+      return place(step, payload);
+    case 'boot':
+      return boot(step, payload);
+    case 'cleanup':
+      return cleanup(step, payload);
+  }
+};
+
+async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
+  const { deps } = step;
+  for (;;) {
+    const candidate = payload.candidates[payload.index];
+    if (!candidate) return exhausted(step, payload);
+    const { provider } = await deps.pool.get(candidate.accountId);
+
+    if (payload.pendingCreate) {
+      // The last create call's outcome is unknown (crash or timeout): look for the instance by its tag first.
+      const instances = await provider.listInstances().catch(() => null);
+      if (instances === null)
+        return step.wait(deps.timing.pollMs * 4, 'placing', 'Checking the provider for an interrupted create');
+      const existing = instances.find((i) => i.gpufleetId === step.vm.id);
+      if (existing) {
+        await deps.vms.update(step.vm.id, { provider_instance_id: existing.providerInstanceId, status: existing.status });
+        await deps.vms.addEvent(
+          step.vm.id,
+          'adopted',
+          `adopted instance ${existing.providerInstanceId} created by an interrupted attempt`,
+        );
+        return startBoot(step, payload, candidate);
+      }
+      payload.pendingCreate = false;
+    }
+
+    // Intent first: if we crash during the call, the next run knows where to look.
+    await recordIntent(step, payload, candidate);
+    let created: Awaited<ReturnType<typeof provider.createInstance>>;
+    try {
+      const key = step.vm.ssh_key_id
+        ? await deps.db
+            .selectFrom('ssh_keys')
+            .select(['name', 'public_key', 'fingerprint'])
+            .where('id', '=', step.vm.ssh_key_id)
+            .executeTakeFirst()
+        : undefined;
+      created = await provider.createInstance({
+        gpufleetId: step.vm.id,
+        name: step.vm.name,
+        providerSkuId: candidate.providerSkuId,
+        locationCode: candidate.locationCode,
+        gpuCount: candidate.gpuCount,
+        spot: candidate.spot,
+        maxPricePerHour:
+          payload.maxPricePerHour !== null
+            ? { amount: payload.maxPricePerHour, currency: candidate.pricePerHour?.currency ?? 'usd' }
+            : null,
+        image: step.vm.image,
+        username: step.vm.username,
+        sshPublicKeys: key ? [{ name: key.name, publicKey: key.public_key, fingerprint: key.fingerprint }] : [],
+        filesystemIds: payload.filesystemIds,
+      });
+    } catch (error) {
+      if (isProviderError(error, 'capacity')) {
+        payload.pendingCreate = false;
+        deps.offers.markUnavailable(candidate.accountId, candidate.providerSkuId, candidate.locationCode, candidate.spot);
+        settleAttempt(step, 'capacity', error.message);
+        payload.index++;
+        payload.createRetries = 0;
+        step.setPayload(payload as unknown as Record<string, unknown>);
+        await step.save();
+        continue;
+      }
+      if (
+        isProviderError(error) &&
+        (error.kind === 'rate_limited' || error.kind === 'unavailable') &&
+        payload.createRetries < MAX_CREATE_RETRIES
+      ) {
+        // The call may have reached the provider: keep `pendingCreate` so the next run checks by tag.
+        payload.createRetries++;
+        step.setPayload(payload as unknown as Record<string, unknown>);
+        return step.wait(
+          error.retryAfterMs ?? deps.timing.pollMs * 2 ** payload.createRetries,
+          'placing',
+          `Provider busy, retrying: ${error.message}`,
+        );
+      }
+      return createFailed(step, payload, error);
+    }
+
+    await deps.vms.update(step.vm.id, {
+      provider_instance_id: created.providerInstanceId,
+      status: created.status === 'Running' ? 'Provisioning' : created.status,
+      provider_status: created.providerStatus,
+    });
+    await deps.vms.addEvent(
+      step.vm.id,
+      'created',
+      `${candidate.provider} accepted the order as ${created.providerInstanceId} (${candidate.skuCode})`,
+    );
+    return startBoot(step, payload, candidate);
+  }
+}
+
+async function recordIntent(step: JobStep, payload: CreatePayload, c: Candidate): Promise<void> {
+  await step.deps.vms.update(step.vm.id, {
+    account_id: c.accountId,
+    provider: c.provider,
+    provider_sku_id: c.providerSkuId,
+    location_code: c.locationCode,
+    provider_instance_id: null,
+    status: 'Provisioning',
+    status_reason: null,
+    series_id: c.series.id,
+    series_code: c.series.code,
+    series_name: c.series.name,
+    gpu_count: c.gpuCount,
+    cpu: c.vcpu,
+    ram_gib: c.ramGiB,
+    disk_gb: c.diskGB,
+    sku_id: c.skuId,
+    sku_code: c.skuCode,
+    datacenter_id: c.datacenter.id,
+    datacenter_code: c.datacenter.code,
+    datacenter_name: c.datacenter.name,
+    datacenter_region: c.datacenter.region,
+    datacenter_country: c.datacenter.country,
+    datacenter_country_abbr: c.datacenter.countryAbbr,
+    spot: c.spot ? 1 : 0,
+    machine_kind: c.machineKind,
+    price_amount: c.pricePerHour?.amount ?? null,
+    price_currency: c.pricePerHour?.currency ?? null,
+    bills_while_stopped: c.billsWhileStopped ? 1 : 0,
+  });
+  await step.reloadVm();
+  const attempts = step.attempts;
+  attempts.push({
+    provider: c.provider,
+    providerAccountId: c.accountId,
+    skuCode: c.skuCode,
+    datacenterId: c.datacenter.id,
+    datacenterName: c.datacenter.name,
+    pricePerHour: c.pricePerHour,
+    outcome: 'pending',
+    reason: null,
+    at: new Date().toISOString(),
+  });
+  step.setAttempts(attempts);
+  payload.pendingCreate = true;
+  step.setPayload(payload as unknown as Record<string, unknown>);
+  step.progress('placing', 20, `Ordering ${c.skuCode} from ${c.provider} in ${c.datacenter.name}`);
+  await step.save();
+}
+
+function settleAttempt(step: JobStep, outcome: PlacementAttempt['outcome'], reason: string | null): void {
+  const attempts = step.attempts;
+  const last = attempts[attempts.length - 1];
+  if (last && last.outcome === 'pending') {
+    last.outcome = outcome;
+    last.reason = reason;
+  }
+  step.setAttempts(attempts);
+}
+
+async function startBoot(step: JobStep, payload: CreatePayload, c: Candidate): Promise<JobPatch> {
+  const { timing } = step.deps;
+  payload.phase = 'boot';
+  payload.pendingCreate = false;
+  payload.createRetries = 0;
+  const deadlineMs = c.machineKind === 'container' ? timing.containerBootDeadlineMs : timing.bootDeadlineMs;
+  payload.bootDeadline = new Date(Date.now() + deadlineMs).toISOString();
+  step.setPayload(payload as unknown as Record<string, unknown>);
+  step.progress('provisioning', 50, `Waiting for ${c.provider} to start the machine`);
+  step.deps.refresher.nudge(c.accountId);
+  return step.wait(timing.pollMs, 'provisioning');
+}
+
+async function boot(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
+  const vm = await step.freshVm();
+  const candidate = payload.candidates[payload.index];
+  if (vm.status === 'Running') {
+    settleAttempt(step, 'succeeded', null);
+    await step.deps.vms.addEvent(vm.id, 'running', `running at ${vm.ip ?? 'an address not yet known'}`);
+    return step.succeed('GPU VM is running');
+  }
+  if (vm.status === 'Destroyed') {
+    settleAttempt(step, 'failed', 'the instance disappeared while booting');
+    return step.fail('PROVISIONING_FAILED', 'The provider removed the instance while it was booting', true);
+  }
+  const capacityLost = vm.status === 'Error' && vm.status_reason === 'capacity';
+  const timedOut = payload.bootDeadline !== null && Date.now() > Date.parse(payload.bootDeadline);
+  if (capacityLost || timedOut) {
+    const reason = capacityLost
+      ? `${vm.provider} ran out of capacity after accepting the order (${vm.provider_status})`
+      : 'did not become ready before the deadline';
+    settleAttempt(step, capacityLost ? 'capacity' : 'failed', reason);
+    if (candidate)
+      step.deps.offers.markUnavailable(candidate.accountId, candidate.providerSkuId, candidate.locationCode, candidate.spot);
+    await step.deps.vms.addEvent(vm.id, 'attempt_failed', `${reason}; removing instance ${vm.provider_instance_id}`);
+    payload.phase = 'cleanup';
+    payload.cleanupInstanceId = vm.provider_instance_id;
+    step.setPayload(payload as unknown as Record<string, unknown>);
+    step.progress('cleanup', 40, 'Removing what the failed attempt created');
+    return cleanup(step, payload);
+  }
+  if (vm.status === 'Error') {
+    settleAttempt(step, 'failed', vm.status_reason ?? vm.provider_status);
+    return step.fail(
+      'PROVISIONING_FAILED',
+      `The provider reports an error for the new VM (${vm.provider_status}). Delete it to stop any charges.`,
+      true,
+    );
+  }
+  return step.wait(step.deps.timing.pollMs, 'provisioning', `Provider status: ${vm.provider_status ?? 'pending'}`);
+}
+
+/** Delete the failed attempt's instance until the provider confirms it gone, then move on. */
+async function cleanup(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
+  const { deps } = step;
+  const vm = step.vm;
+  if (payload.cleanupInstanceId && vm.account_id) {
+    const { provider } = await deps.pool.get(vm.account_id);
+    try {
+      const instance = await provider.getInstance(payload.cleanupInstanceId);
+      if (instance && instance.status !== 'Destroyed') {
+        await provider.deleteInstance({ ...step.instanceRef(), providerInstanceId: payload.cleanupInstanceId });
+        return step.wait(deps.timing.pollMs, 'cleanup', 'Waiting for the failed attempt to be removed');
+      }
+    } catch (error) {
+      if (!isProviderError(error, 'not_found')) {
+        return step.wait(deps.timing.pollMs * 2, 'cleanup', `Removing the failed attempt: ${(error as Error).message}`);
+      }
+    }
+  }
+  // Only a capacity failure moves on to the next candidate; a machine that never came up ends the job.
+  const lastAttempt = step.attempts[step.attempts.length - 1];
+  if (lastAttempt?.outcome === 'failed') {
+    await deps.vms.update(vm.id, { provider_instance_id: null, status: 'Error', status_reason: 'timeout', ip: null });
+    return step.fail('PROVISIONING_TIMEOUT', 'The VM did not become ready in time; the instance was removed', true);
+  }
+  await deps.vms.update(vm.id, {
+    provider_instance_id: null,
+    status: 'Provisioning',
+    status_reason: null,
+    ip: null,
+    ssh_port: null,
+  });
+  payload.phase = 'place';
+  payload.cleanupInstanceId = null;
+  payload.index++;
+  step.setPayload(payload as unknown as Record<string, unknown>);
+  await step.save();
+  await step.reloadVm();
+  return place(step, payload);
+}
+
+async function exhausted(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
+  const tried = step.attempts.map(
+    (a) => `${a.provider} ${a.skuCode} in ${a.datacenterName}: ${a.outcome}${a.reason ? ` (${a.reason})` : ''}`,
+  );
+  await step.deps.vms.update(step.vm.id, {
+    status: 'Error',
+    status_reason: 'inventory_depleted',
+    provider_instance_id: null,
+    ip: null,
+  });
+  await step.deps.vms.addEvent(
+    step.vm.id,
+    'inventory_depleted',
+    `no candidate had capacity after ${payload.candidates.length} attempt(s)`,
+  );
+  return step.fail(
+    'INVENTORY_DEPLETED',
+    `Inventory depleted: no offer had capacity (${tried.join('; ') || 'no candidates'}). Refresh the inventory and order again.`,
+    true,
+  );
+}
+
+async function createFailed(step: JobStep, payload: CreatePayload, error: unknown): Promise<JobPatch> {
+  const message = error instanceof Error ? error.message : String(error);
+  // A shape we could not read may hide a created instance: keep the account on record so the reconciler adopts it.
+  const outcomeKnown = !(error instanceof ProviderError && (error.kind === 'bad_response' || error.kind === 'unavailable'));
+  settleAttempt(step, 'failed', message);
+  payload.pendingCreate = !outcomeKnown;
+  step.setPayload(payload as unknown as Record<string, unknown>);
+  await step.deps.vms.update(step.vm.id, {
+    status: 'Error',
+    status_reason: error instanceof ProviderError ? error.kind : 'internal',
+  });
+  await step.deps.vms.addEvent(step.vm.id, 'create_failed', message);
+  const code =
+    error instanceof ProviderError
+      ? error.kind === 'unavailable' || error.kind === 'rate_limited'
+        ? 'GPU_PROVIDER_UNAVAILABLE'
+        : `PROVIDER_${error.kind.toUpperCase()}`
+      : 'INTERNAL_ERROR';
+  return step.fail(code, message, true);
+}

@@ -1,0 +1,170 @@
+import type { Kysely } from 'kysely';
+import type { AccountOffers } from '../catalog/catalog.ts';
+import type { ProviderOffer } from '../core/provider/provider.ts';
+import type { Logger } from '../logger.ts';
+import { SingleFlight } from '../providers/kit/single-flight.ts';
+import type { Database } from '../store/schema.ts';
+import type { ProviderPool } from './provider-pool.ts';
+
+interface Entry {
+  offers: AccountOffers | null;
+  fetchedAt: number;
+  error: string | null;
+}
+
+export interface OfferSnapshot {
+  accounts: AccountOffers[];
+  /** Age of the oldest account data used, seconds. */
+  ageSeconds: number;
+  /** Accounts whose last refresh failed (their last good offers, if any, are still used). */
+  errors: { accountId: string; provider: string; message: string }[];
+}
+
+/**
+ * Offers and availability of every account, refreshed in the background and answered from memory:
+ * requests never wait on a provider except the very first time an account is seen. Snapshots are kept
+ * in the store so a restart (or another replica) starts with data.
+ */
+export class OfferCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly flights = new SingleFlight<void>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  /** Provider offer refreshes done so far (for the benchmark's figures). */
+  refreshCount = 0;
+
+  constructor(
+    private readonly pool: ProviderPool,
+    private readonly db: Kysely<Database>,
+    private readonly logger: Logger,
+    private readonly options: { refreshEveryMs: number; firstLoadWaitMs: number },
+  ) {}
+
+  async snapshot(): Promise<OfferSnapshot> {
+    const accounts = await this.pool.all();
+    const missing = accounts.filter((a) => !this.entries.get(a.config.accountId)?.offers);
+    if (missing.length > 0) {
+      await Promise.race([
+        Promise.allSettled(missing.map((a) => this.refresh(a.config.accountId))),
+        new Promise((resolve) => setTimeout(resolve, this.options.firstLoadWaitMs)),
+      ]);
+    }
+    const now = Date.now();
+    let oldest = now;
+    const result: OfferSnapshot = { accounts: [], ageSeconds: 0, errors: [] };
+    for (const account of accounts) {
+      const entry = this.entries.get(account.config.accountId);
+      if (entry?.offers) {
+        result.accounts.push(entry.offers);
+        oldest = Math.min(oldest, entry.fetchedAt);
+      }
+      if (!entry?.offers || entry.error) {
+        result.errors.push({
+          accountId: account.config.accountId,
+          provider: account.definition.id,
+          message: entry?.error ?? `${account.definition.displayName} has not answered yet`,
+        });
+      }
+    }
+    result.ageSeconds = Math.round((now - oldest) / 1000);
+    return result;
+  }
+
+  refresh(accountId: string): Promise<void> {
+    return this.flights.run(accountId, async () => {
+      const { provider, definition, config } = await this.pool.get(accountId);
+      try {
+        const offers: ProviderOffer[] = await provider.listOffers();
+        this.refreshCount++;
+        const data: AccountOffers = {
+          accountId,
+          provider: definition.id,
+          providerDisplayName: definition.displayName,
+          capabilities: definition.capabilities,
+          offers,
+        };
+        const fetchedAt = Date.now();
+        this.entries.set(accountId, { offers: data, fetchedAt, error: null });
+        await this.persist(accountId, fetchedAt, offers, null);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const prev = this.entries.get(accountId);
+        this.entries.set(accountId, { offers: prev?.offers ?? null, fetchedAt: prev?.fetchedAt ?? 0, error: message });
+        this.logger.warn('offer refresh failed', { accountId, account: config.name, error: message });
+      }
+    });
+  }
+
+  /** Mark one offer unavailable right away after a provider said it has no capacity. */
+  markUnavailable(accountId: string, providerSkuId: string, locationCode: string, spot: boolean): void {
+    const entry = this.entries.get(accountId);
+    for (const offer of entry?.offers?.offers ?? []) {
+      if (offer.providerSkuId === providerSkuId && offer.location.code === locationCode && offer.spot === spot)
+        offer.available = false;
+    }
+  }
+
+  forget(accountId: string): void {
+    this.entries.delete(accountId);
+  }
+
+  async loadSnapshots(): Promise<void> {
+    const rows = await this.db.selectFrom('offer_snapshots').selectAll().execute();
+    const accounts = await this.pool.all().catch(() => []);
+    for (const row of rows) {
+      const account = accounts.find((a) => a.config.accountId === row.account_id);
+      if (!account) continue;
+      this.entries.set(row.account_id, {
+        offers: {
+          accountId: row.account_id,
+          provider: account.definition.id,
+          providerDisplayName: account.definition.displayName,
+          capabilities: account.definition.capabilities,
+          offers: JSON.parse(row.offers_json) as ProviderOffer[],
+        },
+        fetchedAt: Date.parse(row.fetched_at),
+        error: row.error,
+      });
+    }
+  }
+
+  start(): void {
+    this.running = true;
+    const tick = async () => {
+      const accounts = await this.pool.all().catch(() => []);
+      const now = Date.now();
+      await Promise.allSettled(
+        accounts
+          .filter((a) => now - (this.entries.get(a.config.accountId)?.fetchedAt ?? 0) >= this.options.refreshEveryMs)
+          .map((a) => this.refresh(a.config.accountId)),
+      );
+      if (!this.running) return;
+      this.timer = setTimeout(tick, 1_000);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, 0);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async persist(accountId: string, fetchedAt: number, offers: ProviderOffer[], error: string | null): Promise<void> {
+    const values = {
+      account_id: accountId,
+      fetched_at: new Date(fetchedAt).toISOString(),
+      offers_json: JSON.stringify(offers),
+      error,
+    };
+    await this.db
+      .insertInto('offer_snapshots')
+      .values(values)
+      .onConflict((oc) =>
+        oc.column('account_id').doUpdateSet({ fetched_at: values.fetched_at, offers_json: values.offers_json, error }),
+      )
+      .execute();
+  }
+}

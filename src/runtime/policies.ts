@@ -1,0 +1,126 @@
+import type { Kysely } from 'kysely';
+import { DEFAULT_ENTITY_ID } from '../core/domain/types.ts';
+import type { Logger } from '../logger.ts';
+import { monthToDateCost } from '../services/costs/service.ts';
+import { AppError } from '../services/errors.ts';
+import type { CallContext, VmService } from '../services/types.ts';
+import { VmRepository } from '../services/vms/repository.ts';
+import type { Database } from '../store/schema.ts';
+
+/** Policy actions are taken in gpufleet's own name. */
+const SYSTEM: CallContext = {
+  principal: { apiKeyId: 'system', name: 'policy engine', role: 'admin', entityId: DEFAULT_ENTITY_ID },
+};
+
+/**
+ * Stops waste: VM time-to-live and resource-group monthly budgets. Everything it needs is in the store
+ * (TTL times, budgets, which month was already warned or enforced), so it picks up after a restart
+ * exactly where it was; every action is written to the VM's history.
+ */
+export class PolicyEngine {
+  private readonly vms: VmRepository;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vmService: VmService,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {
+    this.vms = new VmRepository(db);
+  }
+
+  start(): void {
+    this.running = true;
+    const tick = async () => {
+      await this.runOnce().catch((error) => this.logger.error('policy run failed', { error: String(error) }));
+      if (!this.running) return;
+      this.timer = setTimeout(tick, this.intervalMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  async runOnce(now = new Date()): Promise<void> {
+    await this.enforceTtls(now);
+    await this.enforceBudgets(now);
+  }
+
+  private async enforceTtls(now: Date): Promise<void> {
+    const expired = await this.db
+      .selectFrom('vms')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .where('ttl_at', 'is not', null)
+      .where('ttl_at', '<=', now.toISOString())
+      .execute();
+    for (const vm of expired) {
+      const action = vm.ttl_action === 'stop' ? 'stop' : 'delete';
+      try {
+        if (action === 'delete') await this.vmService.remove(vm.id, SYSTEM);
+        else if (vm.status !== 'Stopped') await this.vmService.stop(vm.id, SYSTEM);
+        await this.vms.update(vm.id, { ttl_at: null, ttl_action: null });
+        await this.vms.addEvent(vm.id, 'policy', `time-to-live reached: ${action}`);
+      } catch (error) {
+        // Busy (another job running) or not yet placed: try again next round.
+        if (!(error instanceof AppError)) throw error;
+        this.logger.info('TTL action postponed', { vmId: vm.id, reason: error.message });
+      }
+    }
+  }
+
+  private async enforceBudgets(now: Date): Promise<void> {
+    const month = now.toISOString().slice(0, 7);
+    const groups = await this.db
+      .selectFrom('resource_groups')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .where('budget_monthly_amount', 'is not', null)
+      .execute();
+    for (const group of groups) {
+      const budget = group.budget_monthly_amount as number;
+      const spent = await monthToDateCost(this.db, group.id, now);
+      const live = await this.db
+        .selectFrom('vms')
+        .selectAll()
+        .where('resource_group_id', '=', group.id)
+        .where('deleted_at', 'is', null)
+        .execute();
+      const warnAt = (budget * (group.budget_warn_percent ?? 80)) / 100;
+      if (spent >= warnAt && group.budget_warned_month !== month) {
+        this.logger.warn('resource group budget warning', { groupId: group.id, spent, budget });
+        for (const vm of live)
+          await this.vms.addEvent(
+            vm.id,
+            'budget_warning',
+            `resource group ${group.name} has spent ${spent.toFixed(2)} of ${budget}`,
+          );
+        await this.db.updateTable('resource_groups').set({ budget_warned_month: month }).where('id', '=', group.id).execute();
+      }
+      if (spent < budget || group.budget_enforced_month === month) continue;
+      const action = group.budget_action ?? 'refuse';
+      let postponed = false;
+      for (const vm of live) {
+        try {
+          if (action === 'delete') await this.vmService.remove(vm.id, SYSTEM);
+          else if (action === 'stop' && vm.status === 'Running') await this.vmService.stop(vm.id, SYSTEM);
+          else continue;
+          await this.vms.addEvent(vm.id, 'policy', `monthly budget of ${group.name} reached: ${action}`);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          postponed = true;
+        }
+      }
+      if (!postponed) {
+        await this.db.updateTable('resource_groups').set({ budget_enforced_month: month }).where('id', '=', group.id).execute();
+      }
+    }
+  }
+}

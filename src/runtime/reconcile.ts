@@ -1,0 +1,179 @@
+import type { Kysely } from 'kysely';
+import type { VmStatus } from '../core/domain/types.ts';
+import type { Provider, ProviderInstance } from '../core/provider/provider.ts';
+import type { Logger } from '../logger.ts';
+import { syncBillingSegment } from '../services/costs/billing.ts';
+import { ACTIVE_JOB_STATES } from '../services/jobs/repository.ts';
+import { type VmPatch, VmRepository, type VmRow } from '../services/vms/repository.ts';
+import type { Database } from '../store/schema.ts';
+
+/**
+ * Make gpufleet's records agree with what one provider account reports.
+ * - Each listed instance is matched to its VM by provider id, or by the gpufleet tag (an instance created
+ *   just before a crash is adopted, never created twice).
+ * - A VM missing from the list is confirmed gone with one direct read before it becomes Destroyed; a
+ *   failed read proves nothing, so the VM stays as it was.
+ * - Instances gpufleet does not know are recorded as unmanaged and reported, never ignored.
+ * Only rows that changed are written.
+ */
+export class Reconciler {
+  private readonly vms: VmRepository;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly logger: Logger,
+  ) {
+    this.vms = new VmRepository(db);
+  }
+
+  async reconcile(accountId: string, provider: Provider, instances: ProviderInstance[]): Promise<{ transitional: boolean }> {
+    const now = new Date().toISOString();
+    const live = await this.vms.liveOfAccount(accountId);
+    const byInstance = new Map(live.filter((v) => v.provider_instance_id).map((v) => [v.provider_instance_id as string, v]));
+    const byId = new Map(live.map((v) => [v.id, v]));
+    const powering = await this.vmsWithPowerJobs(live.map((v) => v.id));
+    const seen = new Set<string>();
+    const foreign: ProviderInstance[] = [];
+
+    for (const instance of instances) {
+      let vm = byInstance.get(instance.providerInstanceId);
+      if (!vm && instance.gpufleetId) {
+        const tagged = byId.get(instance.gpufleetId);
+        if (tagged && !tagged.provider_instance_id) {
+          vm = tagged;
+          await this.vms.update(vm.id, { provider_instance_id: instance.providerInstanceId });
+          await this.vms.addEvent(vm.id, 'adopted', `found instance ${instance.providerInstanceId} at the provider by its tag`);
+          vm = { ...vm, provider_instance_id: instance.providerInstanceId };
+        }
+      }
+      if (!vm) {
+        foreign.push(instance);
+        continue;
+      }
+      seen.add(vm.id);
+      await this.apply(vm, instance, powering.get(vm.id), now);
+    }
+
+    for (const vm of live) {
+      if (seen.has(vm.id) || !vm.provider_instance_id) continue;
+      let instance: ProviderInstance | null;
+      try {
+        instance = await provider.getInstance(vm.provider_instance_id);
+      } catch (error) {
+        this.logger.warn('could not confirm a VM missing from the provider list', { vmId: vm.id, error: String(error) });
+        continue;
+      }
+      if (instance) await this.apply(vm, instance, powering.get(vm.id), now);
+      else await this.markDestroyed(vm, now, 'the provider no longer lists the instance');
+    }
+
+    await this.recordForeign(accountId, foreign, now);
+    const after = await this.vms.liveOfAccount(accountId);
+    return { transitional: after.some((v) => ['Provisioning', 'Starting', 'Stopping'].includes(v.status)) };
+  }
+
+  async markDestroyed(vm: VmRow, at: string, reason: string): Promise<void> {
+    await this.vms.update(vm.id, {
+      status: 'Destroyed',
+      deleted_at: at,
+      ip: null,
+      ssh_port: null,
+      jupyter_url: null,
+      synced_at: at,
+    });
+    await syncBillingSegment(this.db, vm, 'Destroyed', at);
+    await this.vms.addEvent(vm.id, 'status', `Destroyed: ${reason}`);
+  }
+
+  private async apply(vm: VmRow, instance: ProviderInstance, powerOp: string | undefined, now: string): Promise<void> {
+    let status: VmStatus = instance.status;
+    // Providers without a "starting" state report provisioning while a stopped machine boots again.
+    if (status === 'Provisioning' && (powerOp === 'start' || powerOp === 'restart') && vm.provider_instance_id)
+      status = 'Starting';
+    if (status === 'Destroyed') {
+      await this.markDestroyed(vm, now, `provider reports ${instance.providerStatus}`);
+      return;
+    }
+    const patch: VmPatch = {};
+    if (vm.status !== status) patch.status = status;
+    if (vm.provider_status !== instance.providerStatus) patch.provider_status = instance.providerStatus;
+    if (vm.status_reason !== instance.statusReason) patch.status_reason = instance.statusReason;
+    if (vm.ip !== instance.ip) patch.ip = instance.ip;
+    if (vm.ip_is_private !== (instance.ipIsPrivate ? 1 : 0)) patch.ip_is_private = instance.ipIsPrivate ? 1 : 0;
+    if (vm.ssh_port !== instance.sshPort) patch.ssh_port = instance.sshPort;
+    if (vm.jupyter_url !== instance.jupyterUrl) patch.jupyter_url = instance.jupyterUrl;
+    if (Object.keys(patch).length === 0) return;
+    patch.synced_at = now;
+    await this.vms.update(vm.id, patch);
+    if (patch.status) {
+      await syncBillingSegment(this.db, vm, status, now);
+      const reason = instance.statusReason ? ` (${instance.statusReason})` : '';
+      await this.vms.addEvent(vm.id, 'status', `${vm.status} → ${status}: provider reports ${instance.providerStatus}${reason}`);
+    }
+  }
+
+  private async vmsWithPowerJobs(vmIds: string[]): Promise<Map<string, string>> {
+    if (vmIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['vm_id', 'operation'])
+      .where('state', 'in', [...ACTIVE_JOB_STATES])
+      .where('vm_id', 'in', vmIds)
+      .execute();
+    return new Map(rows.map((r) => [r.vm_id, r.operation]));
+  }
+
+  private async recordForeign(accountId: string, instances: ProviderInstance[], now: string): Promise<void> {
+    const existing = await this.db
+      .selectFrom('foreign_instances')
+      .select('provider_instance_id')
+      .where('account_id', '=', accountId)
+      .execute();
+    const known = new Set(existing.map((r) => r.provider_instance_id));
+    const current = new Set(instances.map((i) => i.providerInstanceId));
+    for (const instance of instances) {
+      const info = JSON.stringify({
+        status: instance.status,
+        ip: instance.ip,
+        sku: instance.providerSkuId,
+        location: instance.locationCode,
+      });
+      if (known.has(instance.providerInstanceId)) {
+        await this.db
+          .updateTable('foreign_instances')
+          .set({ last_seen_at: now, provider_status: instance.providerStatus, name: instance.name, info_json: info })
+          .where('account_id', '=', accountId)
+          .where('provider_instance_id', '=', instance.providerInstanceId)
+          .execute();
+      } else {
+        this.logger.warn('instance at the provider that gpufleet does not manage', {
+          accountId,
+          providerInstanceId: instance.providerInstanceId,
+          name: instance.name,
+          gpufleetId: instance.gpufleetId,
+        });
+        await this.db
+          .insertInto('foreign_instances')
+          .values({
+            account_id: accountId,
+            provider_instance_id: instance.providerInstanceId,
+            name: instance.name,
+            provider_status: instance.providerStatus,
+            gpufleet_id: instance.gpufleetId,
+            first_seen_at: now,
+            last_seen_at: now,
+            info_json: info,
+          })
+          .execute();
+      }
+    }
+    const gone = [...known].filter((id) => !current.has(id));
+    if (gone.length > 0) {
+      await this.db
+        .deleteFrom('foreign_instances')
+        .where('account_id', '=', accountId)
+        .where('provider_instance_id', 'in', gone)
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { isProviderError } from '../core/provider/errors.ts';
+import type { Logger } from '../logger.ts';
+import { SingleFlight } from '../providers/kit/single-flight.ts';
+import type { ProviderPool } from './provider-pool.ts';
+import type { Reconciler } from './reconcile.ts';
+
+export interface RefresherOptions {
+  /** A read is never served from data older than this (GPCN's "real-time from provider"). */
+  maxStalenessMs: number;
+  /** Poll period while a VM of the account is changing state. */
+  fastIntervalMs: number;
+  /** Poll period otherwise; below `maxStalenessMs` so reads rarely have to wait. */
+  slowIntervalMs: number;
+  /** Longest a read waits for a refresh before answering with what it has. */
+  readWaitMs: number;
+}
+
+export interface AccountHealthSink {
+  markHealth(accountId: string, health: 'ok' | 'auth_failed' | 'unreachable', lastError: string | null): Promise<void>;
+  markSynced(accountId: string, at: string): Promise<void>;
+}
+
+interface AccountState {
+  lastSyncedAt: number;
+  transitional: boolean;
+  lastError: string | null;
+}
+
+/**
+ * Keeps every account's VM statuses current with ONE list call per account per refresh, whoever asks:
+ * the background loop and every concurrent reader share the same in-flight call.
+ */
+export class StatusRefresher {
+  private readonly state = new Map<string, AccountState>();
+  private readonly flights = new SingleFlight<void>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  /** Provider list calls made so far (for the benchmark's figures). */
+  listCalls = 0;
+
+  constructor(
+    private readonly pool: ProviderPool,
+    private readonly reconciler: Reconciler,
+    private readonly health: AccountHealthSink,
+    private readonly logger: Logger,
+    readonly options: RefresherOptions,
+  ) {}
+
+  lastSyncedAt(accountId: string): number | null {
+    return this.state.get(accountId)?.lastSyncedAt || null;
+  }
+
+  /** Mark an account as having a VM in transition: it is polled fast until things settle. */
+  nudge(accountId: string): void {
+    const s = this.state.get(accountId) ?? { lastSyncedAt: 0, transitional: true, lastError: null };
+    s.transitional = true;
+    this.state.set(accountId, s);
+  }
+
+  /** Wait (bounded) until each account's data is at most `maxAgeMs` old. */
+  async ensureFresh(accountIds: string[], maxAgeMs = this.options.maxStalenessMs): Promise<void> {
+    const now = Date.now();
+    const stale = accountIds.filter((id) => now - (this.state.get(id)?.lastSyncedAt ?? 0) > maxAgeMs);
+    if (stale.length === 0) return;
+    await Promise.race([
+      Promise.allSettled(stale.map((id) => this.refresh(id))),
+      new Promise((resolve) => setTimeout(resolve, this.options.readWaitMs)),
+    ]);
+  }
+
+  refresh(accountId: string): Promise<void> {
+    return this.flights.run(accountId, async () => {
+      const { provider, config } = await this.pool.get(accountId);
+      const state = this.state.get(accountId) ?? { lastSyncedAt: 0, transitional: false, lastError: null };
+      this.state.set(accountId, state);
+      try {
+        this.listCalls++;
+        const instances = await provider.listInstances();
+        const { transitional } = await this.reconciler.reconcile(accountId, provider, instances);
+        state.lastSyncedAt = Date.now();
+        state.transitional = transitional;
+        if (state.lastError) await this.health.markHealth(accountId, 'ok', null);
+        state.lastError = null;
+        await this.health.markSynced(accountId, new Date(state.lastSyncedAt).toISOString());
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const health = isProviderError(error, 'auth') ? 'auth_failed' : 'unreachable';
+        if (state.lastError !== message) {
+          this.logger.warn('status refresh failed', { accountId, account: config.name, error: message });
+          await this.health.markHealth(accountId, health, message).catch(() => undefined);
+        }
+        state.lastError = message;
+      }
+    });
+  }
+
+  start(): void {
+    this.running = true;
+    const tick = async () => {
+      const accounts = await this.pool.all().catch(() => []);
+      const now = Date.now();
+      await Promise.allSettled(
+        accounts
+          .filter((a) => {
+            const s = this.state.get(a.config.accountId);
+            const interval = s?.transitional ? this.options.fastIntervalMs : this.options.slowIntervalMs;
+            return now - (s?.lastSyncedAt ?? 0) >= interval;
+          })
+          .map((a) => this.refresh(a.config.accountId)),
+      );
+      if (!this.running) return;
+      this.timer = setTimeout(tick, Math.min(500, this.options.fastIntervalMs));
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, 0);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

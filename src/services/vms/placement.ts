@@ -1,0 +1,57 @@
+import type { MachineKind, Money } from '../../core/domain/types.ts';
+import type { DatacenterInfo, Offer } from '../types.ts';
+
+/** One place an order may land, frozen at order time so failover walks a fixed, explainable list. */
+export interface Candidate {
+  accountId: string;
+  provider: string;
+  providerSkuId: string;
+  locationCode: string;
+  skuId: string;
+  skuCode: string;
+  datacenter: DatacenterInfo;
+  series: { id: string; code: string; name: string };
+  gpuCount: number;
+  vcpu: number;
+  ramGiB: number;
+  diskGB: number;
+  pricePerHour: Money | null;
+  spot: boolean;
+  machineKind: MachineKind;
+  billsWhileStopped: boolean;
+}
+
+/** What a create job carries. */
+export interface CreatePayload {
+  candidates: Candidate[];
+  index: number;
+  phase: 'place' | 'boot' | 'cleanup';
+  /** The create call of the current candidate was sent and its outcome is not known yet. */
+  pendingCreate: boolean;
+  createRetries: number;
+  bootDeadline: string | null;
+  cleanupInstanceId: string | null;
+  maxPricePerHour: number | null;
+  filesystemIds: string[];
+}
+
+export function candidateFromOffer(offer: Offer): Candidate {
+  return {
+    accountId: offer.providerAccountId,
+    provider: offer.provider,
+    providerSkuId: offer.providerSkuId,
+    locationCode: offer.providerLocationCode,
+    skuId: offer.skuId,
+    skuCode: offer.skuCode,
+    datacenter: offer.datacenter,
+    series: offer.series,
+    gpuCount: offer.gpuCount,
+    vcpu: offer.specs.vcpu,
+    ramGiB: offer.specs.memoryGiB,
+    diskGB: offer.specs.storageGB,
+    pricePerHour: offer.pricePerHour,
+    spot: offer.spot,
+    machineKind: offer.machineKind,
+    billsWhileStopped: offer.billsWhileStopped,
+  };
+}

@@ -1,0 +1,561 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
+import { DEFAULT_ENTITY_ID, type VmStatus } from '../../core/domain/types.ts';
+import type { StatusRefresher } from '../../runtime/status-refresher.ts';
+import type { Database } from '../../store/schema.ts';
+import type { CatalogServiceImpl } from '../catalog/service.ts';
+import { accruedCosts } from '../costs/billing.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
+import type {
+  BulkActionResult,
+  CallContext,
+  GpuVmDetails,
+  Job,
+  ListQuery,
+  OfferConstraints,
+  OrderInput,
+  Page,
+  UpdateVmInput,
+  VmEvent,
+  VmService,
+} from '../types.ts';
+import type { BudgetGuard } from './budget-guard.ts';
+import { type CreatePayload, candidateFromOffer } from './placement.ts';
+import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
+import { toVmDetails } from './view.ts';
+
+const SORTABLE = new Set(['createdAt', 'updatedAt', 'name', 'status']);
+const SORT_COLUMNS = {
+  createdAt: 'vms.created_at',
+  updatedAt: 'vms.updated_at',
+  name: 'vms.name',
+  status: 'vms.status',
+} as const;
+const USERNAME = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
+const DEFAULT_IMAGE = 'ubuntu-24.04';
+const IMAGE_DEFAULT_USER: Record<string, string> = { vm: 'ubuntu', container: 'root' };
+
+export interface VmServiceDeps {
+  db: Kysely<Database>;
+  refresher: StatusRefresher;
+  catalog: CatalogServiceImpl;
+  budgets: BudgetGuard;
+  /** Display name and capabilities of a provider id (for messages). */
+  providerInfo: (provider: string) => { displayName: string; stopStart: boolean } | undefined;
+  /** Enabled account ids, for freshness before a listing. */
+  accountIds: () => Promise<string[]>;
+}
+
+export class VmServiceImpl implements VmService {
+  private readonly vms: VmRepository;
+  private readonly jobsRepo: JobRepository;
+
+  constructor(private readonly deps: VmServiceDeps) {
+    this.vms = new VmRepository(deps.db);
+    this.jobsRepo = new JobRepository(deps.db);
+  }
+
+  // ---------- reads ----------
+
+  async list(
+    query: ListQuery & { resourceGroupId?: string; includeDeleted?: boolean; status?: VmStatus },
+  ): Promise<Page<GpuVmDetails>> {
+    await this.deps.refresher.ensureFresh(await this.deps.accountIds());
+    let base = this.deps.db.selectFrom('vms');
+    if (!query.includeDeleted) base = base.where('vms.deleted_at', 'is', null);
+    if (query.resourceGroupId) base = base.where('vms.resource_group_id', '=', query.resourceGroupId);
+    if (query.status) base = base.where('vms.status', '=', query.status);
+    if (query.search) base = base.where('vms.name', 'like', `%${query.search.replace(/[%_]/g, '')}%`);
+    const countRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const total = Number(countRow?.n ?? 0);
+
+    let rowsQuery = this.vms.withNames();
+    if (!query.includeDeleted) rowsQuery = rowsQuery.where('vms.deleted_at', 'is', null);
+    if (query.resourceGroupId) rowsQuery = rowsQuery.where('vms.resource_group_id', '=', query.resourceGroupId);
+    if (query.status) rowsQuery = rowsQuery.where('vms.status', '=', query.status);
+    if (query.search) rowsQuery = rowsQuery.where('vms.name', 'like', `%${query.search.replace(/[%_]/g, '')}%`);
+    const sort = query.sort.length > 0 ? query.sort : [{ field: 'createdAt', direction: 'desc' as const }];
+    for (const s of sort) {
+      if (!SORTABLE.has(s.field))
+        throw badRequest('VALIDATION_ERROR', `sort: cannot sort by "${s.field}"; use ${[...SORTABLE].join(', ')}`);
+      rowsQuery = rowsQuery.orderBy(SORT_COLUMNS[s.field as keyof typeof SORT_COLUMNS], s.direction);
+    }
+    rowsQuery = rowsQuery.orderBy('vms.id');
+    const rows = await rowsQuery
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit)
+      .execute();
+    const items = await this.views(rows);
+    const totalPages = Math.max(1, Math.ceil(total / query.limit));
+    return {
+      items,
+      meta: {
+        total,
+        page: query.page,
+        pageSize: query.limit,
+        totalPages,
+        hasNextPage: query.page < totalPages,
+        hasPreviousPage: query.page > 1,
+      },
+    };
+  }
+
+  async get(id: string): Promise<GpuVmDetails> {
+    const row = await this.vms.get(id);
+    if (!row) throw notFound('GPU VM', id);
+    if (row.account_id && !row.deleted_at) await this.deps.refresher.ensureFresh([row.account_id]);
+    return this.detailsOf(id);
+  }
+
+  async history(id: string): Promise<VmEvent[]> {
+    if (!(await this.vms.get(id))) throw notFound('GPU VM', id);
+    return this.vms.events(id);
+  }
+
+  async jobs(jobIds: string[]): Promise<Job[]> {
+    const rows = await this.jobsRepo.getMany(jobIds);
+    return this.jobViews(rows);
+  }
+
+  async legacyPrivateKey(id: string): Promise<{ privateKey: string }> {
+    const row = await this.vms.get(id);
+    if (!row) throw notFound('GPU VM', id);
+    // gpufleet never generates a key pair for a VM (orders name a key from the library), so none is stored.
+    throw new AppError(404, 'NO_STORED_CREDENTIALS', `GPU VM ${id} has no stored credentials; it uses the SSH key library`);
+  }
+
+  // ---------- order ----------
+
+  async order(input: OrderInput, ctx: CallContext): Promise<{ vm: GpuVmDetails; job: Job; replayed: boolean }> {
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    if (ctx.idempotencyKey) {
+      const previous = await this.deps.db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('api_key_id', '=', ctx.principal.apiKeyId)
+        .where('key', '=', ctx.idempotencyKey)
+        .executeTakeFirst();
+      if (previous) {
+        if (previous.request_hash !== requestHash) {
+          throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body');
+        }
+        const job = await this.jobsRepo.get(previous.job_id);
+        return {
+          vm: await this.detailsOf(previous.vm_id),
+          job: (await this.jobViews(job ? [job] : []))[0] as Job,
+          replayed: true,
+        };
+      }
+    }
+
+    if (
+      input.username !== undefined &&
+      (!USERNAME.test(input.username) || input.username.length < 3 || input.username.length > 20)
+    ) {
+      throw badRequest(
+        'VALIDATION_ERROR',
+        'username must be 3-20 characters, start with a letter or underscore, and use only letters, digits, _ and -',
+      );
+    }
+    const key = await this.deps.db
+      .selectFrom('ssh_keys')
+      .select(['id'])
+      .where('id', '=', input.sshKeyId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!key) throw notFound('SSH key', input.sshKeyId);
+    if (input.resourceGroupId) {
+      const group = await this.deps.db
+        .selectFrom('resource_groups')
+        .select('id')
+        .where('id', '=', input.resourceGroupId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!group) throw notFound('Resource group', input.resourceGroupId);
+      await this.deps.budgets.assertCanOrder(input.resourceGroupId);
+    }
+    if (!input.datacenterId && !input.constraints) {
+      throw badRequest('VALIDATION_ERROR', 'datacenterId is required unless constraints are given to choose across datacenters');
+    }
+
+    const series = (await this.deps.catalog.series()).find((s) => s.id === input.seriesId);
+    if (!series) throw notFound('GPU series', input.seriesId);
+    const { offers, datacenters } = await this.deps.catalog.current();
+    if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
+      throw notFound('Datacenter', input.datacenterId);
+
+    const constraints: OfferConstraints = {
+      ...input.constraints,
+      spot: input.constraints?.spot ?? (input.spot ? 'only' : 'exclude'),
+      ...(input.maxPricePerHour !== undefined ? { maxPricePerHour: input.maxPricePerHour } : {}),
+    };
+    const forSeries = offers.filter(
+      (o) =>
+        o.series.id === series.id &&
+        o.gpuCount === input.gpuCount &&
+        (!input.datacenterId || o.datacenter.id === input.datacenterId),
+    );
+    if (
+      input.skuCode &&
+      !offers.some((o) => o.skuCode === input.skuCode && o.series.id === series.id && o.gpuCount === input.gpuCount)
+    ) {
+      throw badRequest('SKU_MISMATCH', `skuCode ${input.skuCode} is not a ${input.gpuCount}-GPU SKU of ${series.name}`);
+    }
+    const candidates = rankOffers(
+      forSeries.filter(
+        (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
+      ),
+    );
+    if (candidates.length === 0) {
+      throw conflict(
+        'INVENTORY_DEPLETED',
+        'Inventory depleted: nothing matching this order is available right now. Refresh the inventory and try again.',
+        {
+          considered: forSeries.map((o) => ({
+            skuCode: o.skuCode,
+            datacenterId: o.datacenter.id,
+            available: o.available,
+            pricePerHour: o.pricePerHour,
+          })),
+        },
+      );
+    }
+
+    const first = candidates[0] as (typeof candidates)[number];
+    const imageName = input.imageName ?? DEFAULT_IMAGE;
+    const now = new Date().toISOString();
+    const vmId = randomUUID();
+    const jobId = randomUUID();
+    const payload: CreatePayload = {
+      candidates: candidates.map(candidateFromOffer),
+      index: 0,
+      phase: 'place',
+      pendingCreate: false,
+      createRetries: 0,
+      bootDeadline: null,
+      cleanupInstanceId: null,
+      maxPricePerHour: input.maxPricePerHour ?? null,
+      filesystemIds: input.filesystemIds ?? [],
+    };
+    const ttlAt = input.ttlHours ? new Date(Date.now() + input.ttlHours * 3_600_000).toISOString() : null;
+
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('vms')
+        .values({
+          id: vmId,
+          name: input.name,
+          entity_id: ctx.principal.entityId ?? DEFAULT_ENTITY_ID,
+          created_by_key_id: ctx.principal.apiKeyId,
+          account_id: null,
+          provider: null,
+          provider_instance_id: null,
+          provider_sku_id: null,
+          location_code: null,
+          status: 'Provisioning',
+          provider_status: null,
+          status_reason: null,
+          desired_state: 'running',
+          series_id: series.id,
+          series_code: series.code,
+          series_name: series.name,
+          gpu_count: input.gpuCount,
+          cpu: first.specs.vcpu,
+          ram_gib: first.specs.memoryGiB,
+          disk_gb: first.specs.storageGB,
+          sku_id: first.skuId,
+          sku_code: first.skuCode,
+          datacenter_id: first.datacenter.id,
+          datacenter_code: first.datacenter.code,
+          datacenter_name: first.datacenter.name,
+          datacenter_region: first.datacenter.region,
+          datacenter_country: first.datacenter.country,
+          datacenter_country_abbr: first.datacenter.countryAbbr,
+          image: imageName,
+          username: input.username ?? IMAGE_DEFAULT_USER[first.machineKind] ?? 'ubuntu',
+          ip: null,
+          ip_is_private: 0,
+          ssh_port: null,
+          jupyter_url: null,
+          ssh_key_id: input.sshKeyId,
+          resource_group_id: input.resourceGroupId ?? null,
+          spot: first.spot ? 1 : 0,
+          machine_kind: first.machineKind,
+          price_amount: first.pricePerHour?.amount ?? null,
+          price_currency: first.pricePerHour?.currency ?? null,
+          bills_while_stopped: first.billsWhileStopped ? 1 : 0,
+          has_stored_credentials: 0,
+          stored_private_key_enc: null,
+          ttl_at: ttlAt,
+          ttl_action: ttlAt ? (input.ttlAction ?? 'delete') : null,
+          idle_minutes: null,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+          synced_at: null,
+          version: 1,
+        })
+        .execute();
+      await trx
+        .insertInto('jobs')
+        .values(this.newJobRow(jobId, vmId, 'create', ctx, payload as unknown as Record<string, unknown>, now, 'Order received'))
+        .execute();
+      await trx
+        .insertInto('vm_events')
+        .values({
+          id: randomUUID(),
+          vm_id: vmId,
+          at: now,
+          kind: 'ordered',
+          message: `ordered ${series.name} x${input.gpuCount}; ${candidates.length} candidate(s)`,
+          data_json: null,
+        })
+        .execute();
+      if (ctx.idempotencyKey) {
+        await trx
+          .insertInto('idempotency_keys')
+          .values({
+            api_key_id: ctx.principal.apiKeyId,
+            key: ctx.idempotencyKey,
+            request_hash: requestHash,
+            vm_id: vmId,
+            job_id: jobId,
+            created_at: now,
+          })
+          .execute();
+      }
+    });
+    const job = (await this.jobsRepo.get(jobId)) as JobRow;
+    return { vm: await this.detailsOf(vmId), job: toJobView(job, input.name), replayed: false };
+  }
+
+  // ---------- update ----------
+
+  async update(id: string, input: UpdateVmInput, _ctx: CallContext): Promise<GpuVmDetails> {
+    const vm = await this.requireLive(id);
+    const patch: Parameters<VmRepository['update']>[1] = {};
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.username !== undefined) {
+      if (!USERNAME.test(input.username) || input.username.length < 3 || input.username.length > 20) {
+        throw badRequest('VALIDATION_ERROR', 'username must be 3-20 characters matching ^[a-zA-Z_][a-zA-Z0-9_-]*$');
+      }
+      patch.username = input.username;
+    }
+    if (input.resourceGroupId !== undefined) {
+      if (input.resourceGroupId !== null) {
+        const group = await this.deps.db
+          .selectFrom('resource_groups')
+          .select('id')
+          .where('id', '=', input.resourceGroupId)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        if (!group) throw notFound('Resource group', input.resourceGroupId);
+      }
+      patch.resource_group_id = input.resourceGroupId;
+    }
+    if (input.sshKeyId !== undefined) {
+      if (input.sshKeyId !== null) {
+        const key = await this.deps.db
+          .selectFrom('ssh_keys')
+          .select('id')
+          .where('id', '=', input.sshKeyId)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        if (!key) throw notFound('SSH key', input.sshKeyId);
+      }
+      patch.ssh_key_id = input.sshKeyId;
+    }
+    if (input.ttlHours !== undefined) {
+      patch.ttl_at = input.ttlHours === null ? null : new Date(Date.now() + input.ttlHours * 3_600_000).toISOString();
+      patch.ttl_action = input.ttlHours === null ? null : (input.ttlAction ?? vm.ttl_action ?? 'delete');
+    } else if (input.ttlAction !== undefined && vm.ttl_at) {
+      patch.ttl_action = input.ttlAction;
+    }
+    if (Object.keys(patch).length > 0) {
+      await this.vms.update(id, patch);
+      await this.vms.addEvent(id, 'updated', `updated ${Object.keys(patch).join(', ')}`);
+    }
+    return this.detailsOf(id);
+  }
+
+  // ---------- actions ----------
+
+  async remove(id: string, ctx: CallContext): Promise<Job> {
+    const vm = await this.vms.get(id);
+    if (!vm) throw notFound('GPU VM', id);
+    if (vm.status === 'Destroyed') throw conflict('ALREADY_DESTROYED', `GPU VM ${id} is already destroyed`);
+    const active = await this.jobsRepo.activeForVm(id);
+    const existing = active.find((j) => j.operation === 'delete');
+    if (existing) return (await this.jobViews([existing]))[0] as Job;
+    const now = new Date().toISOString();
+    for (const job of active) {
+      await this.jobsRepo.update(job.id, {
+        state: 'failed',
+        stage: 'failed',
+        error_code: 'CANCELLED',
+        error_message: 'Superseded by a delete request',
+        completed_at: now,
+      });
+    }
+    await this.vms.update(id, { desired_state: 'deleted' });
+    await this.vms.addEvent(id, 'delete_requested', 'deletion requested');
+    return this.enqueue(vm, 'delete', ctx, {}, 'GPU VM deletion initiated');
+  }
+
+  async start(id: string, ctx: CallContext): Promise<Job> {
+    const vm = await this.requirePowerable(id, 'start');
+    if (vm.status === 'Running') throw conflict('INVALID_STATE', `GPU VM ${id} is already running`);
+    await this.vms.update(id, { desired_state: 'running' });
+    return this.enqueue(vm, 'start', ctx, { phase: 'request', action: 'start', deadline: null }, 'Start requested');
+  }
+
+  async stop(id: string, ctx: CallContext): Promise<{ job: Job; warning: string | null }> {
+    const vm = await this.requirePowerable(id, 'stop');
+    if (vm.status === 'Stopped') throw conflict('INVALID_STATE', `GPU VM ${id} is already stopped`);
+    await this.vms.update(id, { desired_state: 'stopped' });
+    const job = await this.enqueue(vm, 'stop', ctx, { phase: 'request', action: 'stop', deadline: null }, 'Stop requested');
+    const info = vm.provider ? this.deps.providerInfo(vm.provider) : undefined;
+    const warning =
+      vm.bills_while_stopped === 1
+        ? `${info?.displayName ?? vm.provider} keeps billing a stopped VM${vm.price_amount !== null ? ` (${vm.price_amount} ${vm.price_currency}/h)` : ''}; delete it to stop the charges.`
+        : null;
+    return { job, warning };
+  }
+
+  async restart(id: string, ctx: CallContext): Promise<Job> {
+    const vm = await this.requirePowerable(id, 'restart');
+    if (vm.status !== 'Running') throw conflict('INVALID_STATE', `GPU VM ${id} must be running to restart (it is ${vm.status})`);
+    return this.enqueue(vm, 'restart', ctx, { phase: 'request', action: 'stop', deadline: null }, 'Restart requested');
+  }
+
+  async bulkStop(ids: string[], ctx: CallContext): Promise<BulkActionResult> {
+    return this.bulk(ids, async (id) => (await this.stop(id, ctx)).job);
+  }
+
+  async bulkStart(ids: string[], ctx: CallContext): Promise<BulkActionResult> {
+    return this.bulk(ids, (id) => this.start(id, ctx));
+  }
+
+  async bulkDelete(ids: string[], ctx: CallContext): Promise<{ jobs: Job[] }> {
+    const jobs: Job[] = [];
+    for (const id of [...new Set(ids)]) jobs.push(await this.remove(id, ctx));
+    return { jobs };
+  }
+
+  // ---------- helpers ----------
+
+  private async bulk(ids: string[], action: (id: string) => Promise<Job>): Promise<BulkActionResult> {
+    const results: BulkActionResult['results'] = [];
+    for (const id of [...new Set(ids)]) {
+      try {
+        const job = await action(id);
+        results.push({ id, success: true, error: null, jobId: job.jobId });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        results.push({ id, success: false, error: error.message });
+      }
+    }
+    const succeeded = results.filter((r) => r.success).length;
+    return { results, summary: { total: results.length, succeeded, failed: results.length - succeeded } };
+  }
+
+  private async requireLive(id: string): Promise<VmRow> {
+    const vm = await this.vms.get(id);
+    if (!vm) throw notFound('GPU VM', id);
+    if (vm.deleted_at) throw conflict('ALREADY_DESTROYED', `GPU VM ${id} is destroyed`);
+    return vm;
+  }
+
+  private async requirePowerable(id: string, action: string): Promise<VmRow> {
+    const vm = await this.requireLive(id);
+    if (!vm.provider_instance_id || !vm.provider)
+      throw conflict('INVALID_STATE', `GPU VM ${id} has no machine at a provider yet`);
+    if (this.deps.providerInfo(vm.provider)?.stopStart === false) {
+      throw badRequest('NOT_SUPPORTED', `${vm.provider} cannot ${action} machines; delete and order again instead`);
+    }
+    const active = await this.jobsRepo.activeForVm(id);
+    if (active.length > 0) {
+      throw conflict('VM_BUSY', `GPU VM ${id} is busy with a ${active[0]?.operation} operation (job ${active[0]?.id})`);
+    }
+    return vm;
+  }
+
+  private async enqueue(
+    vm: VmRow,
+    operation: string,
+    ctx: CallContext,
+    payload: Record<string, unknown>,
+    message: string,
+  ): Promise<Job> {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    await this.jobsRepo.insert(this.newJobRow(id, vm.id, operation, ctx, payload, now, message));
+    if (vm.account_id) this.deps.refresher.nudge(vm.account_id);
+    return toJobView((await this.jobsRepo.get(id)) as JobRow, vm.name);
+  }
+
+  private newJobRow(
+    id: string,
+    vmId: string,
+    operation: string,
+    ctx: CallContext,
+    payload: Record<string, unknown>,
+    now: string,
+    message: string,
+  ) {
+    return {
+      id,
+      vm_id: vmId,
+      operation,
+      state: 'queued',
+      stage: 'queued',
+      progress: 0,
+      message,
+      error_code: null,
+      error_message: null,
+      attempts_json: '[]',
+      payload_json: JSON.stringify(payload),
+      can_retry: 0 as const,
+      api_key_id: ctx.principal.apiKeyId,
+      run_after: now,
+      lease_owner: null,
+      lease_until: null,
+      deadline_at: null,
+      created_at: now,
+      updated_at: now,
+      completed_at: null,
+    };
+  }
+
+  private async detailsOf(id: string): Promise<GpuVmDetails> {
+    const row = await this.vms.getWithNames(id);
+    if (!row) throw notFound('GPU VM', id);
+    return (await this.views([row]))[0] as GpuVmDetails;
+  }
+
+  private async views(rows: VmRowWithNames[]): Promise<GpuVmDetails[]> {
+    const costs = await accruedCosts(
+      this.deps.db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((row) =>
+      toVmDetails(row as VmRowWithNames, {
+        accountSyncedAt: row.account_id ? this.deps.refresher.lastSyncedAt(row.account_id) : null,
+        accrued: costs.get(row.id),
+      }),
+    );
+  }
+
+  private async jobViews(rows: JobRow[]): Promise<Job[]> {
+    if (rows.length === 0) return [];
+    const names = await this.deps.db
+      .selectFrom('vms')
+      .select(['id', 'name'])
+      .where('id', 'in', [...new Set(rows.map((r) => r.vm_id))])
+      .execute();
+    const byId = new Map(names.map((n) => [n.id, n.name]));
+    return rows.map((r) => toJobView(r, byId.get(r.vm_id) ?? ''));
+  }
+}
