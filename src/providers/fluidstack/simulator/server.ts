@@ -1,0 +1,103 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fail, GLOBAL_PREFIX, isUuid, projectOf, REGION_PREFIX, regionOf, type SimContext } from './common.ts';
+import { corrupt } from './malform.ts';
+import { registerGlobalRoutes, registerOAuthRoutes } from './routes-global.ts';
+import { registerInstanceRoutes } from './routes-instances.ts';
+import { registerRegionRoutes } from './routes-region.ts';
+
+const RECEIVED_KEPT = 500;
+
+type Area = 'oauth' | 'global' | 'regional';
+
+function areaOf(request: FastifyRequest): Area {
+  if (request.url.startsWith('/oauth/')) return 'oauth';
+  return request.url.startsWith('/regions/') ? 'regional' : 'global';
+}
+
+/** The identity provider speaks OAuth2 (`{error, error_description}`), the APIs `{message}`. */
+function failOAuth(reply: FastifyReply, status: number, error: string, description: string): FastifyReply {
+  return reply.code(status).send({ error, error_description: description });
+}
+
+/**
+ * One server plays all three Atlas hosts: the identity provider (`/oauth/token`), the global Management API
+ * (`/api/v1alpha1`) and every region's Infrastructure API (`/regions/<name>/api/v1alpha1`). Hooks apply,
+ * in order, the injected faults, the bearer token, the region and the `X-PROJECT-ID` header.
+ */
+export function buildServer(ctx: SimContext): FastifyInstance {
+  const app = Fastify({ logger: false });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const area = areaOf(request);
+    const route = request.routeOptions.url ?? request.url.split('?')[0];
+    const admission = await ctx.faults.admit(`${request.method} ${route}`);
+    if (admission.kind === 'rate_limited') {
+      reply.header('Retry-After', String(admission.retryAfterSec));
+      return area === 'oauth'
+        ? failOAuth(reply, 429, 'too_many_requests', 'Global limit has been reached')
+        : fail(reply, 429, 'Too many requests');
+    }
+    if (admission.kind === 'error') {
+      return area === 'oauth'
+        ? failOAuth(reply, 500, 'server_error', 'internal error')
+        : fail(reply, 500, 'Internal server error');
+    }
+    if (area === 'oauth') return;
+
+    const token = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (!token || !ctx.issuer.isValid(token)) {
+      // The Management API documents 401 for this, the regional API 403.
+      return area === 'global' ? fail(reply, 401, 'Unauthorized') : fail(reply, 403, 'Forbidden: invalid or expired token');
+    }
+    if (area === 'global') return;
+
+    const region = regionOf(request);
+    if (!ctx.world.hasRegion(region)) return fail(reply, 404, `region ${region} not found`);
+    if ((request.routeOptions.config as { projectScoped?: boolean } | undefined)?.projectScoped) {
+      const projectId = projectOf(request);
+      if (!projectId) return fail(reply, 400, 'missing required header X-PROJECT-ID');
+      if (!isUuid(projectId)) return fail(reply, 400, 'invalid X-PROJECT-ID: must be a UUID');
+      if (!ctx.world.hasProject(region, projectId)) return fail(reply, 404, `project ${projectId} not found`);
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const area = areaOf(request);
+    ctx.received.push({
+      method: request.method,
+      region: area === 'regional' ? regionOf(request) : null,
+      route: (request.routeOptions.url ?? '').replace(REGION_PREFIX, '').replace(GLOBAL_PREFIX, ''),
+      url: request.url,
+      projectId: request.headers['x-project-id'] ? projectOf(request) : null,
+      body: request.body,
+    });
+    if (ctx.received.length > RECEIVED_KEPT) ctx.received.splice(0, ctx.received.length - RECEIVED_KEPT);
+  });
+
+  // `malformNext`: the next successful bodies leave with a wrong shape.
+  app.addHook('preSerialization', async (_request, reply, payload) => {
+    if (reply.statusCode < 400 && payload !== null && typeof payload === 'object' && ctx.faults.takeMalformed()) {
+      return corrupt(payload);
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (areaOf(request) === 'oauth') return failOAuth(reply, status, 'invalid_request', error.message);
+    return fail(reply, status, status === 500 ? 'Internal server error' : error.message);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    areaOf(request) === 'oauth' ? failOAuth(reply, 404, 'not_found', 'Not Found') : fail(reply, 404, 'Not Found'),
+  );
+
+  registerOAuthRoutes(app, ctx);
+  registerGlobalRoutes(app, ctx);
+  registerRegionRoutes(app, ctx);
+  registerInstanceRoutes(app, ctx);
+  return app;
+}
