@@ -1,0 +1,153 @@
+import { randomUuid, seededRandom } from '../../kit/sim/random.ts';
+import { StateFile } from '../../kit/sim/state-file.ts';
+import { findType, SIM_IMAGES } from './catalog.ts';
+
+export type OnSpotDiscontinue = 'keep_detached' | 'move_to_trash' | 'delete_permanently';
+
+export interface SimInstanceRecord {
+  id: string;
+  /** The real state; `rawOverride` (set by `setRawStatus`) is shown instead when present. */
+  status: string;
+  rawOverride: string | null;
+  instanceType: string;
+  location: string;
+  isSpot: boolean;
+  contract: string;
+  hostname: string;
+  description: string;
+  image: string;
+  sshKeyIds: string[];
+  startupScriptId: string | null;
+  osVolumeId: string | null;
+  osVolume: { name: string; size: number; onSpotDiscontinue: OnSpotDiscontinue };
+  ip: string | null;
+  jupyterToken: string;
+  priceUsd: number;
+  createdAt: string;
+  /** Placed on a host: its GPUs are taken until it is discontinued. */
+  holdsCapacity: boolean;
+  /** A `shutdown` is under way (the instance still reads `running` until it is `offline`). */
+  shutdownRequested: boolean;
+}
+
+export interface SimVolume {
+  id: string;
+  name: string;
+  size: number;
+  location: string;
+  instanceId: string | null;
+  isOsVolume: boolean;
+  status: 'attached' | 'detached' | 'deleted';
+  /** Deleted for good rather than moved to the trash (kept 96 h, still counted). */
+  permanentlyDeleted: boolean;
+}
+
+export interface SimSshKey {
+  id: string;
+  name: string;
+  key: string;
+  created_at: string;
+}
+
+export interface SimScript {
+  id: string;
+  name: string;
+  script: string;
+}
+
+interface WorldSnapshot {
+  version: 1;
+  generation: number;
+  instances: SimInstanceRecord[];
+  volumes: SimVolume[];
+  sshKeys: SimSshKey[];
+  scripts: SimScript[];
+}
+
+const CREATED_BY = '7dfc2631-0158-4f74-93f6-6b46dcb90fef';
+
+/** Everything the simulated project holds, persisted to a state file when one is given. */
+export class VerdaWorld {
+  readonly instances = new Map<string, SimInstanceRecord>();
+  readonly volumes = new Map<string, SimVolume>();
+  readonly sshKeys = new Map<string, SimSshKey>();
+  readonly scripts = new Map<string, SimScript>();
+  readonly random: () => number;
+  private readonly file: StateFile<WorldSnapshot>;
+  private readonly generation: number;
+
+  constructor(seed: number, stateFile: string | undefined) {
+    this.file = new StateFile(stateFile, () => this.snapshot());
+    const saved = this.file.load();
+    this.generation = (saved?.version === 1 ? saved.generation : 0) + 1;
+    // A restarted simulator must not draw the same ids again.
+    this.random = seededRandom(seed + this.generation * 0x9e3779b1);
+    if (saved?.version === 1) {
+      for (const instance of saved.instances) this.instances.set(instance.id, instance);
+      for (const volume of saved.volumes) this.volumes.set(volume.id, volume);
+      for (const key of saved.sshKeys) this.sshKeys.set(key.id, key);
+      for (const script of saved.scripts) this.scripts.set(script.id, script);
+    }
+  }
+
+  newId(): string {
+    return randomUuid(this.random);
+  }
+
+  changed(): void {
+    this.file.changed();
+  }
+
+  flush(): void {
+    this.file.flush();
+  }
+
+  /** Instances that exist at the provider: not yet discontinued. */
+  liveInstanceIds(): string[] {
+    return [...this.instances.values()].filter((i) => i.status !== 'discontinued').map((i) => i.id);
+  }
+
+  /** What the API reports for one instance (`GetInstanceResponsePublicApiDto`). */
+  view(record: SimInstanceRecord) {
+    const type = findType(record.instanceType);
+    const osName = SIM_IMAGES.find((i) => i.image_type === record.image)?.details[0] ?? 'Ubuntu 24.04';
+    return {
+      id: record.id,
+      ip: record.ip,
+      status: record.rawOverride ?? record.status,
+      created_at: record.createdAt,
+      created_by_user_id: CREATED_BY,
+      cpu: type?.cpu ?? { description: '', number_of_cores: 0 },
+      gpu: type?.gpu ?? { description: '', number_of_gpus: 0 },
+      gpu_memory: type?.gpu_memory ?? { description: '', size_in_gigabytes: 0 },
+      memory: type?.memory ?? { description: '', size_in_gigabytes: 0 },
+      storage: type?.storage ?? { description: 'dynamic' },
+      hostname: record.hostname,
+      description: record.description,
+      location: record.location,
+      price_per_hour: record.priceUsd,
+      is_spot: record.isSpot,
+      instance_type: record.instanceType,
+      image: record.image,
+      os_name: osName,
+      startup_script_id: record.startupScriptId,
+      ssh_key_ids: record.sshKeyIds,
+      os_volume_id: record.osVolumeId,
+      jupyter_token: record.jupyterToken,
+      contract: record.contract,
+      pricing: 'FIXED_PRICE',
+      volume_ids: [...this.volumes.values()].filter((v) => v.instanceId === record.id).map((v) => v.id),
+    };
+  }
+
+  private snapshot(): WorldSnapshot {
+    return {
+      version: 1,
+      generation: this.generation,
+      instances: [...this.instances.values()],
+      volumes: [...this.volumes.values()],
+      sshKeys: [...this.sshKeys.values()],
+      scripts: [...this.scripts.values()],
+    };
+  }
+}
