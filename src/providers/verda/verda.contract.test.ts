@@ -1,0 +1,4 @@
+import { runProviderContract } from '../../../test/contract/provider-contract.ts';
+import { verda } from './index.ts';
+
+runProviderContract(verda, { transitionMs: 60 });
