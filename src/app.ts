@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from './api/app.ts';
+import type { ProviderDeps } from './core/provider/provider.ts';
+import type { Logger } from './logger.ts';
+import { providerRegistry, findProvider } from './providers/registry.ts';
+import { JobWorker } from './runtime/job-worker.ts';
+import type { JobTiming } from './runtime/jobs/context.ts';
+import { OfferCache } from './runtime/offer-cache.ts';
+import { PolicyEngine } from './runtime/policies.ts';
+import { ProviderPool } from './runtime/provider-pool.ts';
+import { Reconciler } from './runtime/reconcile.ts';
+import { StatusRefresher } from './runtime/status-refresher.ts';
+import { type Sandbox, startSandbox } from './sandbox.ts';
+import { ProviderAccountService } from './services/accounts/service.ts';
+import { bootstrapAdminKey } from './services/api-keys/bootstrap.ts';
+import { ApiKeyService } from './services/api-keys/service.ts';
+import { CatalogServiceImpl } from './services/catalog/service.ts';
+import { CostServiceImpl } from './services/costs/service.ts';
+import { JobRepository } from './services/jobs/repository.ts';
+import { ResourceGroupService } from './services/resource-groups/service.ts';
+import type { RuntimeHooks } from './services/runtime-hooks.ts';
+import { SecretBox } from './services/secrets.ts';
+import { SshKeyService } from './services/ssh-keys/service.ts';
+import type { HealthReport, Services } from './services/types.ts';
+import { BudgetGuard } from './services/vms/budget-guard.ts';
+import { VmRepository } from './services/vms/repository.ts';
+import { VmServiceImpl } from './services/vms/service.ts';
+import type { Store } from './store/database.ts';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  store: Store;
+  /** 32-byte master key sealing provider credentials. */
+  secretKey: Buffer;
+  /** The admin API key to make sure of (printed by the server). */
+  adminKey: string;
+  /** `sandbox` starts the simulated clouds and points one account per provider at them. */
+  mode: 'sandbox' | 'production';
+  /** Sandbox simulators: where their state lives (null: memory) and how fast they change state. */
+  sandbox?: { stateDir: string | null; transitionMs: number; seed?: number };
+  logger: Logger;
+  maxStalenessMs?: number;
+  rateLimitPerMinute?: number;
+  timing?: Partial<JobTiming> & { workerTickMs?: number; policyIntervalMs?: number; offerRefreshMs?: number };
+  /** Register the web dashboard at `/`. */
+  web?: (app: FastifyInstance) => Promise<void> | void;
+  /** Counts provider calls (benchmarks). */
+  onProviderCall?: ProviderDeps['onProviderCall'];
+}
+
+export interface App {
+  api: FastifyInstance;
+  services: Services;
+  runtime: { pool: ProviderPool; refresher: StatusRefresher; offers: OfferCache; worker: JobWorker; policies: PolicyEngine };
+  sandbox: Sandbox | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Wire gpufleet together: store → services → background runtime (status refresher, offer cache, job
+ * worker, policy engine) → HTTP API. Used by the server and, unchanged, by the end-to-end tests.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { store, logger } = options;
+  const db = store.db;
+  const timing: JobTiming = {
+    pollMs: options.timing?.pollMs ?? 1_000,
+    bootDeadlineMs: options.timing?.bootDeadlineMs ?? 10 * 60_000,
+    containerBootDeadlineMs: options.timing?.containerBootDeadlineMs ?? 20 * 60_000,
+    actionDeadlineMs: options.timing?.actionDeadlineMs ?? 10 * 60_000,
+  };
+  const maxStalenessMs = options.maxStalenessMs ?? 10_000;
+  const providerDeps: ProviderDeps = { logger, ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}) };
+
+  // The pool needs the accounts service and the accounts service needs runtime hooks: tie the knot lazily.
+  let runtimeHooks: RuntimeHooks | null = null;
+  const hooks: RuntimeHooks = {
+    providerFor: (id) => (runtimeHooks as RuntimeHooks).providerFor(id),
+    accountsChanged: (id) => runtimeHooks?.accountsChanged(id),
+  };
+  const accounts = new ProviderAccountService({
+    store,
+    secrets: new SecretBox(options.secretKey),
+    providers: providerRegistry,
+    hooks,
+    logger,
+    ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}),
+  });
+  const pool = new ProviderPool(accounts, providerDeps);
+  const reconciler = new Reconciler(db, logger);
+  const refresher = new StatusRefresher(pool, reconciler, accounts, logger, {
+    maxStalenessMs,
+    fastIntervalMs: Math.min(2_000, maxStalenessMs),
+    slowIntervalMs: Math.max(1_000, Math.floor(maxStalenessMs * 0.8)),
+    readWaitMs: 5_000,
+  });
+  const offers = new OfferCache(pool, db, logger, { refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000, firstLoadWaitMs: 8_000 });
+  runtimeHooks = {
+    providerFor: async (id) => (await pool.get(id)).provider,
+    accountsChanged: (id) => {
+      void (async () => {
+        await pool.invalidate(id);
+        offers.forget(id);
+        const config = await accounts.loadAccountConfig(id);
+        if (config?.enabled) await Promise.allSettled([offers.refresh(id), refresher.refresh(id)]);
+      })().catch((error) => logger.warn('account reload failed', { accountId: id, error: String(error) }));
+    },
+  };
+
+  const catalog = new CatalogServiceImpl(offers);
+  const vms = new VmServiceImpl({
+    db,
+    refresher,
+    catalog,
+    budgets: new BudgetGuard(db),
+    providerInfo: (id) => {
+      const definition = findProvider(id);
+      return definition ? { displayName: definition.displayName, stopStart: definition.capabilities.stopStart } : undefined;
+    },
+    accountIds: async () => (await accounts.listEnabledAccountConfigs()).map((a) => a.accountId),
+  });
+  const apiKeys = new ApiKeyService({ store });
+  await bootstrapAdminKey(store, options.adminKey);
+
+  // Sandbox accounts point at simulators that only run in sandbox mode.
+  await db
+    .updateTable('provider_accounts')
+    .set({ enabled: options.mode === 'sandbox' ? 1 : 0 })
+    .where('is_sandbox', '=', 1)
+    .execute();
+  let sandbox: Sandbox | null = null;
+  if (options.mode === 'sandbox') {
+    sandbox = await startSandbox({
+      dataDir: options.sandbox?.stateDir ?? null,
+      transitionMs: options.sandbox?.transitionMs ?? 2_500,
+      ...(options.sandbox?.seed !== undefined ? { seed: options.sandbox.seed } : {}),
+    });
+    for (const { definition, simulator } of sandbox.clouds) {
+      await accounts.upsertSandboxAccount({
+        provider: definition.id,
+        name: `${definition.displayName} (sandbox)`,
+        baseUrl: simulator.baseUrl,
+        credentials: simulator.account.credentials,
+        settings: simulator.account.settings,
+      });
+    }
+  }
+
+  const services: Services = {
+    vms,
+    catalog,
+    sshKeys: new SshKeyService({ store }),
+    resourceGroups: new ResourceGroupService({ store }),
+    accounts,
+    apiKeys,
+    costs: new CostServiceImpl(db),
+    health: async (): Promise<HealthReport> => {
+      const list = await accounts.list();
+      return {
+        status: list.every((a) => !a.enabled || a.health === 'ok' || a.health === 'unknown') ? 'ok' : 'degraded',
+        version: VERSION,
+        mode: options.mode,
+        database: store.dialect,
+        accounts: list.map((a) => ({ id: a.id, provider: a.provider, name: a.name, health: a.health, lastSyncedAt: a.lastSyncedAt })),
+      };
+    },
+  };
+
+  const worker = new JobWorker(
+    { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing },
+    { concurrency: 16, perAccountConcurrency: 4, leaseMs: 120_000, tickMs: options.timing?.workerTickMs ?? 250 },
+  );
+  const policies = new PolicyEngine(db, vms, logger, options.timing?.policyIntervalMs ?? 15_000);
+
+  await offers.loadSnapshots();
+  offers.start();
+  refresher.start();
+  worker.start();
+  policies.start();
+
+  const api = await buildApi({
+    services,
+    version: VERSION,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
+    ...(options.web ? { webRoot: options.web } : {}),
+  });
+
+  let closed = false;
+  return {
+    api,
+    services,
+    runtime: { pool, refresher, offers, worker, policies },
+    sandbox,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      policies.stop();
+      offers.stop();
+      refresher.stop();
+      await worker.stop();
+      await api.close();
+      await pool.close();
+      await sandbox?.close();
+    },
+  };
+}
+
+/** A random 32-byte key for runs that keep nothing (tests). */
+export function ephemeralSecretKey(): Buffer {
+  return randomBytes(32);
+}

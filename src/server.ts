@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { type LogLevel, createLogger } from './logger.ts';
+import { loadOrCreateAdminKey } from './services/api-keys/bootstrap.ts';
+import { loadOrCreateSecretKey } from './services/secrets.ts';
+import { openStore } from './store/database.ts';
+import { registerWeb } from './web/plugin.ts';
+
+/**
+ * `npm start` / `gpufleet serve`: open the store, decide the mode, start everything, print where to go.
+ * With no configuration this is sandbox mode: SQLite in the data directory and three simulated clouds.
+ */
+export async function startServer(config: Config = loadConfig()): Promise<{ url: string; close(): Promise<void> }> {
+  const logger = createLogger(config.logLevel as LogLevel);
+  const store = await openStore({ url: config.databaseUrl });
+  const mode = config.mode === 'auto' ? await autoMode(store) : config.mode;
+  const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
+
+  const app = await createApp({
+    store,
+    secretKey: loadOrCreateSecretKey(config.dataDir),
+    adminKey: admin.key,
+    mode,
+    sandbox: { stateDir: config.dataDir, transitionMs: config.simulatorTransitionMs },
+    logger,
+    maxStalenessMs: config.maxStalenessMs,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    web: registerWeb,
+  });
+  await app.api.listen({ host: config.host, port: config.port });
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+
+  const lines = [
+    '',
+    `gpufleet ${mode === 'sandbox' ? 'sandbox ' : ''}is running at ${url}`,
+    `  dashboard:  ${url}/#key=${admin.key}`,
+    `  API docs:   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    `  admin key:  ${admin.key}${admin.source === 'config' ? '  (from GPUFLEET_ADMIN_KEY)' : `  (saved in ${join(config.dataDir, 'admin-key')})`}`,
+    `  database:   ${store.dialect === 'sqlite' ? config.databaseUrl : 'PostgreSQL'}`,
+    mode === 'sandbox'
+      ? `  clouds:     simulated ${app.sandbox?.clouds.map((c) => c.definition.displayName).join(', ')} (sandbox mode; add real accounts at /v1/provider-accounts)`
+      : '  clouds:     the provider accounts configured at /v1/provider-accounts',
+    `  CLI:        npx gpufleet gpu ls`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+
+  const close = async () => {
+    await app.close();
+    await store.close();
+  };
+  const onSignal = () => {
+    process.stdout.write('shutting down\n');
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { url, close };
+}
+
+/** No mode configured: sandbox until a real (non-sandbox) provider account exists. */
+async function autoMode(store: Awaited<ReturnType<typeof openStore>>): Promise<'sandbox' | 'production'> {
+  const real = await store.db
+    .selectFrom('provider_accounts')
+    .select('id')
+    .where('is_sandbox', '=', 0)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return real ? 'production' : 'sandbox';
+}
