@@ -60,7 +60,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
 
-  const migrator = new Migrator({ db, provider: new StaticMigrations() });
+  // Kysely looks for its migration tables in every schema unless told which one; without this a run in its
+  // own PostgreSQL schema would find another schema's tables and then fail to use them through search_path.
+  const migrationTableSchema = isPostgres ? options.pgSchema : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrations(),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
