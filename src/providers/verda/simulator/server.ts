@@ -125,6 +125,7 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  let closed = false;
   const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
   return {
@@ -159,6 +160,8 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
       },
     },
     close: async () => {
+      if (closed) return;
+      closed = true;
       timers.clear();
       world.flush();
       await app.close();
