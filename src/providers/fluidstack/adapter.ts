@@ -22,6 +22,7 @@ import {
   offersOf,
   StatusMapper,
 } from './mapping.ts';
+import { PreemptionTracker } from './preemption.ts';
 import { PROVIDER_ID, type RegionConfig, type ResolvedSettings, resolveSettings } from './settings.ts';
 import { userDataFor } from './user-data.ts';
 import type { Instance, InstanceType } from './wire.ts';
@@ -54,7 +55,7 @@ export class FluidstackProvider implements Provider {
   private readonly typesInFlight = new SingleFlight<Map<string, InstanceType>>();
   /** Region of each instance seen, so `getInstance(id)` asks one region instead of all. */
   private readonly regionOfInstance = new Map<string, string>();
-  private readonly stoppedByUs = new Set<string>();
+  private readonly preemption = new PreemptionTracker();
 
   constructor(account: ProviderAccountConfig, deps: ProviderDeps) {
     this.settings = resolveSettings(account.settings);
@@ -167,12 +168,17 @@ export class FluidstackProvider implements Provider {
 
   async startInstance(ref: InstanceRef): Promise<void> {
     await this.action(ref, 'start');
-    this.stoppedByUs.delete(ref.providerInstanceId);
+    this.preemption.noteStart(ref.providerInstanceId);
   }
 
   async stopInstance(ref: InstanceRef): Promise<void> {
-    await this.action(ref, 'stop');
-    this.stoppedByUs.add(ref.providerInstanceId);
+    this.preemption.noteStop(ref.providerInstanceId);
+    try {
+      await this.action(ref, 'stop');
+    } catch (error) {
+      this.preemption.undoStop(ref.providerInstanceId);
+      throw error;
+    }
   }
 
   async deleteInstance(ref: InstanceRef): Promise<'accepted' | 'gone'> {
@@ -240,7 +246,7 @@ export class FluidstackProvider implements Provider {
       types,
       sheet: this.settings.priceSheet,
       statuses: this.statuses,
-      stoppedByUs: this.stoppedByUs,
+      preemption: this.preemption,
     });
   }
 
@@ -276,7 +282,7 @@ export class FluidstackProvider implements Provider {
 
   private forget(providerInstanceId: string): void {
     this.regionOfInstance.delete(providerInstanceId);
-    this.stoppedByUs.delete(providerInstanceId);
+    this.preemption.forget(providerInstanceId);
   }
 }
 

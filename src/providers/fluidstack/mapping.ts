@@ -2,6 +2,7 @@ import type { Money, VmStatus } from '../../core/domain/types.ts';
 import { ProviderError } from '../../core/provider/errors.ts';
 import type { ProviderFilesystem, ProviderInstance, ProviderLogger, ProviderOffer } from '../../core/provider/provider.ts';
 import { gpuSpecOf } from './gpu-model.ts';
+import type { PreemptionTracker } from './preemption.ts';
 import { filesystemSizeGiB, quantityGiB } from './quantity.ts';
 import { PROVIDER_ID, type PriceSheetEntry, type RegionConfig } from './settings.ts';
 import type { Filesystem, Instance, InstanceType } from './wire.ts';
@@ -101,8 +102,8 @@ export interface InstanceContext {
   types: Map<string, InstanceType>;
   sheet: PriceSheetEntry[];
   statuses: StatusMapper;
-  /** Instances this adapter stopped itself: a stopped preemptible one not in here was preempted. */
-  stoppedByUs: ReadonlySet<string>;
+  /** Tells a preemption from a stop of ours (Atlas shows both as `stopped`). */
+  preemption: PreemptionTracker;
 }
 
 export function instanceOf(wire: Instance, ctx: InstanceContext): ProviderInstance {
@@ -115,7 +116,7 @@ export function instanceOf(wire: Instance, ctx: InstanceContext): ProviderInstan
     name: wire.name,
     status: ctx.statuses.map(wire.state),
     providerStatus: wire.state,
-    statusReason: reasonOf(wire, ctx.stoppedByUs),
+    statusReason: wire.state === 'out-of-stock' ? 'capacity' : ctx.preemption.reasonFor(wire),
     ip,
     // The document calls `ip` the instance's *private* address; Atlas has no public-IP field.
     ipIsPrivate: ip !== null,
@@ -135,15 +136,6 @@ export function instanceOf(wire: Instance, ctx: InstanceContext): ProviderInstan
     // Atlas instances carry no creation time.
     createdAt: null,
   };
-}
-
-function reasonOf(wire: Instance, stoppedByUs: ReadonlySet<string>): string | null {
-  if (wire.state === 'out-of-stock') return 'capacity';
-  // Atlas has no preempted state: a preempted instance simply goes stopping → stopped.
-  if (wire.preemptible && (wire.state === 'stopping' || wire.state === 'stopped') && !stoppedByUs.has(wire.id)) {
-    return 'preempted';
-  }
-  return null;
 }
 
 export function filesystemOf(wire: Filesystem, region: RegionConfig): ProviderFilesystem {

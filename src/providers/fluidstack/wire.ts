@@ -103,7 +103,7 @@ export const CreateInstanceBody = Type.Object(
     ephemeral: Type.Optional(Type.Boolean()),
     userData: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     filesystems: Type.Optional(Type.Array(Type.String())),
-    tags: Type.Optional(Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String())),
+    tags: Type.Optional(Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String(), { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
