@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PageMeta } from '../services/types.ts';
+import { adminKeyPath, type CliConfig } from './config.ts';
+import { ApiError, ConnectionError } from './errors.ts';
+
+export type QueryValue = string | number | boolean | readonly string[] | null | undefined;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One unwrapped success envelope. */
+export interface ApiResult<T> {
+  data: T;
+  meta: PageMeta | null;
+  message: string;
+  status: number;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_ATTEMPTS = 3;
+const MAX_RETRY_AFTER_SEC = 10;
+/** Connection failures where the request cannot have reached the server: retrying them only delays the answer. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * The CLI's only way to the server. Retries a request only when repeating it cannot do anything twice:
+ * reads, and writes that carry an `Idempotency-Key` (the server answers the replay with the first result).
+ */
+export class ApiClient {
+  constructor(readonly config: Pick<CliConfig, 'url' | 'apiKey' | 'apiKeySource'>) {}
+
+  get<T>(path: string, query?: RequestOptions['query']): Promise<ApiResult<T>> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult<T>> {
+    return this.request<T>('POST', path, { body, headers });
+  }
+
+  put<T>(path: string, body: unknown): Promise<ApiResult<T>> {
+    return this.request<T>('PUT', path, { body });
+  }
+
+  delete<T>(path: string): Promise<ApiResult<T>> {
+    return this.request<T>('DELETE', path, {});
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions): Promise<ApiResult<T>> {
+    const url = this.config.url + path + queryString(options.query);
+    const repeatable = method === 'GET' || options.headers?.['Idempotency-Key'] !== undefined;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers: this.headers(options),
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+      } catch (err) {
+        const reason = networkReason(err);
+        if (repeatable && attempt < MAX_ATTEMPTS && !NEVER_SENT.has(reason)) continue;
+        throw new ConnectionError(this.config.url, reason);
+      }
+      // A 429 was refused before anything happened, so it is safe to repeat whatever the method.
+      if (response.status === 429 && attempt < MAX_ATTEMPTS) {
+        await response.body?.cancel();
+        await sleep(retryAfterMs(response.headers.get('retry-after')));
+        continue;
+      }
+      return this.unwrap<T>(response, url);
+    }
+  }
+
+  private headers(options: RequestOptions): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
+    return headers;
+  }
+
+  private async unwrap<T>(response: Response, url: string): Promise<ApiResult<T>> {
+    const text = await response.text();
+    let body: unknown = null;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new ApiError(
+          response.status,
+          'BAD_RESPONSE',
+          `${url} answered HTTP ${response.status} with a body that is not JSON`,
+        );
+      }
+    }
+    if (!response.ok) throw this.errorFrom(response.status, body);
+    if (isRecord(body) && 'success' in body) {
+      return {
+        data: (body.data ?? null) as T,
+        meta: (body.meta ?? null) as PageMeta | null,
+        message: typeof body.message === 'string' ? body.message : '',
+        status: response.status,
+      };
+    }
+    // Not every route wraps its answer (e.g. health probes): hand the body over as it is.
+    return { data: body as T, meta: null, message: '', status: response.status };
+  }
+
+  private errorFrom(status: number, body: unknown): ApiError {
+    const record = isRecord(body) ? body : {};
+    const code = pickString(record.error) ?? pickString(record.code) ?? `HTTP_${status}`;
+    let message = pickString(record.message) ?? `the server answered HTTP ${status}`;
+    if (status === 401 && this.config.apiKeySource === 'none') {
+      message += `; no API key was sent: set GPUFLEET_API_KEY, pass --api-key, or run the local sandbox so ${adminKeyPath()} exists`;
+    }
+    return new ApiError(status, code, message, record.details);
+  }
+}
+
+export function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) params.set(key, value.join(','));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function retryAfterMs(header: string | null): number {
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_RETRY_AFTER_SEC) * 1000 : 1000;
+}
+
+/** The most telling name for a failed fetch: undici hides the socket error under `cause`. */
+function networkReason(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
+  }
+  let current: unknown = err;
+  let deepest = err instanceof Error ? err.message : String(err);
+  while (current instanceof Error) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+    deepest = current.message;
+    current = current.cause;
+  }
+  return deepest;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function pickString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

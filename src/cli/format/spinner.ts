@@ -1,0 +1,66 @@
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const FRAME_MS = 100;
+
+export interface Progress {
+  update(text: string): void;
+  /** Clear the spinner line (if any) and write a final line. */
+  stop(finalLine?: string): void;
+}
+
+/**
+ * Progress on stderr, so stdout stays clean for scripts: an animated line at a terminal, otherwise one
+ * plain line each time the text changes (log files read better without carriage returns).
+ */
+export function startProgress(text: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  return stream.isTTY ? new Spinner(text, stream) : new PlainProgress(text, stream);
+}
+
+class Spinner implements Progress {
+  private frame = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private text: string,
+    private readonly stream: NodeJS.WriteStream,
+  ) {
+    this.render();
+    this.timer = setInterval(() => this.render(), FRAME_MS);
+  }
+
+  update(text: string): void {
+    this.text = text;
+  }
+
+  stop(finalLine?: string): void {
+    clearInterval(this.timer);
+    this.stream.write('\r\u001b[2K');
+    if (finalLine) this.stream.write(`${finalLine}\n`);
+  }
+
+  private render(): void {
+    const columns = this.stream.columns ?? 80;
+    const line = `${FRAMES[this.frame++ % FRAMES.length]} ${this.text}`.slice(0, Math.max(10, columns - 1));
+    this.stream.write(`\r\u001b[2K${line}`);
+  }
+}
+
+class PlainProgress implements Progress {
+  private last = '';
+
+  constructor(
+    text: string,
+    private readonly stream: NodeJS.WriteStream,
+  ) {
+    this.update(text);
+  }
+
+  update(text: string): void {
+    if (text === this.last) return;
+    this.last = text;
+    this.stream.write(`${text}\n`);
+  }
+
+  stop(finalLine?: string): void {
+    if (finalLine) this.stream.write(`${finalLine}\n`);
+  }
+}
