@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import type { Money } from '../../core/domain/types.ts';
+import type { DatacenterInfo, Inventory, SeriesInfo, SkuSpecs } from '../../services/types.ts';
+import { contextFor } from '../context.ts';
+import { renderTable } from '../format/table.ts';
+import { formatMoney } from '../format/values.ts';
+import { positiveInt } from '../options.ts';
+import { resolveDatacenter, resolveSeries } from '../resolve.ts';
+import { addConstraintFlags, type ConstraintFlags, fetchOffers, offerQuery, offersTable } from './offer-flags.ts';
+
+interface InventoryRow {
+  series: string;
+  datacenter: string;
+  gpus: number;
+  skuCode: string;
+  provider: string;
+  price: Money | null;
+  specs: SkuSpecs;
+}
+
+export function registerCatalogCommands(program: Command): void {
+  program
+    .command('inventory')
+    .description('GPU capacity available right now, by series, datacenter and GPU count')
+    .option('--series <series>', 'GPU series code or id')
+    .option('--datacenter <datacenter>', 'datacenter code or id')
+    .option('--gpus <n>', 'GPUs per VM', positiveInt)
+    .action(async (opts: { series?: string; datacenter?: string; gpus?: number }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const series = opts.series ? await resolveSeries(ctx.client, opts.series) : undefined;
+      const datacenter = opts.datacenter ? await resolveDatacenter(ctx.client, opts.datacenter) : undefined;
+      const result = await ctx.client.get<Inventory>('/v1/resource/gpu/inventory', {
+        code: series?.code,
+        datacenterId: datacenter?.id,
+        count: opts.gpus,
+      });
+      if (result.data.error) ctx.note(`warning: ${result.data.error.message} (${result.data.error.code})`);
+      ctx.emit(result, (inventory) => inventoryTable(inventoryRows(inventory)));
+    });
+
+  const offers = program.command('offers').description('every orderable SKU with its provider and price, best first');
+  addConstraintFlags(offers)
+    .option('--available', 'only offers with capacity right now')
+    .action(async (flags: ConstraintFlags & { available?: boolean }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const query = await offerQuery(ctx, flags, 'allow');
+      const rows = await fetchOffers(ctx, { ...query, availableOnly: flags.available ? true : undefined });
+      ctx.emit({ data: rows, meta: null }, offersTable);
+    });
+
+  program
+    .command('series')
+    .description('GPU series of the catalog')
+    .action(async (_opts: object, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      ctx.emit(await ctx.client.get<SeriesInfo[]>('/v1/resource/gpu/series'), (rows) =>
+        renderTable(rows, [
+          { header: 'CODE', value: (s) => s.code },
+          { header: 'NAME', value: (s) => s.name },
+          { header: 'ID', value: (s) => s.id },
+        ]),
+      );
+    });
+
+  program
+    .command('datacenters')
+    .description('datacenters of every connected provider')
+    .action(async (_opts: object, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      ctx.emit(await ctx.client.get<DatacenterInfo[]>('/v1/resource/data-centers'), (rows) =>
+        renderTable(rows, [
+          { header: 'CODE', value: (d) => d.code },
+          { header: 'NAME', value: (d) => d.name },
+          { header: 'COUNTRY', value: (d) => d.countryAbbr },
+          { header: 'REGION', value: (d) => d.region },
+          { header: 'PROVIDER', value: (d) => d.provider },
+          { header: 'ID', value: (d) => d.id },
+        ]),
+      );
+    });
+}
+
+/** One row per orderable SKU; a count without SKU detail still shows its recommended specs. */
+function inventoryRows(inventory: Inventory): InventoryRow[] {
+  const rows: InventoryRow[] = [];
+  for (const series of inventory.series) {
+    for (const place of series.availability) {
+      for (const count of place.gpuCounts) {
+        const base = { series: series.code, datacenter: place.datacenterCode || place.datacenterName, gpus: count.count };
+        if (count.availableSkus.length === 0) {
+          rows.push({ ...base, skuCode: '-', provider: '-', price: count.pricePerHour, specs: count.specs });
+        }
+        for (const sku of count.availableSkus) {
+          rows.push({ ...base, skuCode: sku.skuCode, provider: sku.provider, price: sku.pricePerHour, specs: sku.specs });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+function inventoryTable(rows: readonly InventoryRow[]): string {
+  if (rows.length === 0) return 'No capacity matches.';
+  return renderTable(rows, [
+    { header: 'SERIES', value: (r) => r.series },
+    { header: 'DATACENTER', value: (r) => r.datacenter },
+    { header: 'GPUS', value: (r) => String(r.gpus), align: 'right' },
+    { header: 'SKU', value: (r) => r.skuCode },
+    { header: 'PROVIDER', value: (r) => r.provider },
+    { header: 'PRICE/H', value: (r) => formatMoney(r.price), align: 'right' },
+    { header: 'VCPU', value: (r) => String(r.specs.vcpu), align: 'right' },
+    { header: 'RAM', value: (r) => `${r.specs.memoryGiB} GiB`, align: 'right' },
+    { header: 'DISK', value: (r) => `${r.specs.storageGB} GB`, align: 'right' },
+  ]);
+}

@@ -1,0 +1,35 @@
+import { type Command, Option } from 'commander';
+import type { CostReport } from '../../services/types.ts';
+import { contextFor } from '../context.ts';
+import { renderTable } from '../format/table.ts';
+import { formatMoney, formatTime } from '../format/values.ts';
+import { isoDate } from '../options.ts';
+
+export function registerCostCommand(program: Command): void {
+  program
+    .command('costs')
+    .description('what GPU VMs cost over a period (default: this month so far)')
+    .option('--from <date>', 'start (default: the first of this month, UTC)', isoDate)
+    .option('--to <date>', 'end (default: now)', isoDate)
+    .addOption(new Option('--by <grouping>', 'one row per').choices(['vm', 'resourceGroup', 'provider', 'apiKey']).default('vm'))
+    .action(async (opts: { from?: string; to?: string; by: string }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const now = new Date();
+      const from = opts.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+      const to = opts.to ?? now.toISOString();
+      const result = await ctx.client.get<CostReport>('/v1/costs', { from, to, groupBy: opts.by });
+      ctx.emit(result, (report) => {
+        const period = `${formatTime(report.from)} to ${formatTime(report.to)}`;
+        const table =
+          report.rows.length === 0
+            ? 'No costs in this period.'
+            : renderTable(report.rows, [
+                { header: report.groupBy.toUpperCase(), value: (r) => r.label || r.key },
+                { header: 'HOURS', value: (r) => r.hours.toFixed(1), align: 'right' },
+                { header: 'AMOUNT', value: (r) => formatMoney({ amount: r.amount, currency: r.currency }), align: 'right' },
+              ]);
+        const total = report.total.map((t) => formatMoney(t)).join(' + ') || formatMoney({ amount: 0, currency: 'usd' });
+        return `${period}\n\n${table}\n\nTotal: ${total}`;
+      });
+    });
+}

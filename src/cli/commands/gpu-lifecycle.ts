@@ -1,0 +1,101 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { Job } from '../../services/types.ts';
+import { isRecord } from '../client.ts';
+import { type CommandContext, contextFor } from '../context.ts';
+import { CliError, operationFailed, UsageError } from '../errors.ts';
+import { jobIn, waitForJobs } from '../jobs.ts';
+import { resolveVmIds } from '../resolve.ts';
+
+interface Action {
+  name: 'stop' | 'start' | 'restart' | 'rm';
+  description: string;
+  /** Shown while it runs, e.g. "Stopping". */
+  doing: string;
+  send(ctx: CommandContext, id: string): Promise<{ job: Job; warning: string | null }>;
+}
+
+const powerAction = (name: 'stop' | 'start' | 'restart', description: string, doing: string): Action => ({
+  name,
+  description,
+  doing,
+  async send(ctx, id) {
+    const { data } = await ctx.client.post<unknown>(`/v1/resource/gpu/${id}/${name}`);
+    // Stopping a VM whose provider keeps billing a stopped machine comes back with a warning to pass on.
+    const warning = isRecord(data) && typeof data.warning === 'string' && data.warning !== '' ? data.warning : null;
+    return { job: jobIn(data), warning };
+  },
+});
+
+const ACTIONS: Action[] = [
+  powerAction('stop', 'power off GPU VMs', 'Stopping'),
+  powerAction('start', 'power on stopped GPU VMs', 'Starting'),
+  powerAction('restart', 'restart GPU VMs', 'Restarting'),
+  {
+    name: 'rm',
+    description: 'destroy GPU VMs and their disks (irreversible)',
+    doing: 'Deleting',
+    async send(ctx, id) {
+      const { data } = await ctx.client.delete<unknown>(`/v1/resource/gpu/${id}`);
+      return { job: jobIn(data), warning: null };
+    },
+  },
+];
+
+export function registerGpuLifecycleCommands(gpu: Command): void {
+  for (const action of ACTIONS) {
+    const command = gpu
+      .command(action.name)
+      .description(action.description)
+      .argument('<vm...>', 'ids or names')
+      .option('--wait', 'wait until every job has finished');
+    if (action.name === 'rm') command.alias('delete').option('-y, --yes', 'do not ask for confirmation');
+    command.action(async (refs: string[], opts: { wait?: boolean; yes?: boolean }, cmd: Command) => {
+      if (action.name === 'rm' && !opts.yes) await confirmDelete(refs);
+      await runAction(contextFor(cmd), action, refs, opts.wait === true);
+    });
+  }
+}
+
+async function runAction(ctx: CommandContext, action: Action, refs: string[], wait: boolean): Promise<void> {
+  // Resolve every name first: a typo in the third name must not leave the first two half done.
+  const ids = await resolveVmIds(ctx.client, refs);
+  let jobs: Job[] = [];
+  let failures = 0;
+  for (const [i, id] of ids.entries()) {
+    try {
+      const { job, warning } = await action.send(ctx, id);
+      if (warning) ctx.note(`warning: ${warning}`);
+      if (!ctx.config.json) ctx.print(`${action.doing} ${job.resourceName || refs[i]} (job ${job.jobId})`);
+      jobs.push(job);
+    } catch (err) {
+      // One VM refusing should not keep the others from being acted on; a single target fails as it is.
+      if (ids.length === 1 || !(err instanceof CliError) || err.exitCode === 3) throw err;
+      failures++;
+      ctx.note(`error: ${refs[i]}: ${err.message}${err.code ? ` (${err.code})` : ''}`);
+    }
+  }
+  if (wait && jobs.length > 0) {
+    jobs = await waitForJobs(
+      ctx,
+      jobs,
+      `${action.doing} ${jobs.length === 1 ? (jobs[0]!.resourceName ?? '') : `${jobs.length} VMs`}`,
+    );
+    if (!ctx.config.json) ctx.print(`Done: ${jobs.map((j) => j.resourceName || j.resourceId).join(', ')}`);
+  }
+  if (ctx.config.json) ctx.print(JSON.stringify(refs.length === 1 ? jobs[0] : jobs, null, 2));
+  if (failures > 0) throw operationFailed('PARTIAL_FAILURE', `${failures} of ${ids.length} VMs could not be acted on`);
+}
+
+async function confirmDelete(refs: readonly string[]): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError('refusing to delete without confirmation: no terminal to ask on; pass --yes to delete without asking');
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`Destroy ${refs.join(', ')} and their disks? This cannot be undone. [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw operationFailed('ABORTED', 'nothing was deleted');
+  } finally {
+    prompt.close();
+  }
+}

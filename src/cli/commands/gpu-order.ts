@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { type Command, Option } from 'commander';
+import type { SshKey } from '../../core/domain/types.ts';
+import type { GpuVmDetails, Job, Offer, OrderInput, PlacementAttempt } from '../../services/types.ts';
+import { type CommandContext, contextFor } from '../context.ts';
+import { ApiError, operationFailed, UsageError } from '../errors.ts';
+import { renderTable } from '../format/table.ts';
+import { dash, formatMoney } from '../format/values.ts';
+import { pollJobs, throwIfFailed } from '../jobs.ts';
+import { nonNegativeNumber } from '../options.ts';
+import { listAll, resolveDatacenter, resolveGroupId, resolveSeries, resolveSshKeyId } from '../resolve.ts';
+import { accessLines } from './gpu-render.ts';
+import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
+
+const DEFAULT_GPUS = 1;
+
+interface OrderFlags extends ConstraintFlags {
+  name?: string;
+  sshKey?: string;
+  image?: string;
+  sku?: string;
+  group?: string;
+  username?: string;
+  ttlHours?: number;
+  ttlAction?: 'stop' | 'delete';
+  dryRun?: boolean;
+  idempotencyKey?: string;
+  wait?: boolean;
+}
+
+export function registerGpuOrderCommand(gpu: Command): void {
+  const order = gpu.command('order').description('order a GPU VM (placed on the best offer that fits)');
+  order.option('--name <name>', 'name of the VM');
+  addConstraintFlags(order);
+  order
+    .option('--ssh-key <key>', 'SSH key name or id (default: the default key)')
+    .option('--image <name>', 'image, e.g. ubuntu-24.04')
+    .option('--sku <code>', 'exact SKU code (from inventory)')
+    .option('--group <group>', 'resource group name or id')
+    .option('--username <name>', 'login user (image default when omitted)')
+    .addOption(new Option('--ttl-hours <n>', 'stop or delete the VM after this many hours').argParser(nonNegativeNumber))
+    .addOption(new Option('--ttl-action <action>', 'what the TTL does').choices(['stop', 'delete']))
+    .option('--dry-run', 'show the offers this order would try, in order, and order nothing')
+    .option('--idempotency-key <key>', 'repeat an earlier order safely (default: a fresh key per run)')
+    .option('--wait', 'wait until the VM is running and print how to reach it')
+    .action(async (flags: OrderFlags, cmd: Command) => {
+      if (!flags.name) throw new UsageError('gpu order needs --name');
+      if (!flags.series) throw new UsageError('gpu order needs --series (see `gpufleet inventory`)');
+      const ctx = contextFor(cmd);
+      const body = await orderBody(ctx, flags, flags.name, flags.series);
+      await (flags.dryRun ? dryRun(ctx, body) : placeOrder(ctx, flags, body));
+    });
+}
+
+/** The server ranks the offers exactly as the real order would try them, so the dry run asks it. */
+async function dryRun(ctx: CommandContext, body: OrderInput): Promise<void> {
+  const { data } = await ctx.client.post<{ offers: Offer[] } | Offer[]>('/v1/resource/gpu', { ...body, dryRun: true });
+  const offers = Array.isArray(data) ? data : (data?.offers ?? []);
+  ctx.emit({ data: offers, meta: null }, (rows) => `${offersTable(rows)}\n\nDry run: nothing was ordered.`);
+}
+
+async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, seriesRef: string): Promise<OrderInput> {
+  const series = await resolveSeries(ctx.client, seriesRef);
+  return {
+    name,
+    seriesId: series.id,
+    gpuCount: flags.gpus ?? DEFAULT_GPUS,
+    sshKeyId: flags.sshKey ? await resolveSshKeyId(ctx.client, flags.sshKey) : await defaultSshKeyId(ctx),
+    datacenterId: flags.datacenter ? (await resolveDatacenter(ctx.client, flags.datacenter)).id : undefined,
+    imageName: flags.image,
+    skuCode: flags.sku,
+    resourceGroupId: flags.group ? await resolveGroupId(ctx.client, flags.group) : undefined,
+    username: flags.username,
+    spot: flags.spot ? true : undefined,
+    maxPricePerHour: flags.maxPrice,
+    ttlHours: flags.ttlHours,
+    ttlAction: flags.ttlAction,
+    constraints: constraintsOf(flags),
+  };
+}
+
+async function placeOrder(ctx: CommandContext, flags: OrderFlags, body: OrderInput): Promise<void> {
+  let job: Job & { vm: GpuVmDetails };
+  try {
+    ({ data: job } = await ctx.client.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', body, {
+      // One key per run: the client's own retries after a dropped connection then cannot order twice.
+      'Idempotency-Key': flags.idempotencyKey ?? randomUUID(),
+    }));
+  } catch (err) {
+    if (err instanceof ApiError) noteAttempts(ctx, attemptsIn(err.details));
+    throw err;
+  }
+  if (!flags.wait) {
+    ctx.emit({ data: job, meta: null }, (j) => `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}`);
+    return;
+  }
+  if (!ctx.config.json) ctx.print(`Ordered ${job.vm.name} (${job.vm.id}), job ${job.jobId}`);
+  const [final] = await pollJobs(ctx, [job], `Ordering ${job.vm.name}`);
+  if (final?.hasFailed) noteAttempts(ctx, final.attempts);
+  throwIfFailed(ctx, final ? [final] : []);
+  const vm = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.vm.id}`);
+  ctx.emit(vm, accessLines);
+}
+
+function constraintsOf(flags: OrderFlags): OrderInput['constraints'] {
+  const constraints: NonNullable<OrderInput['constraints']> = {};
+  if (flags.country?.length) constraints.countries = flags.country;
+  if (flags.provider?.length) constraints.providers = flags.provider;
+  if (flags.maxPrice !== undefined) constraints.maxPricePerHour = flags.maxPrice;
+  if (flags.spot) constraints.spot = 'only';
+  return Object.keys(constraints).length > 0 ? constraints : undefined;
+}
+
+async function defaultSshKeyId(ctx: CommandContext): Promise<string> {
+  const keys = await listAll<SshKey>(ctx.client, '/v1/resource/ssh-keys');
+  const chosen = keys.find((key) => key.isDefault);
+  if (chosen) return chosen.id;
+  throw operationFailed(
+    'NO_SSH_KEY',
+    keys.length === 0
+      ? 'no SSH key yet: add one with `gpufleet ssh-keys add <name> --file ~/.ssh/id_ed25519.pub`'
+      : 'no default SSH key: pass --ssh-key or pick one with `gpufleet ssh-keys default <key>`',
+  );
+}
+
+function attemptsIn(details: unknown): PlacementAttempt[] {
+  const attempts = (details as { attempts?: unknown } | null | undefined)?.attempts;
+  return Array.isArray(attempts) ? (attempts as PlacementAttempt[]) : [];
+}
+
+/** Every offer the order tried and why it did not take: the answer to "why did my order fail". */
+function noteAttempts(ctx: CommandContext, attempts: readonly PlacementAttempt[] | undefined): void {
+  if (!attempts || attempts.length === 0) return;
+  ctx.note('Placement attempts:');
+  ctx.note(
+    renderTable(attempts, [
+      { header: 'PROVIDER', value: (a) => a.provider },
+      { header: 'DATACENTER', value: (a) => a.datacenterName },
+      { header: 'SKU', value: (a) => a.skuCode },
+      { header: 'PRICE/H', value: (a) => formatMoney(a.pricePerHour), align: 'right' },
+      { header: 'OUTCOME', value: (a) => a.outcome },
+      { header: 'REASON', value: (a) => dash(a.reason) },
+    ]),
+  );
+}

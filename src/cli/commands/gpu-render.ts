@@ -1,0 +1,68 @@
+import type { GpuVmDetails } from '../../services/types.ts';
+import { paintStatus } from '../format/colors.ts';
+import { type Column, renderFields, renderTable } from '../format/table.ts';
+import { dash, formatMoney, formatTime, yesNo } from '../format/values.ts';
+
+export function vmTable(vms: readonly GpuVmDetails[], color: boolean): string {
+  const columns: Column<GpuVmDetails>[] = [
+    { header: 'ID', value: (vm) => vm.id },
+    { header: 'NAME', value: (vm) => vm.name },
+    { header: 'STATUS', value: (vm) => paintStatus(vm.status, color) },
+    { header: 'GPUS', value: gpuText },
+    { header: 'PROVIDER', value: (vm) => dash(vm.provider) },
+    { header: 'DATACENTER', value: (vm) => dash(vm.datacenter?.name) },
+    { header: 'IP', value: (vm) => dash(vm.ip) },
+    { header: 'PRICE/H', value: (vm) => formatMoney(vm.pricePerHour), align: 'right' },
+    { header: 'GROUP', value: (vm) => dash(vm.resourceGroupName) },
+    { header: 'CREATED', value: (vm) => formatTime(vm.createdAt) },
+  ];
+  return renderTable(vms, columns);
+}
+
+export function vmDetails(vm: GpuVmDetails, color: boolean): string {
+  const status = paintStatus(vm.status, color) + (vm.statusReason ? ` (${vm.statusReason})` : '');
+  const config = vm.configuration;
+  return renderFields([
+    ['ID', vm.id],
+    ['Name', vm.name],
+    ['Status', status],
+    ['GPUs', gpuText(vm)],
+    ['SKU', dash(config?.skuCode)],
+    ['Specs', config ? `${config.cpu} vCPU, ${config.ram} GiB RAM, ${config.disk} GB disk` : '-'],
+    ['Provider', vm.provider ? `${vm.provider} (${dash(vm.providerStatus)}, instance ${dash(vm.providerInstanceId)})` : '-'],
+    ['Datacenter', vm.datacenter ? `${vm.datacenter.name}, ${vm.datacenter.country}` : '-'],
+    ['Kind', `${vm.machineKind}${vm.spot ? ', spot' : ''}`],
+    ['Price', formatMoney(vm.pricePerHour, '/h')],
+    ['Accrued', formatMoney(vm.accruedCost)],
+    ['Bills stopped', yesNo(vm.billsWhileStopped)],
+    ['Image', dash(vm.image)],
+    ['IP', vm.ip ? vm.ip + (vm.ipIsPrivate ? ' (private network)' : '') : '-'],
+    ['SSH', dash(sshCommand(vm))],
+    ['SSH key', dash(vm.sshKeyName)],
+    ['Jupyter', dash(vm.jupyterUrl)],
+    ['Group', dash(vm.resourceGroupName)],
+    ['TTL', vm.ttl ? `${vm.ttl.action} at ${formatTime(vm.ttl.at)}` : '-'],
+    ['Created', formatTime(vm.createdAt)],
+    ['Synced', formatTime(vm.syncedAt)],
+  ]);
+}
+
+/** How to log in, once the VM has an address. */
+export function sshCommand(vm: Pick<GpuVmDetails, 'ip' | 'sshPort' | 'username'>): string | null {
+  if (!vm.ip) return null;
+  return `ssh -p ${vm.sshPort ?? 22} ${vm.username || 'root'}@${vm.ip}`;
+}
+
+/** What someone waiting for a new VM wants to see at the end. */
+export function accessLines(vm: GpuVmDetails): string {
+  const lines = [`${vm.name} (${vm.id}) is ${vm.status}`];
+  if (vm.ip) lines.push(`ip:      ${vm.ip}${vm.ipIsPrivate ? ' (private network)' : ''}`);
+  const ssh = sshCommand(vm);
+  if (ssh) lines.push(`ssh:     ${ssh}`);
+  if (vm.jupyterUrl) lines.push(`jupyter: ${vm.jupyterUrl}`);
+  return lines.join('\n');
+}
+
+function gpuText(vm: GpuVmDetails): string {
+  return vm.configuration ? `${vm.configuration.gpuCount}x ${vm.configuration.name}` : '-';
+}
