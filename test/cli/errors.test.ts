@@ -1,0 +1,96 @@
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeApi, fail, ok, pageMeta, runCli } from './support/fake-api.ts';
+
+/** A port nothing listens on: bind one, then let it go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('gpufleet exit codes and error reports', () => {
+  let api: FakeApi;
+
+  beforeEach(async () => {
+    api = await new FakeApi().start();
+  });
+  afterEach(() => api.close());
+
+  it('exits 1 and prints the API message and code on an API error', async () => {
+    api.on('GET', '/v1/resource/gpu', fail(403, 'FORBIDDEN', 'GPU feature not enabled for this entity'));
+    const run = await runCli(['gpu', 'ls'], { url: api.url });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: GPU feature not enabled for this entity (FORBIDDEN)\n');
+    expect(run.stdout).toBe('');
+  });
+
+  it('exits 3 and says where it tried and how to start a server when nothing answers', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const run = await runCli(['gpu', 'ls'], { url });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`cannot reach the gpufleet server at ${url}`);
+    expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stderr).toContain('npm start');
+  });
+
+  it('exits 2 on usage errors without sending anything', async () => {
+    for (const args of [['gpu', 'ls', '--bogus'], ['gpu', 'get'], ['nonsense'], ['costs', '--by', 'weekday'], ['gpu']]) {
+      const run = await runCli(args, { url: api.url });
+      expect(run.code, args.join(' ')).toBe(2);
+    }
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('exits 0 for --help', async () => {
+    const run = await runCli(['gpu', 'order', '--help'], { url: api.url });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--idempotency-key');
+  });
+
+  it('uses --url and --api-key over the environment', async () => {
+    api.on('GET', '/v1/resource/gpu', ok([], pageMeta(0)));
+    const run = await runCli(['--url', api.url, 'gpu', 'ls', '--api-key', 'from-flag'], { url: 'http://127.0.0.1:1' });
+    expect(run.code).toBe(0);
+    expect(api.requests[0]!.headers['x-api-key']).toBe('from-flag');
+  });
+
+  it('explains a 401 when no API key was found anywhere', async () => {
+    api.on('GET', '/v1/resource/gpu', fail(401, 'UNAUTHORIZED', 'missing API key'));
+    const run = await runCli(['gpu', 'ls'], { url: api.url, apiKey: null });
+    expect(run.code).toBe(1);
+    expect(api.requests[0]!.headers['x-api-key']).toBeUndefined();
+    expect(run.stderr).toContain('missing API key; no API key was sent: set GPUFLEET_API_KEY');
+    expect(run.stderr).toContain('(UNAUTHORIZED)');
+  });
+
+  it('exits 1 naming the URL when the answer is not JSON, and with the HTTP status when an error has no body', async () => {
+    api.on('GET', '/v1/resource/ssh-keys', {
+      status: 200,
+      raw: '<html>proxy login</html>',
+      headers: { 'content-type': 'text/html' },
+    });
+    api.on('GET', '/healthz', { status: 502 });
+
+    const html = await runCli(['ssh-keys', 'ls'], { url: api.url });
+    expect(html.code).toBe(1);
+    expect(html.stderr).toContain(
+      `${api.url}/v1/resource/ssh-keys?page=1&limit=100 answered HTTP 200 with a body that is not JSON`,
+    );
+
+    const empty = await runCli(['health'], { url: api.url });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toBe('error: the server answered HTTP 502 (HTTP_502)\n');
+  });
+
+  it('waits out a 429 and tries again', async () => {
+    api.on('GET', '/v1/resource/gpu', (_req, call) =>
+      call === 1 ? { ...fail(429, 'RATE_LIMITED', 'slow down'), headers: { 'retry-after': '1' } } : ok([], pageMeta(0)),
+    );
+    const run = await runCli(['gpu', 'ls'], { url: api.url });
+    expect(run.code).toBe(0);
+    expect(api.sent('GET', '/v1/resource/gpu')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeApi, fail, ok, pageMeta, runCli } from './support/fake-api.ts';
+import { A100, FIN, H100, job, offer, sshKey, vm } from './support/fixtures.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const LAPTOP = sshKey({ isDefault: true });
+const SPARE = sshKey({ id: 'cccccccc-0000-4000-8000-000000000002', name: 'spare' });
+const NEW_VM = vm({ status: 'Provisioning', ip: null });
+
+describe('gpufleet gpu order', () => {
+  let api: FakeApi;
+  const cli = (...args: string[]) => runCli(args, { url: api.url });
+
+  beforeEach(async () => {
+    api = await new FakeApi().start();
+    api
+      .on('GET', '/v1/resource/gpu/series', ok([A100, H100]))
+      .on('GET', '/v1/resource/data-centers', ok([FIN]))
+      .on('GET', '/v1/resource/ssh-keys', ok([SPARE, LAPTOP], pageMeta(2)))
+      .on('POST', '/v1/resource/gpu', ok({ ...job(), vm: NEW_VM }, null, 202));
+  });
+  afterEach(() => api.close());
+
+  it('resolves series and datacenter codes and the default SSH key, and sends a fresh Idempotency-Key', async () => {
+    const run = await cli(
+      'gpu',
+      'order',
+      '--name',
+      'trainer',
+      '--series',
+      'h100_series',
+      '--datacenter',
+      'verda-fin-01',
+      '--gpus',
+      '2',
+    );
+
+    expect(run.code).toBe(0);
+    const [order] = api.sent('POST', '/v1/resource/gpu');
+    expect(order!.body).toEqual({ name: 'trainer', seriesId: H100.id, gpuCount: 2, sshKeyId: LAPTOP.id, datacenterId: FIN.id });
+    expect(order!.headers['idempotency-key']).toMatch(UUID);
+    expect(run.stdout).toContain(`Ordered trainer (${NEW_VM.id}), job ${job().jobId}`);
+
+    await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
+    const keys = api.sent('POST', '/v1/resource/gpu').map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it('sends every option it was given', async () => {
+    const group = { id: 'ffffffff-0000-4000-8000-000000000001', name: 'research' };
+    api.on('GET', '/v1/resource-groups', ok([group], pageMeta(1)));
+
+    const run = await cli(
+      'gpu',
+      'order',
+      '--name',
+      'big',
+      '--series',
+      A100.id,
+      '--ssh-key',
+      'spare',
+      '--image',
+      'ubuntu-22.04',
+      '--sku',
+      'verda-a100-8x',
+      '--group',
+      'research',
+      '--username',
+      'ml',
+      '--spot',
+      '--max-price',
+      '9.5',
+      '--country',
+      'FI,SE',
+      '--country',
+      'NO',
+      '--provider',
+      'verda',
+      '--ttl-hours',
+      '12',
+      '--ttl-action',
+      'delete',
+      '--idempotency-key',
+      'order-42',
+    );
+
+    expect(run.code).toBe(0);
+    const [order] = api.sent('POST', '/v1/resource/gpu');
+    expect(order!.headers['idempotency-key']).toBe('order-42');
+    expect(order!.body).toEqual({
+      name: 'big',
+      seriesId: A100.id,
+      gpuCount: 1,
+      sshKeyId: SPARE.id,
+      imageName: 'ubuntu-22.04',
+      skuCode: 'verda-a100-8x',
+      resourceGroupId: group.id,
+      username: 'ml',
+      spot: true,
+      maxPricePerHour: 9.5,
+      ttlHours: 12,
+      ttlAction: 'delete',
+      constraints: { countries: ['FI', 'SE', 'NO'], providers: ['verda'], maxPricePerHour: 9.5, spot: 'only' },
+    });
+  });
+
+  it('repeats the order with the same Idempotency-Key after a dropped connection', async () => {
+    api.on('POST', '/v1/resource/gpu', (_req, call) => (call === 1 ? { drop: true } : ok({ ...job(), vm: NEW_VM }, null, 202)));
+
+    const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
+
+    expect(run.code).toBe(0);
+    const keys = api.sent('POST', '/v1/resource/gpu').map((r) => r.headers['idempotency-key']);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(UUID);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('--wait polls the job until it completes, then prints how to reach the VM', async () => {
+    const stages = [
+      job({ stage: 'placing', progressPercentage: 30 }),
+      job({ stage: 'booting', progressPercentage: 70 }),
+      job({ stage: 'done', progressPercentage: 100, isCompleted: true }),
+    ];
+    api.on('POST', '/v1/resource/jobs', (_req, call) => ok({ jobs: [stages[Math.min(call, stages.length) - 1]] }));
+    api.on('GET', `/v1/resource/gpu/${NEW_VM.id}`, ok(vm({ jupyterUrl: 'https://jupyter.example/lab' })));
+
+    const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series', '--wait');
+
+    expect(run.code).toBe(0);
+    expect(api.sent('POST', '/v1/resource/jobs').map((r) => r.body)).toEqual(Array(3).fill({ jobIds: [job().jobId] }));
+    // Without a terminal the progress is plain lines on stderr, one per change.
+    expect(run.stderr).toContain('Ordering trainer: placing · 30%');
+    expect(run.stderr).toContain('Ordering trainer: booting · 70%');
+    expect(run.stdout).toContain('ssh:     ssh -p 22 ubuntu@203.0.113.7');
+    expect(run.stdout).toContain('jupyter: https://jupyter.example/lab');
+  });
+
+  it('--wait exits 1 with the reason and every placement attempt when the order fails', async () => {
+    const attempt = {
+      provider: 'verda',
+      providerAccountId: 'eeeeeeee-0000-4000-8000-000000000001',
+      skuCode: 'verda-h100-1x',
+      datacenterId: FIN.id,
+      datacenterName: FIN.name,
+      pricePerHour: { amount: 2.19, currency: 'usd' },
+      outcome: 'capacity' as const,
+      reason: 'no capacity at FIN-01',
+      at: '2025-03-01T10:01:00.000Z',
+    };
+    api.on(
+      'POST',
+      '/v1/resource/jobs',
+      ok({ jobs: [job({ stage: 'failed', hasFailed: true, errorMessage: 'no offer had capacity', attempts: [attempt] })] }),
+    );
+
+    const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series', '--wait');
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no capacity at FIN-01');
+    expect(run.stderr).toMatch(/verda\s+Helsinki 1\s+verda-h100-1x\s+\$2\.19\s+capacity/);
+    expect(run.stderr).toContain('error: no offer had capacity (JOB_FAILED)');
+  });
+
+  it('--dry-run asks the server for the ranking this order would try, and orders nothing', async () => {
+    const ranked = [
+      offer(),
+      offer({ skuCode: 'runpod-h100-1x', provider: 'runpod', pricePerHour: { amount: 2.99, currency: 'usd' } }),
+    ];
+    api.on('POST', '/v1/resource/gpu', ok({ offers: ranked, ageSeconds: 12 }));
+
+    const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series', '--country', 'FI', '--dry-run');
+
+    expect(run.code).toBe(0);
+    const [request] = api.sent('POST', '/v1/resource/gpu');
+    expect(request!.body).toEqual({
+      name: 'trainer',
+      seriesId: H100.id,
+      gpuCount: 1,
+      sshKeyId: LAPTOP.id,
+      constraints: { countries: ['FI'] },
+      dryRun: true,
+    });
+    expect(request!.headers['idempotency-key']).toBeUndefined();
+    const lines = run.stdout.split('\n');
+    expect(lines[1]).toMatch(/^1\s+verda\s+verda-h100-1x/);
+    expect(lines[2]).toMatch(/^2\s+runpod\s+runpod-h100-1x/);
+    expect(run.stdout).toContain('Dry run: nothing was ordered.');
+  });
+
+  it('tells the user to add a key when there is no default SSH key', async () => {
+    api.on('GET', '/v1/resource/ssh-keys', ok([SPARE], pageMeta(1)));
+    const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no default SSH key');
+    expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(0);
+  });
+
+  it('reports the API error of a depleted inventory with its placement attempts', async () => {
+    const attempts = [
+      {
+        provider: 'verda',
+        datacenterName: FIN.name,
+        skuCode: 'verda-h100-1x',
+        pricePerHour: null,
+        outcome: 'capacity',
+        reason: 'sold out',
+      },
+    ];
+    api.on('POST', '/v1/resource/gpu', fail(409, 'INVENTORY_DEPLETED', 'inventory depleted — refresh', { attempts }));
+
+    const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('sold out');
+    expect(run.stderr).toContain('error: inventory depleted — refresh (INVENTORY_DEPLETED)');
+  });
+
+  it('is a usage error (exit 2) without --name or with an unknown series', async () => {
+    const noName = await cli('gpu', 'order', '--series', 'h100_series');
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('gpu order needs --name');
+
+    const badCount = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', 'two');
+    expect(badCount.code).toBe(2);
+    expect(badCount.stderr).toContain("option '--gpus <n>' argument 'two' is invalid");
+
+    const unknown = await cli('gpu', 'order', '--name', 'x', '--series', 'z9000_series');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no GPU series "z9000_series"; known codes: a100_series, h100_series');
+    expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(0);
+  });
+});
