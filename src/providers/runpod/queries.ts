@@ -1,0 +1,131 @@
+/**
+ * The GraphQL documents the adapter sends. User strings always travel in `variables`, never inside the
+ * query text (SDKs that splice them into literals have had escaping bugs).
+ */
+
+const POD_FIELDS = `
+fragment PodFields on Pod {
+  id
+  name
+  desiredStatus
+  podType
+  imageName
+  gpuCount
+  vcpuCount
+  memoryInGb
+  containerDiskInGb
+  volumeInGb
+  costPerHr
+  env
+  ports
+  lastStatusChange
+  lastStartedAt
+  createdAt
+  uptimeSeconds
+  machineId
+  machine { podHostId gpuTypeId gpuDisplayName dataCenterId location secureCloud }
+  runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
+}`;
+
+export interface GraphqlOperation {
+  /** Operation name: also the metrics route (`POST /graphql#<name>`). */
+  name: string;
+  query: string;
+  /** Reads may be sent again after a network failure; creates never. */
+  retrySafe: boolean;
+}
+
+export const VERIFY: GraphqlOperation = {
+  name: 'Myself',
+  query: 'query Myself { myself { id } }',
+  retrySafe: true,
+};
+
+/**
+ * Offers in one request: the GPU types with their prices, the stock of each type at each data center, and
+ * (through aliases of `lowestPrice`) whether pods of 2, 4 and 8 GPUs can be had at all right now.
+ */
+export const CATALOG: GraphqlOperation = {
+  name: 'Catalog',
+  query: `query Catalog {
+  gpuTypes {
+    id displayName manufacturer memoryInGb secureCloud communityCloud
+    maxGpuCount maxGpuCountSecureCloud maxGpuCountCommunityCloud
+    securePrice communityPrice secureSpotPrice communitySpotPrice
+    lowestPrice(input: { gpuCount: 1 }) { minimumBidPrice uninterruptablePrice minVcpu minMemory stockStatus }
+    lowestPrice2: lowestPrice(input: { gpuCount: 2 }) { stockStatus }
+    lowestPrice4: lowestPrice(input: { gpuCount: 4 }) { stockStatus }
+    lowestPrice8: lowestPrice(input: { gpuCount: 8 }) { stockStatus }
+  }
+  dataCenters { id name location listed gpuAvailability { gpuTypeId stockStatus } }
+}`,
+  retrySafe: true,
+};
+
+export const SPOT_PRICE: GraphqlOperation = {
+  name: 'SpotPrice',
+  query: `query SpotPrice($input: GpuTypeFilter) {
+  gpuTypes(input: $input) { id secureSpotPrice communitySpotPrice }
+}`,
+  retrySafe: true,
+};
+
+/** Every pod of the account in one call: `myself.pods` has no pagination. */
+export const LIST_PODS: GraphqlOperation = {
+  name: 'Pods',
+  query: `query Pods { myself { id pods { ...PodFields } } }
+${POD_FIELDS}`,
+  retrySafe: true,
+};
+
+export const GET_POD: GraphqlOperation = {
+  name: 'Pod',
+  query: `query Pod($input: PodFilter) { pod(input: $input) { ...PodFields } }
+${POD_FIELDS}`,
+  retrySafe: true,
+};
+
+export const DEPLOY_ON_DEMAND: GraphqlOperation = {
+  name: 'podFindAndDeployOnDemand',
+  query: `mutation podFindAndDeployOnDemand($input: PodFindAndDeployOnDemandInput) {
+  podFindAndDeployOnDemand(input: $input) { ...PodFields }
+}
+${POD_FIELDS}`,
+  retrySafe: false,
+};
+
+export const RENT_INTERRUPTABLE: GraphqlOperation = {
+  name: 'podRentInterruptable',
+  query: `mutation podRentInterruptable($input: PodRentInterruptableInput!) {
+  podRentInterruptable(input: $input) { ...PodFields }
+}
+${POD_FIELDS}`,
+  retrySafe: false,
+};
+
+/** Stopping twice leaves the pod stopped: safe to repeat. */
+export const STOP: GraphqlOperation = {
+  name: 'podStop',
+  query: 'mutation podStop($input: PodStopInput!) { podStop(input: $input) { id desiredStatus } }',
+  retrySafe: true,
+};
+
+// `PodResumeInput` has no CUDA field: sending one is a validation error, whatever the docs example shows.
+export const RESUME: GraphqlOperation = {
+  name: 'podResume',
+  query: 'mutation podResume($input: PodResumeInput!) { podResume(input: $input) { id desiredStatus } }',
+  retrySafe: false,
+};
+
+export const BID_RESUME: GraphqlOperation = {
+  name: 'podBidResume',
+  query: 'mutation podBidResume($input: PodBidResumeInput!) { podBidResume(input: $input) { id desiredStatus } }',
+  retrySafe: false,
+};
+
+/** A repeated terminate answers "not found", which reads as done. */
+export const TERMINATE: GraphqlOperation = {
+  name: 'podTerminate',
+  query: 'mutation podTerminate($input: PodTerminateInput!) { podTerminate(input: $input) }',
+  retrySafe: true,
+};
