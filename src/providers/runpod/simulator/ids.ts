@@ -1,0 +1,20 @@
+import { randomInt } from '../../kit/sim/random.ts';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** RunPod pod and machine ids are 14 lower-case letters and digits, e.g. `50qynxzilsxoey`. */
+export function randomPodId(random: () => number): string {
+  let id = '';
+  for (let i = 0; i < 14; i++) id += ALPHABET[randomInt(random, 0, ALPHABET.length - 1)];
+  return id;
+}
+
+/** Proxy SSH user of a pod: `<podId>-<8 digits>`. */
+export function randomPodHostId(random: () => number, podId: string): string {
+  return `${podId}-${randomInt(random, 10_000_000, 99_999_999)}`;
+}
+
+/** Public ports RunPod maps to a container's TCP ports are random high ports. */
+export function randomPublicPort(random: () => number): number {
+  return randomInt(random, 10_000, 49_999);
+}

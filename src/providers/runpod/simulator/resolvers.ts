@@ -1,0 +1,37 @@
+import type { DeployInput, SimState } from './state.ts';
+import { dataCenterViews, gpuTypeViews, podView } from './views.ts';
+
+type Input<T> = { input?: T | null };
+
+/** Root resolvers (graphql-js `rootValue`): queries and mutations read and change the simulator state. */
+export function rootResolvers(state: SimState, accountId: string) {
+  const view = (id: string) => {
+    const pod = state.pods.get(id);
+    return pod ? podView(state, pod) : null;
+  };
+  return {
+    myself: () => ({
+      id: accountId,
+      pubKey: '',
+      clientBalance: 250,
+      currentSpendPerHr: [...state.pods.values()].filter((p) => p.holdsGpus).reduce((sum, p) => sum + p.costPerHr, 0),
+      pods: () =>
+        [...state.pods.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((pod) => podView(state, pod)),
+    }),
+    // RunPod answers `pod: null` for an id it does not know.
+    pod: ({ input }: Input<{ podId: string }>) => (input ? view(input.podId) : null),
+    gpuTypes: ({ input }: Input<{ id?: string | null; ids?: (string | null)[] | null }>) => gpuTypeViews(state.capacity, input),
+    dataCenters: () => dataCenterViews(state.capacity),
+
+    podFindAndDeployOnDemand: ({ input }: Input<DeployInput>) => view(state.deploy(input ?? {}, false).id),
+    podRentInterruptable: ({ input }: Input<DeployInput>) => view(state.deploy(input ?? {}, true).id),
+    podStop: ({ input }: Input<{ podId: string }>) => view(state.stop(input?.podId ?? '').id),
+    podResume: ({ input }: Input<{ podId: string }>) => view(state.resume(input?.podId ?? '', { viaBid: false }).id),
+    podBidResume: ({ input }: Input<{ podId: string; bidPerGpu: number }>) =>
+      view(state.resume(input?.podId ?? '', { viaBid: true, bidPerGpu: input?.bidPerGpu }).id),
+    podTerminate: ({ input }: Input<{ podId: string }>) => {
+      state.terminate(input?.podId ?? '');
+      return null;
+    },
+  };
+}

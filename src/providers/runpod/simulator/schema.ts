@@ -1,0 +1,243 @@
+import { buildSchema } from 'graphql';
+
+/**
+ * The subset of RunPod's GraphQL schema the simulator serves: the types, queries and mutations of seed
+ * 002, with the fields the seed leaves blank filled in as the real API has them (enum values, runtime
+ * ports, resume inputs, `dataCenters`, spot prices). Unknown fields and input fields are validation errors,
+ * as on RunPod (e.g. `allowedCudaVersions` on `PodResumeInput`).
+ *
+ * One deliberate difference: `Pod.desiredStatus` is a `String!` here rather than the `PodStatus` enum, so
+ * the simulator can show a status the adapter has never seen (RunPod would do that by adding an enum value).
+ */
+const SDL = /* GraphQL */ `
+scalar Void
+
+enum CloudTypeEnum { SECURE COMMUNITY ALL }
+enum PodType { INTERRUPTABLE RESERVED BID BACKGROUND }
+
+type Query {
+  myself: User
+  pod(input: PodFilter): Pod
+  gpuTypes(input: GpuTypeFilter): [GpuType]
+  dataCenters: [DataCenter]
+}
+
+type Mutation {
+  podFindAndDeployOnDemand(input: PodFindAndDeployOnDemandInput): Pod
+  podRentInterruptable(input: PodRentInterruptableInput!): Pod
+  podStop(input: PodStopInput!): Pod
+  podResume(input: PodResumeInput!): Pod
+  podBidResume(input: PodBidResumeInput!): Pod
+  podTerminate(input: PodTerminateInput!): Void
+}
+
+type User {
+  id: String
+  pods: [Pod]
+  pubKey: String
+  clientBalance: Float
+  currentSpendPerHr: Float
+}
+
+type Pod {
+  id: String!
+  name: String!
+  desiredStatus: String!
+  podType: PodType
+  imageName: String!
+  gpuCount: Int!
+  vcpuCount: Float!
+  memoryInGb: Float!
+  containerDiskInGb: Int
+  volumeInGb: Float
+  volumeMountPath: String
+  costPerHr: Float!
+  adjustedCostPerHr: Float
+  env: [String]
+  ports: String
+  lastStatusChange: String
+  lastStartedAt: String
+  createdAt: String
+  uptimeSeconds: Int
+  machineId: String!
+  locked: Boolean
+  volumeEncrypted: Boolean!
+  gpuPowerLimitPercent: Int!
+  machine: PodMachineInfo
+  runtime: PodRuntime
+}
+
+type PodMachineInfo {
+  podHostId: String
+  gpuTypeId: String
+  gpuDisplayName: String
+  dataCenterId: String
+  location: String
+  secureCloud: Boolean
+  supportPublicIp: Boolean
+  costPerHr: Float
+  currentPricePerGpu: Float
+}
+
+type PodRuntime {
+  uptimeInSeconds: Int
+  ports: [PodRuntimePorts]
+  gpus: [PodRuntimeGpus]
+  container: PodRuntimeContainer
+}
+
+type PodRuntimePorts {
+  ip: String
+  isIpPublic: Boolean
+  privatePort: Int
+  publicPort: Int
+  type: String
+}
+
+type PodRuntimeGpus {
+  id: String
+  gpuUtilPercent: Int
+  memoryUtilPercent: Int
+}
+
+type PodRuntimeContainer {
+  cpuPercent: Int
+  memoryPercent: Int
+}
+
+type GpuType {
+  id: String
+  displayName: String
+  manufacturer: String
+  memoryInGb: Int
+  cudaCores: Int
+  secureCloud: Boolean
+  communityCloud: Boolean
+  maxGpuCount: Int
+  maxGpuCountSecureCloud: Int
+  maxGpuCountCommunityCloud: Int
+  minPodGpuCount: Int
+  securePrice: Float
+  communityPrice: Float
+  secureSpotPrice: Float
+  communitySpotPrice: Float
+  lowestPrice(input: GpuLowestPriceInput): LowestPrice
+}
+
+type LowestPrice {
+  gpuName: String
+  gpuTypeId: String
+  minimumBidPrice: Float
+  uninterruptablePrice: Float
+  minVcpu: Int
+  minMemory: Int
+  stockStatus: String
+}
+
+type DataCenter {
+  id: String
+  name: String
+  location: String
+  listed: Boolean
+  storageSupport: Boolean
+  gpuAvailability: [GpuAvailability]
+}
+
+type GpuAvailability {
+  id: String
+  available: Boolean
+  stockStatus: String
+  gpuTypeId: String
+  gpuTypeDisplayName: String
+  displayName: String
+}
+
+input PodFilter { podId: String! }
+input GpuTypeFilter { id: String ids: [String] }
+
+input GpuLowestPriceInput {
+  gpuCount: Int
+  secureCloud: Boolean
+  dataCenterId: String
+  countryCode: String
+  minDisk: Int
+  totalDisk: Int
+  minMemoryInGb: Int
+  minVcpuCount: Int
+  minDownload: Int
+  minUpload: Int
+  supportPublicIp: Boolean
+}
+
+input EnvironmentVariableInput { key: String! value: String! }
+
+input PodFindAndDeployOnDemandInput {
+  gpuCount: Int
+  volumeInGb: Int
+  volumeKey: String
+  containerDiskInGb: Int
+  minVcpuCount: Int
+  minMemoryInGb: Int
+  gpuTypeId: String
+  gpuTypeIdList: [String]
+  cloudType: CloudTypeEnum
+  dataCenterId: String
+  networkVolumeId: String
+  minUpload: Int
+  minDownload: Int
+  minDisk: Int
+  countryCode: String
+  supportPublicIp: Boolean
+  name: String
+  imageName: String
+  dockerArgs: String
+  deployCost: Float
+  ports: String
+  volumeMountPath: String
+  env: [EnvironmentVariableInput]
+  templateId: String
+  startJupyter: Boolean
+  startSsh: Boolean
+  allowedCudaVersions: [String]
+  minCudaVersion: String
+  containerRegistryAuthId: String
+}
+
+input PodRentInterruptableInput {
+  gpuCount: Int
+  volumeInGb: Int
+  volumeKey: String
+  containerDiskInGb: Int
+  minVcpuCount: Int
+  minMemoryInGb: Int
+  gpuTypeId: String
+  bidPerGpu: Float
+  cloudType: CloudTypeEnum
+  dataCenterId: String
+  networkVolumeId: String
+  name: String
+  imageName: String
+  dockerArgs: String
+  ports: String
+  volumeMountPath: String
+  env: [EnvironmentVariableInput]
+  templateId: String
+  startJupyter: Boolean
+  startSsh: Boolean
+  minDownload: Int
+  minUpload: Int
+  minDisk: Int
+  countryCode: String
+  supportPublicIp: Boolean
+  allowedCudaVersions: [String]
+  minCudaVersion: String
+  containerRegistryAuthId: String
+}
+
+input PodStopInput { podId: String! incrementVersion: Boolean }
+input PodResumeInput { podId: String! gpuCount: Int syncMachine: Boolean }
+input PodBidResumeInput { podId: String! bidPerGpu: Float! gpuCount: Int }
+input PodTerminateInput { podId: String! }
+`;
+
+export const runpodSchema = buildSchema(SDL);
