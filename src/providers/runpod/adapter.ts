@@ -1,0 +1,219 @@
+import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
+import type {
+  CreateInstanceRequest,
+  InstanceRef,
+  Provider,
+  ProviderAccountConfig,
+  ProviderCapabilities,
+  ProviderDeps,
+  ProviderInstance,
+  ProviderOffer,
+} from '../../core/provider/provider.ts';
+import { RunpodClient } from './client.ts';
+import { PROVIDER_ID } from './errors.ts';
+import { imageFor, offersFrom, parseSkuId, podToInstance, roundPrice, TAG_ENV } from './mapping.ts';
+import * as Q from './queries.ts';
+import {
+  BidResumeData,
+  CatalogData,
+  type CloudType,
+  DeployOnDemandData,
+  type DeployPodInput,
+  MyselfData,
+  type Pod,
+  PodData,
+  PodListData,
+  RentInterruptableData,
+  ResumeData,
+  SpotPriceData,
+  StopData,
+  TerminateData,
+} from './wire.ts';
+
+export const RUNPOD_CAPABILITIES: ProviderCapabilities = {
+  stopStart: true,
+  // Compute stops billing on stop; the pod's volume disk keeps billing (see README).
+  billsWhileStopped: false,
+  spot: true,
+  machineKind: 'container',
+  jupyter: true,
+  filesystems: false,
+};
+
+export interface RunpodSettings {
+  cloudType?: 'SECURE' | 'COMMUNITY' | 'ALL';
+}
+
+/** What every pod gets: REST's default container disk, a volume that survives stop, SSH and Jupyter exposed. */
+export const POD_DEFAULTS = {
+  containerDiskInGb: 50,
+  volumeInGb: 20,
+  volumeMountPath: '/workspace',
+  ports: '8888/http,22/tcp',
+} as const;
+
+/** How long after our `podStop` a lingering runtime reads as Stopping rather than Stopped. */
+const STOPPING_WINDOW_MS = 120_000;
+/** dstack found that names up to 60 characters work. */
+const MAX_NAME_LENGTH = 60;
+
+export class RunpodProvider implements Provider {
+  readonly providerId = PROVIDER_ID;
+  readonly capabilities = RUNPOD_CAPABILITIES;
+  private readonly client: RunpodClient;
+  private readonly clouds: readonly CloudType[];
+  private readonly stoppedAt = new Map<string, number>();
+  private readonly unknownStatuses = new Set<string>();
+
+  constructor(
+    account: ProviderAccountConfig,
+    private readonly deps: ProviderDeps,
+  ) {
+    const apiKey = account.credentials.apiKey;
+    if (!apiKey) throw new ProviderError({ provider: PROVIDER_ID, kind: 'auth', message: 'the account has no API key' });
+    this.client = new RunpodClient({
+      accountId: account.accountId,
+      baseUrl: account.baseUrl,
+      apiKey,
+      logger: deps.logger,
+      onCall: deps.onProviderCall,
+    });
+    const cloudType = (account.settings as RunpodSettings).cloudType ?? 'ALL';
+    this.clouds = cloudType === 'ALL' ? ['SECURE', 'COMMUNITY'] : [cloudType];
+  }
+
+  async verify(): Promise<void> {
+    await this.client.run(Q.VERIFY, MyselfData);
+  }
+
+  async listOffers(): Promise<ProviderOffer[]> {
+    const catalog = await this.client.run(Q.CATALOG, CatalogData);
+    return offersFrom(catalog, { clouds: this.clouds, ...POD_DEFAULTS });
+  }
+
+  async listInstances(): Promise<ProviderInstance[]> {
+    const data = await this.client.run(Q.LIST_PODS, PodListData);
+    return data.myself.pods.map((pod) => this.toInstance(pod));
+  }
+
+  async getInstance(providerInstanceId: string): Promise<ProviderInstance | null> {
+    try {
+      const data = await this.client.run(Q.GET_POD, PodData, { input: { podId: providerInstanceId } });
+      return data.pod ? this.toInstance(data.pod) : null;
+    } catch (error) {
+      if (isProviderError(error, 'not_found')) return null;
+      throw error;
+    }
+  }
+
+  async createInstance(request: CreateInstanceRequest): Promise<ProviderInstance> {
+    const { cloud, gpuTypeId } = parseSkuId(request.providerSkuId);
+    const input: DeployPodInput = {
+      name: request.name.slice(0, MAX_NAME_LENGTH),
+      imageName: imageFor(request.image),
+      gpuTypeId,
+      gpuCount: request.gpuCount,
+      cloudType: cloud,
+      dataCenterId: request.locationCode,
+      // Community hosts give direct SSH only when asked for a public IP.
+      supportPublicIp: true,
+      startSsh: true,
+      startJupyter: true,
+      ports: POD_DEFAULTS.ports,
+      containerDiskInGb: POD_DEFAULTS.containerDiskInGb,
+      volumeInGb: POD_DEFAULTS.volumeInGb,
+      volumeMountPath: POD_DEFAULTS.volumeMountPath,
+      env: [
+        { key: TAG_ENV, value: request.gpufleetId },
+        // Per-pod keys: the account-wide `pubKey` is one shared blob that other tools rewrite.
+        { key: 'PUBLIC_KEY', value: request.sshPublicKeys.map((k) => k.publicKey.trim()).join('\n') },
+      ],
+    };
+    if (!request.spot) {
+      const data = await this.client.run(Q.DEPLOY_ON_DEMAND, DeployOnDemandData, { input });
+      return this.toInstance(data.podFindAndDeployOnDemand);
+    }
+    const bidPerGpu = request.maxPricePerHour
+      ? perGpuBid(request.maxPricePerHour, request.gpuCount)
+      : await this.spotPricePerGpu(cloud, gpuTypeId);
+    const data = await this.client.run(Q.RENT_INTERRUPTABLE, RentInterruptableData, { input: { ...input, bidPerGpu } });
+    return this.toInstance(data.podRentInterruptable);
+  }
+
+  async startInstance(ref: InstanceRef): Promise<void> {
+    this.stoppedAt.delete(ref.providerInstanceId);
+    if (!ref.spot) {
+      await this.client.run(Q.RESUME, ResumeData, { input: { podId: ref.providerInstanceId, gpuCount: ref.gpuCount } });
+      return;
+    }
+    // An interruptible pod resumes only with a bid again: the one it was ordered at.
+    const { cloud, gpuTypeId } = parseSkuId(ref.providerSkuId);
+    const bidPerGpu = ref.pricePerHour ? perGpuBid(ref.pricePerHour, ref.gpuCount) : await this.spotPricePerGpu(cloud, gpuTypeId);
+    await this.client.run(Q.BID_RESUME, BidResumeData, {
+      input: { podId: ref.providerInstanceId, bidPerGpu, gpuCount: ref.gpuCount },
+    });
+  }
+
+  async stopInstance(ref: InstanceRef): Promise<void> {
+    await this.client.run(Q.STOP, StopData, { input: { podId: ref.providerInstanceId } });
+    this.stoppedAt.set(ref.providerInstanceId, Date.now());
+  }
+
+  async deleteInstance(ref: InstanceRef): Promise<'accepted' | 'gone'> {
+    try {
+      await this.client.run(Q.TERMINATE, TerminateData, { input: { podId: ref.providerInstanceId } });
+      this.stoppedAt.delete(ref.providerInstanceId);
+      return 'accepted';
+    } catch (error) {
+      // "pod not found to terminate": the goal is already reached.
+      if (isProviderError(error, 'not_found')) return 'gone';
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stoppedAt.clear();
+  }
+
+  private async spotPricePerGpu(cloud: CloudType, gpuTypeId: string): Promise<number> {
+    const data = await this.client.run(Q.SPOT_PRICE, SpotPriceData, { input: { id: gpuTypeId } });
+    const type = data.gpuTypes.find((t) => t.id === gpuTypeId);
+    const price = cloud === 'SECURE' ? type?.secureSpotPrice : type?.communitySpotPrice;
+    if (!price || price <= 0) {
+      throw new ProviderError({
+        provider: PROVIDER_ID,
+        kind: 'invalid_request',
+        message: `RunPod publishes no spot price for ${gpuTypeId} in ${cloud === 'SECURE' ? 'Secure' : 'Community'} Cloud`,
+      });
+    }
+    return price;
+  }
+
+  private toInstance(pod: Pod): ProviderInstance {
+    const stoppedAt = this.stoppedAt.get(pod.id);
+    const recentlyStopped = stoppedAt !== undefined && Date.now() - stoppedAt < STOPPING_WINDOW_MS;
+    if (stoppedAt !== undefined && !recentlyStopped) this.stoppedAt.delete(pod.id);
+    const instance = podToInstance(pod, { recentlyStopped });
+    if (instance.status === 'Unknown' && !this.unknownStatuses.has(pod.desiredStatus)) {
+      this.unknownStatuses.add(pod.desiredStatus);
+      this.deps.logger.warn('RunPod reported a pod status gpufleet does not know; showing it as Unknown', {
+        provider: PROVIDER_ID,
+        desiredStatus: pod.desiredStatus,
+        podId: pod.id,
+      });
+    }
+    return instance;
+  }
+}
+
+/** Bids are per GPU-hour in USD; gpufleet prices are per pod. */
+function perGpuBid(price: { amount: number; currency: string }, gpuCount: number): number {
+  if (price.currency.toLowerCase() !== 'usd') {
+    throw new ProviderError({
+      provider: PROVIDER_ID,
+      kind: 'invalid_request',
+      message: `RunPod bids are in USD; got a maximum price in ${price.currency}`,
+    });
+  }
+  return roundPrice(price.amount / Math.max(1, gpuCount));
+}
