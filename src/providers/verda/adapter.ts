@@ -9,6 +9,7 @@ import type {
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
+import { SingleFlight } from '../kit/single-flight.ts';
 import { Cached } from './cache.ts';
 import { VerdaClient, type VerdaClientOptions } from './client.ts';
 import { VERDA } from './errors.ts';
@@ -49,13 +50,15 @@ export class VerdaProvider implements Provider {
   private readonly imagesByType = new Map<string, Cached<Image[]>>();
   private readonly startedByUs = new Map<string, number>();
   private readonly deletedByUs = new Map<string, number>();
+  /** Two creates with the same new key at once register it once. */
+  private readonly keyRegistrations = new SingleFlight<string>();
 
   constructor(account: ProviderAccountConfig, deps: ProviderDeps, http?: VerdaClientOptions['http']) {
     const settings = account.settings as VerdaSettings;
     this.currency = settings.currency === 'eur' ? 'eur' : 'usd';
     this.client = new VerdaClient({
       accountId: account.accountId,
-      baseUrl: account.baseUrl,
+      baseUrl: apiRoot(account.baseUrl),
       clientId: account.credentials['clientId'] ?? '',
       clientSecret: account.credentials['clientSecret'] ?? '',
       logger: deps.logger,
@@ -223,7 +226,9 @@ export class VerdaProvider implements Provider {
         ids.push(found.id);
         continue;
       }
-      const id = await this.client.addSshKey(key.name.trim() || 'gpufleet', key.publicKey.trim());
+      const id = await this.keyRegistrations.run(content, () =>
+        this.client.addSshKey(key.name.trim() || 'gpufleet', key.publicKey.trim()),
+      );
       existing.push({ id, name: key.name, key: key.publicKey });
       ids.push(id);
     }
@@ -256,6 +261,12 @@ export class VerdaProvider implements Provider {
       createdAt: null,
     };
   }
+}
+
+/** Verda's API root ends in `/v1`; an account entered as the bare host (`https://api.verda.com`) gets it added. */
+export function apiRoot(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  return new URL(trimmed).pathname === '/' ? `${trimmed}/v1` : trimmed;
 }
 
 /** `ssh-ed25519 AAAA… comment` → `ssh-ed25519 AAAA…`: the comment does not make a different key. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VmStatus } from '../../core/domain/types.ts';
 import type { RawResponse } from '../kit/http.ts';
+import { apiRoot } from './adapter.ts';
 import { parseBareId } from './client.ts';
 import { verdaErrorFromResponse, verdaTokenErrorFromResponse } from './errors.ts';
 import { chooseVerdaImage, gpufleetTag, hostnameFrom, jupyterUrlOf, readGpufleetTag } from './mapping.ts';
@@ -285,5 +286,14 @@ describe('verda offers', () => {
     expect(h100?.pricePerHour).toEqual({ amount: 18.32, currency: 'usd' });
     expect(offers.find((o) => o.spot)?.pricePerHour).toEqual({ amount: 7.12, currency: 'usd' });
     expect(h100).toMatchObject({ vcpu: 176, ramGiB: 1480, diskGB: 100, machineKind: 'vm' });
+  });
+});
+
+describe('verda account base URL', () => {
+  it('adds /v1 to a bare host and leaves a full API root alone', () => {
+    expect(apiRoot('https://api.verda.com')).toBe('https://api.verda.com/v1');
+    expect(apiRoot('https://api.verda.com/')).toBe('https://api.verda.com/v1');
+    expect(apiRoot('https://api.verda.com/v1/')).toBe('https://api.verda.com/v1');
+    expect(apiRoot('http://127.0.0.1:4010/v1')).toBe('http://127.0.0.1:4010/v1');
   });
 });

@@ -268,6 +268,13 @@ describe('verda instances', () => {
     expect(sim.verda.instance(second.providerInstanceId)?.sshKeyIds).toEqual([otherId, preexisting]);
   });
 
+  it('registers a new key once when two creates need it at the same time', async () => {
+    const { sim, provider } = await harness();
+    await Promise.all([provider.createInstance(request(h100Fin01)), provider.createInstance(request(h100Fin01))]);
+    expect(sim.control.requestCounts()['POST /ssh-keys']).toBe(1);
+    expect(sim.verda.sshKeys()).toHaveLength(1);
+  });
+
   it('shows no IP until running, root on port 22, and a Jupyter URL only for the jupyter image', async () => {
     const { provider } = await harness({ transitionMs: 150 });
     const jupyter = await provider.createInstance(request(h100Fin01, { image: 'jupyter' }));
