@@ -47,7 +47,8 @@ export class Reconciler {
         }
       }
       if (!vm) {
-        foreign.push(instance);
+        // A deleted instance some providers still list for a while is not a live unknown machine.
+        if (instance.status !== 'Destroyed') foreign.push(instance);
         continue;
       }
       seen.add(vm.id);
