@@ -97,16 +97,17 @@ export class ApiClient {
       }
     }
     if (!response.ok) throw this.errorFrom(response.status, body);
-    if (isRecord(body) && 'success' in body) {
-      return {
-        data: (body.data ?? null) as T,
-        meta: (body.meta ?? null) as PageMeta | null,
-        message: typeof body.message === 'string' ? body.message : '',
-        status: response.status,
-      };
+    if (body === null) return { data: null as T, meta: null, message: '', status: response.status };
+    // Anything but an envelope means --url points at something that is not a gpufleet server.
+    if (!isRecord(body) || body.success !== true) {
+      throw new ApiError(response.status, 'BAD_RESPONSE', `${url} did not answer with a gpufleet API envelope; is --url right?`);
     }
-    // Not every route wraps its answer (e.g. health probes): hand the body over as it is.
-    return { data: body as T, meta: null, message: '', status: response.status };
+    return {
+      data: (body.data ?? null) as T,
+      meta: (body.meta ?? null) as PageMeta | null,
+      message: typeof body.message === 'string' ? body.message : '',
+      status: response.status,
+    };
   }
 
   private errorFrom(status: number, body: unknown): ApiError {

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from '../services/types.ts';
-import { isRecord } from './client.ts';
 import type { CommandContext } from './context.ts';
 import { operationFailed } from './errors.ts';
 import { startProgress } from './format/spinner.ts';
@@ -16,12 +15,6 @@ export function pollIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 export const jobDone = (job: Job) => job.isCompleted || job.hasFailed;
-
-/** The job in an answer that carries one, alone (`data = job`) or beside other things (`data = {job, …}`). */
-export function jobIn(data: unknown): Job {
-  if (isRecord(data) && isRecord(data.job)) return data.job as unknown as Job;
-  return data as Job;
-}
 
 export async function fetchJobs(ctx: CommandContext, jobIds: readonly string[]): Promise<Job[]> {
   const jobs: Job[] = [];

@@ -161,10 +161,14 @@ describe('gpufleet inventory, offers, accounts, costs, jobs, health', () => {
       }),
     );
 
+    const defaults = await cli('costs');
+    expect(defaults.code).toBe(0);
+    expect(api.sent('GET', '/v1/costs')[0]!.query).toEqual({ groupBy: 'vm' });
+
     const run = await cli('costs', '--from', '2025-02-01', '--to', '2025-03-01', '--by', 'provider');
 
     expect(run.code).toBe(0);
-    expect(api.sent('GET', '/v1/costs')[0]!.query).toEqual({
+    expect(api.sent('GET', '/v1/costs')[1]!.query).toEqual({
       from: '2025-02-01T00:00:00.000Z',
       to: '2025-03-01T00:00:00.000Z',
       groupBy: 'provider',
@@ -186,16 +190,17 @@ describe('gpufleet inventory, offers, accounts, costs, jobs, health', () => {
   });
 
   it('shows health with each account', async () => {
-    api.on('GET', '/healthz', {
-      status: 200,
-      body: {
+    api.on(
+      'GET',
+      '/healthz',
+      ok({
         status: 'degraded',
         version: '0.1.0',
         mode: 'sandbox',
         database: 'sqlite',
         accounts: [{ id: ACCOUNT.id, provider: 'verda', name: 'verda-main', health: 'unreachable', lastSyncedAt: null }],
-      },
-    });
+      }),
+    );
     const run = await cli('health');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Server:   ${api.url} (degraded)`);

@@ -66,7 +66,7 @@ describe('gpufleet exit codes and error reports', () => {
     expect(run.stderr).toContain('(UNAUTHORIZED)');
   });
 
-  it('exits 1 naming the URL when the answer is not JSON, and with the HTTP status when an error has no body', async () => {
+  it('exits 1 naming the URL when the answer is not JSON or not an envelope, and with the HTTP status when an error has no body', async () => {
     api.on('GET', '/v1/resource/ssh-keys', {
       status: 200,
       raw: '<html>proxy login</html>',
@@ -79,6 +79,11 @@ describe('gpufleet exit codes and error reports', () => {
     expect(html.stderr).toContain(
       `${api.url}/v1/resource/ssh-keys?page=1&limit=100 answered HTTP 200 with a body that is not JSON`,
     );
+
+    api.on('GET', '/v1/resource/gpu', { status: 200, body: { instances: [] } });
+    const notOurs = await runCli(['gpu', 'ls'], { url: api.url });
+    expect(notOurs.code).toBe(1);
+    expect(notOurs.stderr).toContain('did not answer with a gpufleet API envelope; is --url right? (BAD_RESPONSE)');
 
     const empty = await runCli(['health'], { url: api.url });
     expect(empty.code).toBe(1);

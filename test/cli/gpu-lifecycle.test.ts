@@ -17,9 +17,12 @@ describe('gpufleet gpu stop|start|restart|rm', () => {
   });
   afterEach(() => api.close());
 
-  it('stops by name and passes on the billing warning', async () => {
-    const warning = 'verda keeps billing this VM while it is stopped; delete it to stop paying';
-    api.on('POST', `/v1/resource/gpu/${A.id}/stop`, ok({ ...jobFor(A, 'stop'), warning }, null, 202));
+  it('stops by name and passes on the billing warning the API adds to its message', async () => {
+    const warning = 'Verda keeps billing a stopped VM. Delete it to stop paying.';
+    api.on('POST', `/v1/resource/gpu/${A.id}/stop`, {
+      status: 202,
+      body: { success: true, message: `GPU VM stop initiated. ${warning}`, data: jobFor(A, 'stop'), meta: null },
+    });
 
     const run = await cli('gpu', 'stop', 'trainer');
 
@@ -44,6 +47,7 @@ describe('gpufleet gpu stop|start|restart|rm', () => {
     expect(polls[0]!.body).toEqual({ jobIds: ['start-trainer', 'start-evaluator'] });
     expect(run.stderr).toContain('Starting 2 VMs: 1/2 done');
     expect(run.stdout).toContain('Done: trainer, evaluator');
+    expect(run.stderr).not.toContain('warning');
   });
 
   it('keeps going when one VM refuses, then exits 1', async () => {

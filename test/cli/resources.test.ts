@@ -113,7 +113,8 @@ describe('gpufleet ssh-keys, groups and keys', () => {
     api.on('POST', '/v1/api-keys', ok({ ...API_KEY, key: 'gpf_ab_secret' }, null, 201));
     api.on('GET', '/v1/api-keys', ok([API_KEY]));
     api.on('POST', `/v1/api-keys/${API_KEY.id}/rotate`, ok({ ...API_KEY, key: 'gpf_ab_rotated' }));
-    api.on('PUT', `/v1/api-keys/${API_KEY.id}`, ok({ ...API_KEY, suspended: true }));
+    api.on('POST', `/v1/api-keys/${API_KEY.id}/suspend`, ok({ ...API_KEY, suspended: true }));
+    api.on('POST', `/v1/api-keys/${API_KEY.id}/unsuspend`, ok(API_KEY));
 
     const created = await cli('keys', 'create', 'ci', '--role', 'user', '--expires-at', '2030-01-01');
     expect(created.code).toBe(0);
@@ -129,8 +130,11 @@ describe('gpufleet ssh-keys, groups and keys', () => {
 
     const suspended = await cli('keys', 'suspend', 'ci');
     expect(suspended.code).toBe(0);
-    expect(api.sent('PUT')[0]!.body).toEqual({ suspended: true });
+    expect(api.sent('POST', `/v1/api-keys/${API_KEY.id}/suspend`)).toHaveLength(1);
     expect(suspended.stdout.trim()).toBe('ci is suspended.');
+    const resumed = await cli('keys', 'suspend', API_KEY.id, '--resume');
+    expect(resumed.stdout.trim()).toBe('ci is active.');
+    expect(api.sent('POST', `/v1/api-keys/${API_KEY.id}/unsuspend`)).toHaveLength(1);
 
     const badRole = await cli('keys', 'create', 'x', '--role', 'root');
     expect(badRole.code).toBe(2);

@@ -8,16 +8,14 @@ import { isoDate } from '../options.ts';
 export function registerCostCommand(program: Command): void {
   program
     .command('costs')
-    .description('what GPU VMs cost over a period (default: this month so far)')
-    .option('--from <date>', 'start (default: the first of this month, UTC)', isoDate)
+    .description('what GPU VMs cost over a period (default: the last 30 days)')
+    .option('--from <date>', 'start (default: 30 days before --to)', isoDate)
     .option('--to <date>', 'end (default: now)', isoDate)
     .addOption(new Option('--by <grouping>', 'one row per').choices(['vm', 'resourceGroup', 'provider', 'apiKey']).default('vm'))
     .action(async (opts: { from?: string; to?: string; by: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const now = new Date();
-      const from = opts.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
-      const to = opts.to ?? now.toISOString();
-      const result = await ctx.client.get<CostReport>('/v1/costs', { from, to, groupBy: opts.by });
+      // The server fills in the period's defaults, so the CLI and other clients agree on them.
+      const result = await ctx.client.get<CostReport>('/v1/costs', { from: opts.from, to: opts.to, groupBy: opts.by });
       ctx.emit(result, (report) => {
         const period = `${formatTime(report.from)} to ${formatTime(report.to)}`;
         const table =

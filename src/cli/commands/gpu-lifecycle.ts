@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { Job } from '../../services/types.ts';
-import { isRecord } from '../client.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { CliError, operationFailed, UsageError } from '../errors.ts';
-import { jobIn, waitForJobs } from '../jobs.ts';
+import { waitForJobs } from '../jobs.ts';
 import { resolveVmIds } from '../resolve.ts';
 
 interface Action {
@@ -20,12 +19,20 @@ const powerAction = (name: 'stop' | 'start' | 'restart', description: string, do
   description,
   doing,
   async send(ctx, id) {
-    const { data } = await ctx.client.post<unknown>(`/v1/resource/gpu/${id}/${name}`);
-    // Stopping a VM whose provider keeps billing a stopped machine comes back with a warning to pass on.
-    const warning = isRecord(data) && typeof data.warning === 'string' && data.warning !== '' ? data.warning : null;
-    return { job: jobIn(data), warning };
+    const { data, message } = await ctx.client.post<Job>(`/v1/resource/gpu/${id}/${name}`);
+    return { job: data, warning: warningIn(message) };
   },
 });
+
+/**
+ * The API says "GPU VM stop initiated." and, when the provider keeps billing a stopped VM, adds the
+ * warning as further sentences of the same message.
+ */
+function warningIn(message: string): string | null {
+  const at = message.indexOf('. ');
+  const rest = at === -1 ? '' : message.slice(at + 2).trim();
+  return rest === '' ? null : rest;
+}
 
 const ACTIONS: Action[] = [
   powerAction('stop', 'power off GPU VMs', 'Stopping'),
@@ -36,8 +43,8 @@ const ACTIONS: Action[] = [
     description: 'destroy GPU VMs and their disks (irreversible)',
     doing: 'Deleting',
     async send(ctx, id) {
-      const { data } = await ctx.client.delete<unknown>(`/v1/resource/gpu/${id}`);
-      return { job: jobIn(data), warning: null };
+      const { data } = await ctx.client.delete<Job>(`/v1/resource/gpu/${id}`);
+      return { job: data, warning: null };
     },
   },
 ];

@@ -54,9 +54,8 @@ export function registerGpuOrderCommand(gpu: Command): void {
 
 /** The server ranks the offers exactly as the real order would try them, so the dry run asks it. */
 async function dryRun(ctx: CommandContext, body: OrderInput): Promise<void> {
-  const { data } = await ctx.client.post<{ offers: Offer[] } | Offer[]>('/v1/resource/gpu', { ...body, dryRun: true });
-  const offers = Array.isArray(data) ? data : (data?.offers ?? []);
-  ctx.emit({ data: offers, meta: null }, (rows) => `${offersTable(rows)}\n\nDry run: nothing was ordered.`);
+  const { data } = await ctx.client.post<{ offers: Offer[] }>('/v1/resource/gpu', { ...body, dryRun: true });
+  ctx.emit({ data: data.offers, meta: null }, (rows) => `${offersTable(rows)}\n\nDry run: nothing was ordered.`);
 }
 
 async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, seriesRef: string): Promise<OrderInput> {

@@ -63,7 +63,7 @@ export function registerApiKeyCommands(program: Command): void {
     .action(async (ref: string, opts: { resume?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const id = await resolveApiKeyId(ctx.client, ref);
-      const result = await ctx.client.put<ApiKeyView>(`/v1/api-keys/${id}`, { suspended: !opts.resume });
+      const result = await ctx.client.post<ApiKeyView>(`/v1/api-keys/${id}/${opts.resume ? 'unsuspend' : 'suspend'}`);
       ctx.emit(result, (k) => `${k.name} is ${k.suspended ? 'suspended' : 'active'}.`);
     });
 

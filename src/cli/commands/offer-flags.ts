@@ -52,8 +52,8 @@ export async function offerQuery(
 }
 
 export async function fetchOffers(ctx: CommandContext, query: Record<string, QueryValue>): Promise<Offer[]> {
-  const { data } = await ctx.client.get<{ offers: Offer[] } | Offer[]>('/v1/offers', query);
-  return Array.isArray(data) ? data : (data?.offers ?? []);
+  const { data } = await ctx.client.get<{ offers: Offer[] }>('/v1/offers', query);
+  return data.offers;
 }
 
 /** Offers in the order the server ranks them (the order an order tries them in). */

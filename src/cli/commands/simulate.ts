@@ -40,10 +40,12 @@ export function registerSimulateCommand(program: Command): void {
         stateFile: opts.stateFile,
         seed: opts.seed,
       });
+      // Listen for the signals before saying "ready": whoever reads that may stop us at once.
+      const signalled = untilSignalled();
       const ctx = contextFor(cmd);
       const info = { provider: definition.id, baseUrl: simulator.baseUrl, ...simulator.account };
       ctx.emit({ data: info, meta: null }, () => describe(definition.displayName, definition.id, simulator));
-      await untilSignalled();
+      await signalled;
       await simulator.close();
     });
 }
