@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/app.ts';
 import type { ProviderDeps } from './core/provider/provider.ts';
 import type { Logger } from './logger.ts';
-import { providerRegistry, findProvider } from './providers/registry.ts';
+import { findProvider, providerRegistry } from './providers/registry.ts';
 import { JobWorker } from './runtime/job-worker.ts';
 import type { JobTiming } from './runtime/jobs/context.ts';
 import { OfferCache } from './runtime/offer-cache.ts';
@@ -96,7 +96,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     slowIntervalMs: Math.max(1_000, Math.floor(maxStalenessMs * 0.8)),
     readWaitMs: 5_000,
   });
-  const offers = new OfferCache(pool, db, logger, { refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000, firstLoadWaitMs: 8_000 });
+  const offers = new OfferCache(pool, db, logger, {
+    refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000,
+    firstLoadWaitMs: 8_000,
+  });
   runtimeHooks = {
     providerFor: async (id) => (await pool.get(id)).provider,
     accountsChanged: (id) => {
@@ -163,7 +166,13 @@ export async function createApp(options: AppOptions): Promise<App> {
         version: VERSION,
         mode: options.mode,
         database: store.dialect,
-        accounts: list.map((a) => ({ id: a.id, provider: a.provider, name: a.name, health: a.health, lastSyncedAt: a.lastSyncedAt })),
+        accounts: list.map((a) => ({
+          id: a.id,
+          provider: a.provider,
+          name: a.name,
+          health: a.health,
+          lastSyncedAt: a.lastSyncedAt,
+        })),
       };
     },
   };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
-import { type LogLevel, createLogger } from './logger.ts';
+import { createLogger, type LogLevel } from './logger.ts';
 import { loadOrCreateAdminKey } from './services/api-keys/bootstrap.ts';
 import { loadOrCreateSecretKey } from './services/secrets.ts';
 import { openStore } from './store/database.ts';

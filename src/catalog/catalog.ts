@@ -20,7 +20,7 @@ export function datacenterFor(
   return {
     id: stableUuid(`datacenter:${provider}:${location.code}`),
     code: `${provider}-${slug(location.code)}`,
-    name: `${location.name} (${providerDisplayName})`,
+    name: `${location.name} · ${providerDisplayName}`,
     region: location.region,
     country: location.country,
     countryAbbr: location.countryAbbr,

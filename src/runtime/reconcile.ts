@@ -73,8 +73,9 @@ export class Reconciler {
     return { transitional: after.some((v) => ['Provisioning', 'Starting', 'Stopping'].includes(v.status)) };
   }
 
-  async markDestroyed(vm: VmRow, at: string, reason: string): Promise<void> {
+  async markDestroyed(vm: VmRow, at: string, reason: string, providerStatus?: string): Promise<void> {
     await this.vms.update(vm.id, {
+      ...(providerStatus ? { provider_status: providerStatus } : {}),
       status: 'Destroyed',
       deleted_at: at,
       ip: null,
@@ -87,12 +88,9 @@ export class Reconciler {
   }
 
   private async apply(vm: VmRow, instance: ProviderInstance, powerOp: string | undefined, now: string): Promise<void> {
-    let status: VmStatus = instance.status;
-    // Providers without a "starting" state report provisioning while a stopped machine boots again.
-    if (status === 'Provisioning' && (powerOp === 'start' || powerOp === 'restart') && vm.provider_instance_id)
-      status = 'Starting';
+    const status = statusDuringAction(instance.status, powerOp);
     if (status === 'Destroyed') {
-      await this.markDestroyed(vm, now, `provider reports ${instance.providerStatus}`);
+      await this.markDestroyed(vm, now, `provider reports ${instance.providerStatus}`, instance.providerStatus);
       return;
     }
     const patch: VmPatch = {};
@@ -113,15 +111,23 @@ export class Reconciler {
     }
   }
 
+  /** The action each VM is in the middle of (`stop`, `start`, `delete`, `create`), from its active job. */
   private async vmsWithPowerJobs(vmIds: string[]): Promise<Map<string, string>> {
     if (vmIds.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('jobs')
-      .select(['vm_id', 'operation'])
+      .select(['vm_id', 'operation', 'payload_json'])
       .where('state', 'in', [...ACTIVE_JOB_STATES])
       .where('vm_id', 'in', vmIds)
       .execute();
-    return new Map(rows.map((r) => [r.vm_id, r.operation]));
+    return new Map(
+      rows.map((r) => {
+        // A restart is a stop then a start: its payload says which half is running.
+        const action =
+          r.operation === 'restart' ? ((JSON.parse(r.payload_json) as { action?: string }).action ?? 'stop') : r.operation;
+        return [r.vm_id, action];
+      }),
+    );
   }
 
   private async recordForeign(accountId: string, instances: ProviderInstance[], now: string): Promise<void> {
@@ -177,4 +183,16 @@ export class Reconciler {
         .execute();
     }
   }
+}
+
+/**
+ * While gpufleet is acting on a VM, the provider may still report the old state for a moment (a VM just
+ * told to stop still says running). Show the transition the user asked for instead of a flap back.
+ */
+export function statusDuringAction(reported: VmStatus, action: string | undefined): VmStatus {
+  if (action === 'stop' && reported === 'Running') return 'Stopping';
+  if (action === 'start' && (reported === 'Stopped' || reported === 'Provisioning')) return 'Starting';
+  const alive: VmStatus[] = ['Running', 'Stopped', 'Starting', 'Provisioning'];
+  if (action === 'delete' && alive.includes(reported)) return 'Stopping';
+  return reported;
 }

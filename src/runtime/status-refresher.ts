@@ -22,6 +22,8 @@ export interface AccountHealthSink {
 
 interface AccountState {
   lastSyncedAt: number;
+  /** Health was recorded as ok since the last failure. */
+  healthy?: boolean;
   transitional: boolean;
   lastError: string | null;
 }
@@ -79,7 +81,8 @@ export class StatusRefresher {
         const { transitional } = await this.reconciler.reconcile(accountId, provider, instances);
         state.lastSyncedAt = Date.now();
         state.transitional = transitional;
-        if (state.lastError) await this.health.markHealth(accountId, 'ok', null);
+        if (state.lastError !== null || !state.healthy) await this.health.markHealth(accountId, 'ok', null);
+        state.healthy = true;
         state.lastError = null;
         await this.health.markSynced(accountId, new Date(state.lastSyncedAt).toISOString());
       } catch (error) {
@@ -90,6 +93,7 @@ export class StatusRefresher {
           await this.health.markHealth(accountId, health, message).catch(() => undefined);
         }
         state.lastError = message;
+        state.healthy = false;
       }
     });
   }

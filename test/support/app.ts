@@ -9,7 +9,12 @@ export interface TestApp {
   adminKey: string;
   app: App;
   /** Call the API as the admin: returns status and parsed body. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -17,7 +22,9 @@ export interface TestApp {
  * gpufleet as a user runs it — real HTTP server, real store, the three simulated clouds over HTTP, the
  * job worker and refreshers — with short simulator transitions and polls so tests run in seconds.
  */
-export async function startTestApp(options: { store?: StoreKind; transitionMs?: number; maxStalenessMs?: number; web?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { store?: StoreKind; transitionMs?: number; maxStalenessMs?: number; web?: boolean } = {},
+): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
   const adminKey = `gf_test_${randomBytes(12).toString('hex')}`;
   const app = await createApp({
@@ -28,7 +35,14 @@ export async function startTestApp(options: { store?: StoreKind; transitionMs?: 
     sandbox: { stateDir: null, transitionMs: options.transitionMs ?? 150, seed: 7 },
     logger: silentLogger,
     maxStalenessMs: options.maxStalenessMs ?? 1_000,
-    timing: { pollMs: 100, workerTickMs: 50, policyIntervalMs: 200, offerRefreshMs: 2_000, bootDeadlineMs: 20_000, actionDeadlineMs: 20_000 },
+    timing: {
+      pollMs: 100,
+      workerTickMs: 50,
+      policyIntervalMs: 200,
+      offerRefreshMs: 2_000,
+      bootDeadlineMs: 20_000,
+      actionDeadlineMs: 20_000,
+    },
     ...(options.web === false ? {} : { web: registerWeb }),
   });
   await app.api.listen({ host: '127.0.0.1', port: 0 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Store, dropPgSchema, openStore } from '../../src/store/database.ts';
+import { dropPgSchema, openStore, type Store } from '../../src/store/database.ts';
 
 /**
  * The store kinds every store-touching test runs on. PostgreSQL is at `GPUFLEET_TEST_PG_URL` (default the

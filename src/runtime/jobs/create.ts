@@ -106,6 +106,7 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
     }
 
     await deps.vms.update(step.vm.id, {
+      ...(payload.defaultUsername && created.username ? { username: created.username } : {}),
       provider_instance_id: created.providerInstanceId,
       status: created.status === 'Running' ? 'Provisioning' : created.status,
       provider_status: created.providerStatus,

@@ -33,6 +33,8 @@ export interface CreatePayload {
   cleanupInstanceId: string | null;
   maxPricePerHour: number | null;
   filesystemIds: string[];
+  /** The order named no username: take the one the provider's image logs in with. */
+  defaultUsername: boolean;
 }
 
 export function candidateFromOffer(offer: Offer): Candidate {

@@ -238,6 +238,7 @@ export class VmServiceImpl implements VmService {
       cleanupInstanceId: null,
       maxPricePerHour: input.maxPricePerHour ?? null,
       filesystemIds: input.filesystemIds ?? [],
+      defaultUsername: input.username === undefined,
     };
     const ttlAt = input.ttlHours ? new Date(Date.now() + input.ttlHours * 3_600_000).toISOString() : null;
 
