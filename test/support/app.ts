@@ -39,7 +39,7 @@ export async function startTestApp(
       pollMs: 100,
       workerTickMs: 50,
       policyIntervalMs: 200,
-      offerRefreshMs: 2_000,
+      offerRefreshMs: options.offerRefreshMs ?? 2_000,
       bootDeadlineMs: 20_000,
       actionDeadlineMs: 20_000,
     },
