@@ -52,6 +52,7 @@ export interface AppOptions {
 
 export interface App {
   api: FastifyInstance;
+  store: Store;
   services: Services;
   runtime: { pool: ProviderPool; refresher: StatusRefresher; offers: OfferCache; worker: JobWorker; policies: PolicyEngine };
   sandbox: Sandbox | null;
@@ -199,6 +200,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   let closed = false;
   return {
     api,
+    store,
     services,
     runtime: { pool, refresher, offers, worker, policies },
     sandbox,
