@@ -41,9 +41,11 @@ describe('gpufleet gpu order', () => {
     expect(order!.headers['idempotency-key']).toMatch(UUID);
     expect(run.stdout).toContain(`Ordered trainer (${NEW_VM.id}), job ${job().jobId}`);
 
+    // Without a datacenter, an (empty) constraints object tells the API to choose across datacenters.
     await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
-    const keys = api.sent('POST', '/v1/resource/gpu').map((r) => r.headers['idempotency-key']);
-    expect(new Set(keys).size).toBe(2);
+    const orders = api.sent('POST', '/v1/resource/gpu');
+    expect(orders[1]!.body).toEqual({ name: 'trainer', seriesId: H100.id, gpuCount: 1, sshKeyId: LAPTOP.id, constraints: {} });
+    expect(new Set(orders.map((r) => r.headers['idempotency-key'])).size).toBe(2);
   });
 
   it('sends every option it was given', async () => {

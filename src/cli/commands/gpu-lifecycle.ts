@@ -100,7 +100,8 @@ async function confirmDelete(refs: readonly string[]): Promise<void> {
   }
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await prompt.question(`Destroy ${refs.join(', ')} and their disks? This cannot be undone. [y/N] `);
+    const disks = refs.length === 1 ? 'its disk' : 'their disks';
+    const answer = await prompt.question(`Destroy ${refs.join(', ')} and ${disks}? This cannot be undone. [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) throw operationFailed('ABORTED', 'nothing was deleted');
   } finally {
     prompt.close();

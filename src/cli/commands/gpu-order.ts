@@ -101,13 +101,17 @@ async function placeOrder(ctx: CommandContext, flags: OrderFlags, body: OrderInp
   ctx.emit(vm, accessLines);
 }
 
+/**
+ * Without --datacenter the order may go anywhere that fits: the API reads a `constraints` object (even an
+ * empty one) as "choose across datacenters", so one is always sent then.
+ */
 function constraintsOf(flags: OrderFlags): OrderInput['constraints'] {
   const constraints: NonNullable<OrderInput['constraints']> = {};
   if (flags.country?.length) constraints.countries = flags.country;
   if (flags.provider?.length) constraints.providers = flags.provider;
   if (flags.maxPrice !== undefined) constraints.maxPricePerHour = flags.maxPrice;
   if (flags.spot) constraints.spot = 'only';
-  return Object.keys(constraints).length > 0 ? constraints : undefined;
+  return Object.keys(constraints).length > 0 || !flags.datacenter ? constraints : undefined;
 }
 
 async function defaultSshKeyId(ctx: CommandContext): Promise<string> {

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { ApiKeyView } from '../../services/types.ts';
 import { contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';
-import { dash, formatTime } from '../format/values.ts';
+import { formatTime } from '../format/values.ts';
 import { isoDate } from '../options.ts';
 import { resolveApiKeyId } from '../resolve.ts';
 
@@ -39,9 +39,10 @@ export function registerApiKeyCommands(program: Command): void {
     .action(async (name: string, opts: { role: string; expiresAt?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const result = await ctx.client.post<NewKey>('/v1/api-keys', { name, role: opts.role, expiresAt: opts.expiresAt });
-      ctx.emit(result, (k) =>
-        secretShownOnce(`Created ${k.role} key ${k.name} (${k.id}), expires ${dash(formatTime(k.expiresAt))}.`, k),
-      );
+      ctx.emit(result, (k) => {
+        const expiry = k.expiresAt ? `expires ${formatTime(k.expiresAt)}` : 'no expiry';
+        return secretShownOnce(`Created ${k.role} key ${k.name} (${k.id}), ${expiry}.`, k);
+      });
     });
 
   keys

@@ -38,7 +38,7 @@ class Spinner implements Progress {
   }
 
   private render(): void {
-    const columns = this.stream.columns ?? 80;
+    const columns = this.stream.columns || 80;
     const line = `${FRAMES[this.frame++ % FRAMES.length]} ${this.text}`.slice(0, Math.max(10, columns - 1));
     this.stream.write(`\r\u001b[2K${line}`);
   }

@@ -1,0 +1,66 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/fake-api.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpufleet.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('gpufleet serve', () => {
+  let server: ChildProcessWithoutNullStreams | null = null;
+  afterEach(() => {
+    if (server && server.exitCode === null) server.kill('SIGKILL');
+    server = null;
+  });
+
+  it('starts the server with --port, --host and --data-dir, and the CLI finds its admin key there', {
+    timeout: 90_000,
+  }, async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gpufleet-cli-serve-'));
+    const env = { ...process.env };
+    for (const name of ['PORT', 'HOST', 'GPUFLEET_DATA_DIR', 'DATABASE_URL', 'GPUFLEET_ADMIN_KEY', 'GPUFLEET_MODE'])
+      delete env[name];
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
+      env,
+    });
+    server = child;
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    await new Promise<void>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (stdout.includes(`is running at http://127.0.0.1:${port}`)) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    });
+
+    expect(existsSync(join(dataDir, 'admin-key'))).toBe(true);
+    // No key given: the CLI falls back to <data dir>/admin-key, and listing API keys needs the admin role.
+    const keys = await runCli(['keys', 'ls', '--json'], {
+      url: `http://127.0.0.1:${port}`,
+      apiKey: null,
+      env: { GPUFLEET_DATA_DIR: dataDir },
+    });
+    expect(keys.stderr).toBe('');
+    expect(keys.code).toBe(0);
+    expect(JSON.parse(keys.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'admin' })]));
+
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+  });
+});
