@@ -23,7 +23,7 @@ export interface TestApp {
  * job worker and refreshers — with short simulator transitions and polls so tests run in seconds.
  */
 export async function startTestApp(
-  options: { store?: StoreKind; transitionMs?: number; maxStalenessMs?: number; web?: boolean } = {},
+  options: { store?: StoreKind; transitionMs?: number; maxStalenessMs?: number; web?: boolean; offerRefreshMs?: number } = {},
 ): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
   const adminKey = `gf_test_${randomBytes(12).toString('hex')}`;

@@ -223,6 +223,8 @@ export interface SimulatorOptions {
   stateFile?: string;
   /** Seed for anything random (IPs, ports, ids) so runs are repeatable. */
   seed?: number;
+  /** Multiply every capacity of the simulated cloud (benchmarks that seed many VMs); default 1. */
+  capacityScale?: number;
 }
 
 export interface RunningSimulator {

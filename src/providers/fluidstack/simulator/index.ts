@@ -47,7 +47,13 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
   const snapshot = loadSnapshot(options.stateFile);
   const seed = (options.seed ?? DEFAULT_SEED) + (snapshot?.boots ?? 0) * 7919;
   const random = seededRandom(seed);
-  const world = new AtlasWorld(options.transitionMs ?? DEFAULT_TRANSITION_MS, random, options.stateFile, snapshot);
+  const world = new AtlasWorld(
+    options.transitionMs ?? DEFAULT_TRANSITION_MS,
+    random,
+    options.stateFile,
+    snapshot,
+    options.capacityScale ?? 1,
+  );
   const credentials = {
     clientId: options.credentials?.['clientId'] ?? FLUIDSTACK_SIM_CLIENT_ID,
     clientSecret: options.credentials?.['clientSecret'] ?? FLUIDSTACK_SIM_CLIENT_SECRET,

@@ -78,6 +78,8 @@ export class AtlasWorld {
     private readonly random: () => number,
     stateFilePath: string | undefined,
     restored: Snapshot | null,
+    /** Multiplies every region's capacity (benchmarks seeding many VMs). */
+    private readonly capacityScale = 1,
   ) {
     this.stateFile = new StateFile(stateFilePath, () => this.snapshot());
     this.boots = (restored?.boots ?? 0) + 1;
@@ -107,7 +109,7 @@ export class AtlasWorld {
   /** Instances of the type that can be created in the region right now. */
   capacityOf(region: string, type: string): number {
     if (this.capacityOff.has(key(region, type))) return 0;
-    const total = SIM_REGIONS.find((r) => r.name === region)?.capacity[type] ?? 0;
+    const total = (SIM_REGIONS.find((r) => r.name === region)?.capacity[type] ?? 0) * this.capacityScale;
     let used = 0;
     for (const i of this.instances.values()) if (i.region === region && i.type === type && i.holdsCapacity) used++;
     return Math.max(0, total - used);

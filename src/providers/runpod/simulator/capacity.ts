@@ -25,10 +25,11 @@ export interface GpuHolder {
 
 export type StockStatus = 'High' | 'Medium' | 'Low' | 'None';
 
-export function buildMachines(random: () => number): SimMachine[] {
+export function buildMachines(random: () => number, scale = 1): SimMachine[] {
   const machines: SimMachine[] = [];
   for (const dc of DATA_CENTERS) {
-    for (const [gpuTypeId, count] of Object.entries(dc.machines)) {
+    for (const [gpuTypeId, perDataCenter] of Object.entries(dc.machines)) {
+      const count = Math.round(perDataCenter * scale);
       const gpuTotal = Math.min(8, findGpuType(gpuTypeId)?.maxGpuCount ?? 8);
       for (let i = 0; i < count; i++) {
         machines.push({

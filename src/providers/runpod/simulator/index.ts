@@ -23,7 +23,13 @@ export const runpodSimulator: SimulatorDefinition = {
     let state: SimState | null = null;
     const stateFile = new StateFile<SimSnapshot | null>(options.stateFile, () => state?.snapshot() ?? null);
     state = new SimState(
-      { random, timers, transitionMs: options.transitionMs ?? DEFAULT_TRANSITION_MS, onChange: () => stateFile.changed() },
+      {
+        random,
+        timers,
+        transitionMs: options.transitionMs ?? DEFAULT_TRANSITION_MS,
+        onChange: () => stateFile.changed(),
+        capacityScale: options.capacityScale ?? 1,
+      },
       stateFile.load(),
     );
     const sim = state;

@@ -82,6 +82,8 @@ export interface SimStateOptions {
   timers: SimTimers;
   transitionMs: number;
   onChange: () => void;
+  /** Multiplies the number of hosts per data center (benchmarks seeding many pods). */
+  capacityScale?: number;
 }
 
 export class SimState {
@@ -94,7 +96,7 @@ export class SimState {
     private readonly options: SimStateOptions,
     snapshot: SimSnapshot | null,
   ) {
-    const machines = snapshot?.machines ?? buildMachines(options.random);
+    const machines = snapshot?.machines ?? buildMachines(options.random, options.capacityScale ?? 1);
     this.capacity = new Capacity(machines, () =>
       [...this.pods.values()].map((p) => ({ ...p, interruptible: p.podType === 'INTERRUPTABLE' })),
     );

@@ -15,7 +15,11 @@ export interface CapacityHolder {
 export class CapacityModel {
   private readonly disabled = new Set<string>();
 
-  constructor(private readonly holders: () => Iterable<CapacityHolder>) {}
+  constructor(
+    private readonly holders: () => Iterable<CapacityHolder>,
+    /** Multiplies every pool (benchmarks seeding many VMs). */
+    private readonly scale = 1,
+  ) {}
 
   private static key(instanceType: string, location: string): string {
     return `${instanceType}@${location}`;
@@ -25,7 +29,7 @@ export class CapacityModel {
   free(type: SimInstanceType, location: string, isSpot: boolean): number {
     if (this.disabled.has(CapacityModel.key(type.instance_type, location))) return 0;
     const pool = SIM_CAPACITY[location]?.[type.family];
-    const total = pool ? (isSpot ? pool.spot : pool.onDemand) : 0;
+    const total = pool ? (isSpot ? pool.spot : pool.onDemand) * this.scale : 0;
     let used = 0;
     for (const holder of this.holders()) {
       if (holder.location !== location || holder.isSpot !== isSpot) continue;

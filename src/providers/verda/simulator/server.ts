@@ -101,7 +101,10 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
   };
   const world = new VerdaWorld(seed, options.stateFile);
   const timers = new SimTimers();
-  const capacity = new CapacityModel(() => [...world.instances.values()].filter((i) => i.holdsCapacity));
+  const capacity = new CapacityModel(
+    () => [...world.instances.values()].filter((i) => i.holdsCapacity),
+    options.capacityScale ?? 1,
+  );
   const lifecycle = new InstanceLifecycle(world, capacity, timers, transitionMs, options.lingerMs ?? transitionMs * 4);
   const tokens = new TokenStore(credentials, options.tokenLifetimeSec ?? 3600, seededRandom(seed ^ 0x5eed));
   const faults = new FaultState(seededRandom(seed ^ 0xfa17));
