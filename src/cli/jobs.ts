@@ -19,10 +19,8 @@ export const jobDone = (job: Job) => job.isCompleted || job.hasFailed;
 export async function fetchJobs(ctx: CommandContext, jobIds: readonly string[]): Promise<Job[]> {
   const jobs: Job[] = [];
   for (let i = 0; i < jobIds.length; i += JOBS_PER_POLL) {
-    const { data } = await ctx.client.post<{ jobs: Job[] } | Job[]>('/v1/resource/jobs', {
-      jobIds: jobIds.slice(i, i + JOBS_PER_POLL),
-    });
-    jobs.push(...(Array.isArray(data) ? data : (data?.jobs ?? [])));
+    const { data } = await ctx.client.post<{ jobs: Job[] }>('/v1/resource/jobs', { jobIds: jobIds.slice(i, i + JOBS_PER_POLL) });
+    jobs.push(...data.jobs);
   }
   return jobs;
 }
@@ -34,14 +32,9 @@ export async function pollJobs(ctx: CommandContext, started: readonly Job[], lab
   try {
     while (!jobs.every(jobDone)) {
       await sleep(pollIntervalMs());
-      const fresh = new Map(
-        (
-          await fetchJobs(
-            ctx,
-            jobs.map((j) => j.jobId),
-          )
-        ).map((j) => [j.jobId, j]),
-      );
+      const ids = jobs.map((job) => job.jobId);
+      const polled = await fetchJobs(ctx, ids);
+      const fresh = new Map(polled.map((job) => [job.jobId, job]));
       jobs = jobs.map((job) => fresh.get(job.jobId) ?? job);
       progress.update(progressText(label, jobs));
     }

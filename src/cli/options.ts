@@ -16,6 +16,12 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of 0 or more');
@@ -46,6 +52,13 @@ export function keyValuePairs(pairs: readonly string[] | undefined, flag: string
     out[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return out;
+}
+
+export function percent(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return n;
 }
 
 export function portNumber(value: string): number {

@@ -25,20 +25,16 @@ interface Named {
   name: string;
 }
 
-/**
- * One row by id or exact name. A UUID is taken as an id without asking; a name must match exactly one
- * row, and several matches are listed so the user can pick an id.
- */
-export function pickByName<T extends Named>(what: string, ref: string, rows: readonly T[], describe?: (row: T) => string): T {
-  const byId = rows.find((row) => row.id === ref);
-  if (byId) return byId;
+/** The one row with exactly this name; several matches are listed so the user can pick an id. */
+function pickByName<T extends Named>(what: string, ref: string, rows: readonly T[], describe?: (row: T) => string): T {
   const matches = rows.filter((row) => row.name === ref);
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw operationFailed('NOT_FOUND', `no ${what} is named or has the id "${ref}"`);
+  if (matches.length === 0) throw operationFailed('NOT_FOUND', `no ${what} named "${ref}" (ids work too)`);
   const listed = matches.map((row) => (describe ? `${row.id} (${describe(row)})` : row.id)).join(', ');
   throw operationFailed('AMBIGUOUS_NAME', `${matches.length} ${what}s are named "${ref}": ${listed}; use an id`);
 }
 
+/** Every id of the API is a UUID, so a UUID is taken as an id without asking; anything else is a name. */
 async function resolveId<T extends Named>(
   what: string,
   ref: string,

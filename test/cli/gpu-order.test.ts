@@ -198,24 +198,20 @@ describe('gpufleet gpu order', () => {
     expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(0);
   });
 
-  it('reports the API error of a depleted inventory with its placement attempts', async () => {
-    const attempts = [
-      {
-        provider: 'verda',
-        datacenterName: FIN.name,
-        skuCode: 'verda-h100-1x',
-        pricePerHour: null,
-        outcome: 'capacity',
-        reason: 'sold out',
-      },
-    ];
-    api.on('POST', '/v1/resource/gpu', fail(409, 'INVENTORY_DEPLETED', 'inventory depleted — refresh', { attempts }));
+  it('reports a refused order with the API message and code', async () => {
+    api.on(
+      'POST',
+      '/v1/resource/gpu',
+      fail(409, 'INVENTORY_DEPLETED', 'Inventory depleted: nothing matching this order is available right now.'),
+    );
 
     const run = await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('sold out');
-    expect(run.stderr).toContain('error: inventory depleted — refresh (INVENTORY_DEPLETED)');
+    expect(run.stderr).toBe(
+      'error: Inventory depleted: nothing matching this order is available right now. (INVENTORY_DEPLETED)\n',
+    );
+    expect(run.stdout).toBe('');
   });
 
   it('is a usage error (exit 2) without --name or with an unknown series', async () => {

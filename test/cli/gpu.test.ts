@@ -113,7 +113,7 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     api.on('GET', '/v1/resource/gpu', ok([], pageMeta(0)));
     const run = await cli('gpu', 'get', 'ghost');
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error: no GPU VM is named or has the id "ghost" (NOT_FOUND)');
+    expect(run.stderr).toContain('error: no GPU VM named "ghost" (ids work too) (NOT_FOUND)');
   });
 
   it('renames with PUT {name}', async () => {

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { Money } from '../../core/domain/types.ts';
-import type { DatacenterInfo, Inventory, SeriesInfo, SkuSpecs } from '../../services/types.ts';
-import { contextFor } from '../context.ts';
+import type { DatacenterInfo, Inventory, Offer, SeriesInfo, SkuSpecs } from '../../services/types.ts';
+import type { QueryValue } from '../client.ts';
+import { type CommandContext, contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';
 import { formatMoney } from '../format/values.ts';
 import { positiveInt } from '../options.ts';
 import { resolveDatacenter, resolveSeries } from '../resolve.ts';
-import { addConstraintFlags, type ConstraintFlags, fetchOffers, offerQuery, offersTable } from './offer-flags.ts';
+import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
 
 interface InventoryRow {
   series: string;
@@ -43,7 +44,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--available', 'only offers with capacity right now')
     .action(async (flags: ConstraintFlags & { available?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const query = await offerQuery(ctx, flags, 'allow');
+      const query = await offerQuery(ctx, flags);
       const rows = await fetchOffers(ctx, { ...query, availableOnly: flags.available ? true : undefined });
       ctx.emit({ data: rows, meta: null }, offersTable);
     });
@@ -78,6 +79,26 @@ export function registerCatalogCommands(program: Command): void {
         ]),
       );
     });
+}
+
+/** `GET /v1/offers` query for the flags. A listing shows spot and on-demand offers alike unless --spot is given. */
+export async function offerQuery(ctx: CommandContext, flags: ConstraintFlags): Promise<Record<string, QueryValue>> {
+  const series = flags.series ? await resolveSeries(ctx.client, flags.series) : undefined;
+  const datacenter = flags.datacenter ? await resolveDatacenter(ctx.client, flags.datacenter) : undefined;
+  return {
+    seriesCode: series?.code,
+    gpuCount: flags.gpus,
+    datacenterId: datacenter?.id,
+    countries: flags.country,
+    providers: flags.provider,
+    maxPricePerHour: flags.maxPrice,
+    spot: flags.spot ? 'only' : 'allow',
+  };
+}
+
+export async function fetchOffers(ctx: CommandContext, query: Record<string, QueryValue>): Promise<Offer[]> {
+  const { data } = await ctx.client.get<{ offers: Offer[] }>('/v1/offers', query);
+  return data.offers;
 }
 
 /** One row per orderable SKU; a count without SKU detail still shows its recommended specs. */

@@ -3,11 +3,11 @@ import { type Command, Option } from 'commander';
 import type { SshKey } from '../../core/domain/types.ts';
 import type { GpuVmDetails, Job, Offer, OrderInput, PlacementAttempt } from '../../services/types.ts';
 import { type CommandContext, contextFor } from '../context.ts';
-import { ApiError, operationFailed, UsageError } from '../errors.ts';
+import { operationFailed, UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';
 import { dash, formatMoney } from '../format/values.ts';
 import { pollJobs, throwIfFailed } from '../jobs.ts';
-import { nonNegativeNumber } from '../options.ts';
+import { positiveNumber } from '../options.ts';
 import { listAll, resolveDatacenter, resolveGroupId, resolveSeries, resolveSshKeyId } from '../resolve.ts';
 import { accessLines } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
@@ -38,7 +38,7 @@ export function registerGpuOrderCommand(gpu: Command): void {
     .option('--sku <code>', 'exact SKU code (from inventory)')
     .option('--group <group>', 'resource group name or id')
     .option('--username <name>', 'login user (image default when omitted)')
-    .addOption(new Option('--ttl-hours <n>', 'stop or delete the VM after this many hours').argParser(nonNegativeNumber))
+    .addOption(new Option('--ttl-hours <n>', 'stop or delete the VM after this many hours').argParser(positiveNumber))
     .addOption(new Option('--ttl-action <action>', 'what the TTL does').choices(['stop', 'delete']))
     .option('--dry-run', 'show the offers this order would try, in order, and order nothing')
     .option('--idempotency-key <key>', 'repeat an earlier order safely (default: a fresh key per run)')
@@ -79,24 +79,18 @@ async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, s
 }
 
 async function placeOrder(ctx: CommandContext, flags: OrderFlags, body: OrderInput): Promise<void> {
-  let job: Job & { vm: GpuVmDetails };
-  try {
-    ({ data: job } = await ctx.client.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', body, {
-      // One key per run: the client's own retries after a dropped connection then cannot order twice.
-      'Idempotency-Key': flags.idempotencyKey ?? randomUUID(),
-    }));
-  } catch (err) {
-    if (err instanceof ApiError) noteAttempts(ctx, attemptsIn(err.details));
-    throw err;
-  }
+  const { data: job } = await ctx.client.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', body, {
+    // One key per run: the client's own retries after a dropped connection then cannot order twice.
+    'Idempotency-Key': flags.idempotencyKey ?? randomUUID(),
+  });
   if (!flags.wait) {
     ctx.emit({ data: job, meta: null }, (j) => `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}`);
     return;
   }
   if (!ctx.config.json) ctx.print(`Ordered ${job.vm.name} (${job.vm.id}), job ${job.jobId}`);
-  const [final] = await pollJobs(ctx, [job], `Ordering ${job.vm.name}`);
-  if (final?.hasFailed) noteAttempts(ctx, final.attempts);
-  throwIfFailed(ctx, final ? [final] : []);
+  const finished = await pollJobs(ctx, [job], `Ordering ${job.vm.name}`);
+  if (finished[0]!.hasFailed) noteAttempts(ctx, finished[0]!.attempts);
+  throwIfFailed(ctx, finished);
   const vm = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.vm.id}`);
   ctx.emit(vm, accessLines);
 }
@@ -126,14 +120,9 @@ async function defaultSshKeyId(ctx: CommandContext): Promise<string> {
   );
 }
 
-function attemptsIn(details: unknown): PlacementAttempt[] {
-  const attempts = (details as { attempts?: unknown } | null | undefined)?.attempts;
-  return Array.isArray(attempts) ? (attempts as PlacementAttempt[]) : [];
-}
-
 /** Every offer the order tried and why it did not take: the answer to "why did my order fail". */
-function noteAttempts(ctx: CommandContext, attempts: readonly PlacementAttempt[] | undefined): void {
-  if (!attempts || attempts.length === 0) return;
+function noteAttempts(ctx: CommandContext, attempts: readonly PlacementAttempt[]): void {
+  if (attempts.length === 0) return;
   ctx.note('Placement attempts:');
   ctx.note(
     renderTable(attempts, [

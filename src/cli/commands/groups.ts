@@ -4,7 +4,7 @@ import { contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';
 import { dash, formatMoney } from '../format/values.ts';
-import { nonNegativeNumber, positiveInt } from '../options.ts';
+import { nonNegativeNumber, percent, positiveInt } from '../options.ts';
 import { resolveGroupId } from '../resolve.ts';
 
 interface BudgetFlags {
@@ -80,7 +80,7 @@ export function registerGroupCommands(program: Command): void {
     .argument('<group>', 'name or id')
     .addOption(new Option('--amount <n>', 'monthly amount').argParser(nonNegativeNumber))
     .option('--currency <code>', 'currency (ISO 4217)', 'usd')
-    .option('--warn-at <percent>', 'warn when this share of the budget is spent', nonNegativeNumber, 80)
+    .option('--warn-at <percent>', 'warn when this share of the budget is spent', percent, 80)
     .addOption(
       new Option('--action <action>', 'what happens when the budget is spent')
         .choices(['stop', 'delete', 'refuse'])

@@ -1,11 +1,8 @@
 import { type Command, Option } from 'commander';
 import type { Offer } from '../../services/types.ts';
-import type { QueryValue } from '../client.ts';
-import type { CommandContext } from '../context.ts';
 import { renderTable } from '../format/table.ts';
 import { formatMoney, yesNo } from '../format/values.ts';
-import { collectList, nonNegativeNumber, positiveInt } from '../options.ts';
-import { resolveDatacenter, resolveSeries } from '../resolve.ts';
+import { collectList, positiveInt, positiveNumber } from '../options.ts';
 
 /** The placement constraints `offers` and `gpu order` share. */
 export interface ConstraintFlags {
@@ -18,42 +15,15 @@ export interface ConstraintFlags {
   provider?: string[];
 }
 
-export function addConstraintFlags(command: Command, seriesHelp = 'GPU series code (e.g. h100_series) or id'): Command {
+export function addConstraintFlags(command: Command): Command {
   return command
-    .option('--series <series>', seriesHelp)
+    .option('--series <series>', 'GPU series code (e.g. h100_series) or id')
     .option('--datacenter <datacenter>', 'datacenter code or id')
     .addOption(new Option('--gpus <n>', 'GPUs per VM').argParser(positiveInt))
     .option('--spot', 'spot / interruptible capacity')
-    .addOption(new Option('--max-price <amount>', 'most to pay per VM-hour').argParser(nonNegativeNumber))
+    .addOption(new Option('--max-price <amount>', 'most to pay per VM-hour').argParser(positiveNumber))
     .option('--country <code>', 'only these countries (ISO code; repeat or comma-separate)', collectList)
     .option('--provider <id>', 'only these providers (repeat or comma-separate)', collectList);
-}
-
-/**
- * `GET /v1/offers` query for the flags. `spot` decides between spot and on-demand only when the caller
- * knows which one it wants (an order); a plain listing shows both unless --spot is given.
- */
-export async function offerQuery(
-  ctx: CommandContext,
-  flags: ConstraintFlags,
-  defaultSpot: 'allow' | 'exclude',
-): Promise<Record<string, QueryValue>> {
-  const series = flags.series ? await resolveSeries(ctx.client, flags.series) : undefined;
-  const datacenter = flags.datacenter ? await resolveDatacenter(ctx.client, flags.datacenter) : undefined;
-  return {
-    seriesCode: series?.code,
-    gpuCount: flags.gpus,
-    datacenterId: datacenter?.id,
-    countries: flags.country,
-    providers: flags.provider,
-    maxPricePerHour: flags.maxPrice,
-    spot: flags.spot ? 'only' : defaultSpot,
-  };
-}
-
-export async function fetchOffers(ctx: CommandContext, query: Record<string, QueryValue>): Promise<Offer[]> {
-  const { data } = await ctx.client.get<{ offers: Offer[] }>('/v1/offers', query);
-  return data.offers;
 }
 
 /** Offers in the order the server ranks them (the order an order tries them in). */
