@@ -1,0 +1,75 @@
+/**
+ * Compile-time proof that the response schemas describe the service shapes exactly: every field the
+ * service returns has a schema property (fast-json-stringify would otherwise drop it silently) and every
+ * value fits its schema type. `npx tsc` fails when a service type and its schema drift apart.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { SshKey } from '../../core/domain/types.ts';
+import type {
+  ApiKeyView,
+  BulkActionResult,
+  CostReport,
+  DatacenterInfo,
+  GpuVmDetails,
+  HealthReport,
+  Inventory,
+  Job,
+  Offer,
+  ProviderAccountView,
+  ResourceGroupDetails,
+  SeriesInfo,
+  VmEvent,
+} from '../../services/types.ts';
+import type { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
+import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
+import type { CostReportSchema } from './costs.ts';
+import type { BulkActionResultSchema, GpuVmDetailsSchema, JobSchema, VmEventSchema } from './gpu-vm.ts';
+import type { HealthSchema } from './health.ts';
+import type { ProviderAccountSchema } from './provider-accounts.ts';
+import type { ResourceGroupSchema } from './resource-groups.ts';
+import type { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
+
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type Fits<Model, Schema> = [Model] extends [Schema] ? true : false;
+/** Same field names at this level and the next, and the model's values fit the schema. */
+type Describes<Model, Schema> =
+  Fits<Model, Schema> extends true
+    ? SameKeys<Model, Schema> extends true
+      ? {
+          [K in keyof Model & keyof Schema]: NonNullable<Model[K]> extends object
+            ? SameKeys<NonNullable<Model[K]>, NonNullable<Schema[K]>>
+            : true;
+        }[keyof Model & keyof Schema] extends true
+        ? true
+        : false
+      : false
+    : false;
+type Assert<T extends true> = T;
+
+export type SchemaConformance = [
+  Assert<Describes<GpuVmDetails, Static<typeof GpuVmDetailsSchema>>>,
+  Assert<Describes<Job, Static<typeof JobSchema>>>,
+  Assert<Describes<Job['attempts'][number], Static<typeof JobSchema>['attempts'][number]>>,
+  Assert<Describes<VmEvent, Static<typeof VmEventSchema>>>,
+  Assert<Describes<BulkActionResult, Static<typeof BulkActionResultSchema>>>,
+  Assert<Describes<BulkActionResult['results'][number], Static<typeof BulkActionResultSchema>['results'][number]>>,
+  Assert<Describes<SeriesInfo, Static<typeof SeriesSchema>>>,
+  Assert<Describes<DatacenterInfo, Static<typeof DatacenterSchema>>>,
+  Assert<Describes<Offer, Static<typeof OfferSchema>>>,
+  Assert<Describes<Inventory, Static<typeof InventorySchema>>>,
+  Assert<Describes<Inventory['series'][number], Static<typeof InventorySchema>['series'][number]>>,
+  Assert<
+    Describes<
+      Inventory['series'][number]['availability'][number]['gpuCounts'][number],
+      Static<typeof InventorySchema>['series'][number]['availability'][number]['gpuCounts'][number]
+    >
+  >,
+  Assert<Describes<SshKey, Static<typeof SshKeySchema>>>,
+  Assert<Describes<SshKey & { privateKey: string }, Static<typeof GeneratedSshKeySchema>>>,
+  Assert<Describes<ResourceGroupDetails, Static<typeof ResourceGroupSchema>>>,
+  Assert<Describes<ProviderAccountView, Static<typeof ProviderAccountSchema>>>,
+  Assert<Describes<ApiKeyView, Static<typeof ApiKeySchema>>>,
+  Assert<Describes<ApiKeyView & { key: string }, Static<typeof ApiKeyWithSecretSchema>>>,
+  Assert<Describes<CostReport, Static<typeof CostReportSchema>>>,
+  Assert<Describes<HealthReport, Static<typeof HealthSchema>>>,
+];

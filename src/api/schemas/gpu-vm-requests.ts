@@ -1,0 +1,115 @@
+import { Type } from '@sinclair/typebox';
+import { VM_STATUSES } from '../../core/domain/types.ts';
+import { Body, IntegerEnum, ListQuery, Nullable, StringEnum, Uuid } from './common.ts';
+
+export const GPU_COUNTS = [1, 2, 4, 8] as const;
+export const IMAGE_NAMES = ['ubuntu-22.04', 'ubuntu-24.04'] as const;
+export const VM_SORTABLE = ['createdAt', 'updatedAt', 'name', 'status'] as const;
+
+const VmName = Type.String({ minLength: 1, maxLength: 100 });
+const Username = Type.String({
+  minLength: 3,
+  maxLength: 20,
+  pattern: '^[a-zA-Z_][a-zA-Z0-9_-]*$',
+  description: 'OS username, 3–20 characters',
+});
+const TtlHours = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: 8760,
+  description: 'gpufleet: stop or delete the VM after this many hours',
+});
+const TtlAction = StringEnum(['stop', 'delete'] as const, {
+  description: 'gpufleet: what happens when the TTL expires (default stop)',
+});
+const PricePerHour = Type.Number({
+  exclusiveMinimum: 0,
+  description: 'Highest acceptable price per hour, in the offer currency',
+});
+const shortList = (description: string) =>
+  Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50, description });
+
+export const OfferConstraintsSchema = Type.Object(
+  {
+    countries: Type.Optional(shortList('ISO 3166-1 alpha-2 country codes to allow')),
+    regions: Type.Optional(shortList('Broad regions to allow (e.g. europe, north-america)')),
+    providers: Type.Optional(shortList('Provider ids to allow')),
+    excludeProviders: Type.Optional(shortList('Provider ids to avoid')),
+    maxPricePerHour: Type.Optional(PricePerHour),
+    spot: Type.Optional(StringEnum(['allow', 'only', 'exclude'] as const, { description: 'Spot capacity (default exclude)' })),
+    machineKinds: Type.Optional(Type.Array(StringEnum(['vm', 'container'] as const), { maxItems: 2 })),
+  },
+  { additionalProperties: false, description: 'gpufleet: where and how the VM may be placed' },
+);
+
+export const OrderBody = Body(
+  {
+    name: VmName,
+    datacenterId: Type.Optional(
+      Uuid('Required by GPCN. gpufleet: may be omitted when `constraints` are given; placement then chooses across datacenters'),
+    ),
+    seriesId: Uuid('GPU series (GET /v1/resource/gpu/series)'),
+    gpuCount: IntegerEnum(GPU_COUNTS),
+    sshKeyId: Uuid('SSH key whose public part is installed on the VM'),
+    imageName: Type.Optional(StringEnum(IMAGE_NAMES, { description: 'OS image (default ubuntu-24.04); wins over imageId' })),
+    imageId: Type.Optional(Uuid('OS image id; `imageName` wins when both are sent')),
+    resourceGroupId: Type.Optional(Uuid()),
+    skuCode: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'SKU from inventory `availableSkus`; cheapest available when omitted',
+      }),
+    ),
+    username: Type.Optional(Username),
+    constraints: Type.Optional(OfferConstraintsSchema),
+    spot: Type.Optional(Type.Boolean({ description: 'gpufleet: order spot (interruptible) capacity' })),
+    maxPricePerHour: Type.Optional(PricePerHour),
+    ttlHours: Type.Optional(TtlHours),
+    ttlAction: Type.Optional(TtlAction),
+    filesystemIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 16,
+        description: 'gpufleet: provider filesystems to attach',
+      }),
+    ),
+    dryRun: Type.Optional(
+      Type.Boolean({ description: 'gpufleet: answer 200 with the ranked offers this order would try, without ordering' }),
+    ),
+  },
+  { description: 'Order a GPU VM' },
+);
+
+export const UpdateVmBody = Body({
+  name: Type.Optional(VmName),
+  resourceGroupId: Type.Optional(Nullable(Uuid('null removes the VM from its resource group'))),
+  sshKeyId: Type.Optional(Nullable(Uuid('null clears the association'))),
+  username: Type.Optional(Username),
+  ttlHours: Type.Optional(Nullable(TtlHours)),
+  ttlAction: Type.Optional(TtlAction),
+});
+
+export const IdsBody = Body({
+  ids: Type.Array(Uuid(), { minItems: 1, maxItems: 50, description: '1–50 GPU VM ids' }),
+});
+
+export const JobIdsBody = Body({
+  jobIds: Type.Array(Uuid(), { minItems: 1, maxItems: 50, description: '1–50 job ids' }),
+});
+
+export const VmListQuery = ListQuery(VM_SORTABLE, {
+  resourceGroupId: Type.Optional(Uuid()),
+  includeDeleted: Type.Optional(
+    Type.Boolean({ default: false, description: 'gpufleet: also list destroyed VMs (deletedAt set)' }),
+  ),
+  status: Type.Optional(StringEnum(VM_STATUSES)),
+});
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'Repeat an order safely: a replay with the same key answers the same status and body',
+    }),
+  ),
+});

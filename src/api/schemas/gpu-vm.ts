@@ -1,0 +1,132 @@
+import { Type } from '@sinclair/typebox';
+import { VM_STATUSES } from '../../core/domain/types.ts';
+import { DateTime, Money, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
+
+export const VmStatusSchema = StringEnum(VM_STATUSES, { description: 'Real-time status from GPU provider' });
+export const MachineKindSchema = StringEnum(['vm', 'container'] as const, {
+  description: '`vm`: a full virtual machine; `container`: a container on a shared host (RunPod pods)',
+});
+
+/**
+ * GPCN's GPUVMDetails: exactly seed 000's fields, types, nullability and required list, followed by
+ * gpufleet's additions (always present, so they are required). Changing a seed field here breaks GPCN clients.
+ */
+export const GpuVmDetailsSchema = Type.Object(
+  {
+    configuration: Type.Object(
+      {
+        code: Type.Optional(Type.String({ description: 'GPU series code (e.g., h100_series)' })),
+        cpu: Type.Optional(Type.Integer({ description: 'Number of vCPUs (real-time from provider)' })),
+        disk: Type.Optional(Type.Integer({ description: 'Storage in GB (real-time from provider)' })),
+        gpuCount: Type.Optional(Type.Integer({ description: 'Number of GPUs' })),
+        name: Type.Optional(Type.String({ description: 'GPU series name (e.g., H100 Series)' })),
+        ram: Type.Optional(Type.Integer({ description: 'RAM in GiB (real-time from provider)' })),
+        skuCode: Type.Optional(Nullable(Type.String({ description: 'SKU catalog code' }))),
+        skuId: Type.Optional(Nullable(Uuid('SKU catalog id'))),
+      },
+      { description: 'GPU and compute configuration (real-time from provider)' },
+    ),
+    createdAt: DateTime(),
+    datacenter: Type.Object({
+      country: Type.Optional(Type.String()),
+      countryAbbr: Type.Optional(Type.String()),
+      id: Type.Optional(Uuid()),
+      name: Type.Optional(Type.String()),
+      region: Type.Optional(Type.String()),
+    }),
+    hasStoredCredentials: Type.Boolean({
+      description: 'True if legacy credentials (private key / password) are stored for this VM',
+    }),
+    id: Uuid(),
+    name: Type.String(),
+    sshKeyId: Nullable(Uuid('SSH key library entry associated with this VM, or null if not using the key library')),
+    sshKeyName: Nullable(Type.String({ description: 'Name of the associated SSH key, or null' })),
+    status: VmStatusSchema,
+    updatedAt: DateTime(),
+    username: Type.String({ description: 'OS username for SSH access' }),
+    deletedAt: Type.Optional(Nullable(DateTime())),
+    image: Type.Optional(Type.String({ description: 'OS image name' })),
+    ip: Type.Optional(Nullable(Type.String({ description: 'Public IP address (real-time from provider)' }))),
+    jupyterUrl: Type.Optional(Nullable(Type.String({ description: 'JupyterLab URL if available (real-time from provider)' }))),
+    resourceGroupId: Type.Optional(Nullable(Uuid('Resource group ID the VM is assigned to'))),
+    resourceGroupName: Type.Optional(Nullable(Type.String({ description: 'Resource group name (null if unassigned)' }))),
+    // gpufleet additions
+    provider: Nullable(Type.String({ description: 'gpufleet: provider id (verda, runpod, fluidstack); null until placed' })),
+    providerAccountId: Nullable(Uuid('gpufleet: provider account the VM runs under')),
+    providerInstanceId: Nullable(Type.String({ description: "gpufleet: the provider's own instance id" })),
+    providerStatus: Nullable(Type.String({ description: 'gpufleet: status word as the provider reported it' })),
+    statusReason: Nullable(Type.String({ description: 'gpufleet: why the VM is in its status (e.g. capacity, preempted)' })),
+    machineKind: MachineKindSchema,
+    spot: Type.Boolean({ description: 'gpufleet: spot/interruptible capacity' }),
+    ipIsPrivate: Type.Boolean({ description: 'gpufleet: `ip` is only reachable inside the provider network' }),
+    sshPort: Nullable(Type.Integer({ description: 'gpufleet: SSH port on `ip`' })),
+    pricePerHour: NullableObject(Money, 'gpufleet: price per hour of the placed SKU'),
+    accruedCost: NullableObject(Money, 'gpufleet: cost accrued since the VM started billing'),
+    billsWhileStopped: Type.Boolean({ description: 'gpufleet: the provider keeps billing a stopped VM' }),
+    ttl: NullableObject(
+      Type.Object({ at: DateTime(), action: StringEnum(['stop', 'delete'] as const) }),
+      'gpufleet: automatic stop/delete time',
+    ),
+    syncedAt: Nullable(DateTime('gpufleet: when the provider last confirmed this record')),
+  },
+  { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },
+);
+
+export const PlacementAttemptSchema = Type.Object({
+  provider: Type.String(),
+  providerAccountId: Type.String(),
+  skuCode: Type.String(),
+  datacenterId: Type.String(),
+  datacenterName: Type.String(),
+  pricePerHour: NullableObject(Money),
+  outcome: StringEnum(['succeeded', 'capacity', 'failed', 'pending'] as const),
+  reason: Nullable(Type.String()),
+  at: DateTime(),
+});
+
+const jobProperties = {
+  jobId: Uuid(),
+  resourceType: Type.Literal('virtual_machine'),
+  resourceDisplayName: Type.String(),
+  operation: Type.String({ description: 'e.g. create, start, stop, restart, delete' }),
+  stage: Type.String(),
+  progressPercentage: Type.Number({ minimum: 0, maximum: 100 }),
+  message: Type.String(),
+  errorMessage: Nullable(Type.String()),
+  estimatedCompletion: Nullable(DateTime()),
+  timeRemaining: Nullable(Type.Number({ description: 'Seconds' })),
+  canRetry: Type.Boolean(),
+  isCompleted: Type.Boolean(),
+  hasFailed: Type.Boolean(),
+  resourceId: Type.String(),
+  resourceName: Type.String(),
+  createdAt: DateTime(),
+  updatedAt: DateTime(),
+  attempts: Type.Array(PlacementAttemptSchema, { description: 'gpufleet: every placement attempt of an order' }),
+};
+
+export const JobSchema = Type.Object(jobProperties, {
+  $id: 'Job',
+  description: 'A long-running operation; poll it with POST /v1/resource/jobs',
+});
+
+export const VmEventSchema = Type.Object({
+  at: DateTime(),
+  kind: Type.String(),
+  message: Type.String(),
+});
+
+export const BulkActionResultSchema = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      success: Type.Boolean(),
+      error: Nullable(Type.String()),
+      jobId: Type.Optional(Type.String()),
+    }),
+  ),
+  summary: Type.Object({ total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
+});
+
+/** The order answer: the create job with the recorded VM beside it. Inlined so the job fields stay top-level. */
+export const OrderAcceptedSchema = Type.Object({ ...jobProperties, vm: ref(GpuVmDetailsSchema) });

@@ -1,0 +1,32 @@
+import { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
+import { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
+import { ErrorBody, PageMeta } from './common.ts';
+import { CostReportSchema } from './costs.ts';
+import { GpuVmDetailsSchema, JobSchema } from './gpu-vm.ts';
+import { HealthSchema } from './health.ts';
+import { ProviderAccountSchema } from './provider-accounts.ts';
+import { ResourceGroupSchema } from './resource-groups.ts';
+import { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
+
+/**
+ * Models with an `$id`: registered once with `app.addSchema`, referenced by routes through `ref()`, and
+ * published as `components.schemas.<$id>` in the OpenAPI document.
+ */
+export const sharedSchemas = [
+  ErrorBody,
+  PageMeta,
+  GpuVmDetailsSchema,
+  JobSchema,
+  SeriesSchema,
+  DatacenterSchema,
+  OfferSchema,
+  InventorySchema,
+  SshKeySchema,
+  GeneratedSshKeySchema,
+  ResourceGroupSchema,
+  ProviderAccountSchema,
+  ApiKeySchema,
+  ApiKeyWithSecretSchema,
+  CostReportSchema,
+  HealthSchema,
+] as const;
