@@ -1,0 +1,60 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export const TAGS = [
+  { name: 'GPU VMs', description: "GPCN's GPU API: order, inspect, update, power and delete GPU VMs" },
+  { name: 'Jobs', description: 'Long-running operations' },
+  { name: 'Catalog', description: 'GPU series, datacenters, live inventory and offers' },
+  { name: 'SSH keys', description: 'Key library used when ordering VMs' },
+  { name: 'Resource groups', description: 'Group VMs (GPCN guides call them teams), with optional budgets' },
+  { name: 'Provider accounts', description: 'Upstream GPU cloud accounts; credentials are write-only' },
+  { name: 'API keys', description: 'Keys and roles of the callers (admin only)' },
+  { name: 'Costs', description: 'Spending per VM, resource group, provider or API key' },
+  { name: 'Health', description: 'Liveness and provider account health' },
+] as const;
+
+/**
+ * The OpenAPI 3.1 document is generated from the very schemas Fastify validates and serialises with,
+ * so documentation and behaviour cannot disagree. Models with an `$id` become named components.
+ */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'gpufleet API',
+        version,
+        description:
+          "One control plane for GPU VMs across GPU clouds. Serves GPCN's GPU API (same paths, models, envelope and errors) " +
+          'plus gpufleet additions marked in the descriptions. Every answer carries X-RateLimit-Limit, X-RateLimit-Remaining ' +
+          'and X-RateLimit-Reset; over the limit the answer is 429 RATE_LIMITED with Retry-After.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+      tags: TAGS.map((t) => ({ ...t })),
+    },
+    // The roles a route needs live in its config (checked by the access-control hook); publish them too.
+    transform: ({ schema, url, route }) => {
+      const roles = route.config?.roles;
+      if (!roles || !schema) return { schema, url };
+      const note = `Needs the ${roles.join(' or ')} role.`;
+      const description = typeof schema.description === 'string' ? `${schema.description}\n\n${note}` : note;
+      return { schema: { ...schema, description, 'x-required-roles': [...roles] }, url };
+    },
+    refResolver: {
+      // Name components after the models' $id (GPUVMDetails, Job…) instead of def-0, def-1…
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+
+  // Assets come from the installed package: the page works offline, no CDN.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

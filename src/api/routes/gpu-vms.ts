@@ -1,0 +1,147 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { previewOrder } from '../order-dry-run.ts';
+import { callContext, MANAGERS } from '../plugins/auth.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { OffersResultSchema } from '../schemas/catalog.ts';
+import { Accepted, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
+import { GpuVmDetailsSchema, JobSchema, OrderAcceptedSchema, VmEventSchema } from '../schemas/gpu-vm.ts';
+import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery } from '../schemas/gpu-vm-requests.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+
+const tags = ['GPU VMs'];
+const Vm = ref(GpuVmDetailsSchema);
+
+export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
+  const api = app.withTypeProvider<TypeBoxProvider>();
+
+  api.get(
+    '/v1/resource/gpu',
+    {
+      schema: {
+        tags,
+        summary: 'List GPU VMs',
+        description: 'Paginated. Destroyed VMs are left out unless `includeDeleted=true` (gpufleet).',
+        querystring: VmListQuery,
+        response: { 200: PagedEnvelope(Vm), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { resourceGroupId, includeDeleted, status } = request.query;
+      const page = await services.vms.list({
+        ...toListQuery(request.query, VM_SORTABLE),
+        resourceGroupId,
+        includeDeleted,
+        status,
+      });
+      return paged('GPU VMs retrieved successfully', page);
+    },
+  );
+
+  api.post(
+    '/v1/resource/gpu',
+    {
+      config: { roles: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Order a GPU VM',
+        description:
+          'Answers at once with the create job (202) and the recorded VM; placement runs in the background, failing over ' +
+          'across matching offers. 400 when `skuCode` does not match series/count, 409 `INVENTORY_DEPLETED` when nothing ' +
+          'matching is available, 503 `GPU_PROVIDER_UNAVAILABLE`. With `dryRun: true` (gpufleet) answers 200 with the ' +
+          'ranked offers instead. Send `Idempotency-Key` to make retries safe.',
+        headers: IdempotencyHeaders,
+        body: OrderBody,
+        response: { 200: Envelope(OffersResultSchema), 202: Accepted(OrderAcceptedSchema), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { dryRun, ...input } = request.body;
+      if (dryRun)
+        return reply
+          .code(200)
+          .send(ok('Dry run: the offers this order would try, in order', await previewOrder(services, input)));
+      const { vm, job, replayed } = await services.vms.order(input, callContext(request, request.headers['idempotency-key']));
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send(ok('GPU VM creation initiated', { ...job, vm }));
+    },
+  );
+
+  api.get(
+    '/v1/resource/gpu/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a GPU VM',
+        description: 'GPUVMDetails, with real-time data from the provider.',
+        params: IdParams,
+        response: { 200: Envelope(Vm), ...errorResponses },
+      },
+    },
+    async (request) => ok('GPU VM retrieved successfully', await services.vms.get(request.params.id)),
+  );
+
+  api.put(
+    '/v1/resource/gpu/:id',
+    {
+      config: { roles: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Update a GPU VM',
+        description: 'Metadata only; every field optional. `sshKeyId: null` clears the key.',
+        params: IdParams,
+        body: UpdateVmBody,
+        response: { 200: Envelope(Vm), ...errorResponses },
+      },
+    },
+    async (request) =>
+      ok('GPU VM updated successfully', await services.vms.update(request.params.id, request.body, callContext(request))),
+  );
+
+  api.delete(
+    '/v1/resource/gpu/:id',
+    {
+      config: { roles: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Delete a GPU VM',
+        description: 'Terminates the VM at its provider and deletes it. Irreversible. Answers with the deletion job.',
+        params: IdParams,
+        response: { 202: Accepted(ref(JobSchema)), ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(ok('GPU VM deletion initiated', await services.vms.remove(request.params.id, callContext(request)))),
+  );
+
+  api.get(
+    '/v1/resource/gpu/:id/ssh-key',
+    {
+      config: { roles: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Get the legacy private key of a GPU VM',
+        description: 'Only for VMs whose `hasStoredCredentials` is true. Needs the admin or power_user role.',
+        params: IdParams,
+        response: { 200: Envelope(Type.Object({ privateKey: Type.String() })), ...errorResponses },
+      },
+    },
+    async (request) => ok('Private key retrieved successfully', await services.vms.legacyPrivateKey(request.params.id)),
+  );
+
+  api.get(
+    '/v1/resource/gpu/:id/history',
+    {
+      schema: {
+        tags,
+        summary: 'Event history of a GPU VM',
+        description: 'gpufleet: status changes, actions and placement attempts, oldest first.',
+        params: IdParams,
+        response: { 200: Envelope(Type.Array(VmEventSchema)), ...errorResponses },
+      },
+    },
+    async (request) => ok('GPU VM history retrieved successfully', await services.vms.history(request.params.id)),
+  );
+}
