@@ -231,6 +231,9 @@ export interface Offer {
   provider: string;
   providerAccountId: string;
   providerSkuName: string;
+  /** The adapter's opaque handle on the type and the provider's location code: what an order passes back. */
+  providerSkuId: string;
+  providerLocationCode: string;
   series: { id: string; code: string; name: string };
   datacenter: DatacenterInfo;
   gpuCount: number;
