@@ -16,13 +16,22 @@ export async function openTestStore(kind: StoreKind): Promise<{ store: Store; cl
     const store = await openStore({ url: ':memory:' });
     return { store, cleanup: () => store.close() };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const store = await openStore({ url: TEST_PG_URL, pgSchema: schema });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await dropPgSchema(TEST_PG_URL, schema);
-    },
-  };
+  for (let attempt = 1; ; attempt++) {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    try {
+      const store = await openStore({ url: TEST_PG_URL, pgSchema: schema });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await dropPgSchema(TEST_PG_URL, schema);
+        },
+      };
+    } catch (error) {
+      await dropPgSchema(TEST_PG_URL, schema).catch(() => undefined);
+      // Kysely's migrator reads the catalog of every schema; when a concurrent test run drops its own schema
+      // at that moment, the read fails with "schema t_… does not exist". A neighbour's race, not ours: retry.
+      if (attempt >= 5 || !/schema "t_[0-9a-f]+" does not exist/.test(String(error))) throw error;
+    }
+  }
 }
