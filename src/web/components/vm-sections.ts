@@ -1,0 +1,108 @@
+import type { GpuVmDetails } from '../../services/types.ts';
+import { datacenterLabel, dateTime, money, pricePerHour, providerName, sshCommand } from '../format.ts';
+import { copyButton } from './copy.ts';
+import { h, mono } from './dom.ts';
+import { notice } from './notice.ts';
+import { tag } from './status.ts';
+import { details } from './table.ts';
+
+/** Live values that change on every poll while a VM runs; updated in place so the rest of the page stays put. */
+export interface LiveFields {
+  accrued: HTMLElement;
+  synced: HTMLElement;
+}
+
+export function connectionCard(vm: GpuVmDetails): HTMLElement {
+  const command = sshCommand(vm);
+  return card(
+    'Connection',
+    details([
+      ['IP address', vm.ip ? [mono(vm.ip), vm.ipIsPrivate ? [' ', tag('private network only', 'warn')] : null] : waitingFor(vm)],
+      ['SSH port', vm.sshPort ? mono(String(vm.sshPort)) : '—'],
+      ['Username', mono(vm.username)],
+      ['SSH key', vm.sshKeyName ?? '—'],
+      [
+        'SSH command',
+        command
+          ? h('div', { class: 'copy-row' }, h('code', { class: 'mono command' }, command), copyButton(command, 'Copy'))
+          : waitingFor(vm),
+      ],
+      [
+        'Jupyter',
+        vm.jupyterUrl ? h('a', { href: vm.jupyterUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open JupyterLab ↗') : '—',
+      ],
+    ]),
+  );
+}
+
+export function billingCard(vm: GpuVmDetails, live: LiveFields): HTMLElement {
+  live.accrued.textContent = money(vm.accruedCost);
+  return card(
+    'Billing',
+    details([
+      ['Price', pricePerHour(vm.pricePerHour)],
+      ['Accrued cost', live.accrued],
+      ['Spot', vm.spot ? 'Yes: the provider may interrupt this VM' : 'No (on-demand)'],
+      ['Time limit', vm.ttl ? `${vm.ttl.action === 'delete' ? 'Deleted' : 'Stopped'} at ${dateTime(vm.ttl.at)}` : 'None'],
+    ]),
+    vm.billsWhileStopped
+      ? notice(
+          'warning',
+          `${providerName(vm.provider)} keeps billing this VM while it is stopped. Delete it to stop the charges.`,
+        )
+      : h('p', { class: 'hint' }, 'Stopping this VM stops its compute billing.'),
+  );
+}
+
+export function machineCard(vm: GpuVmDetails): HTMLElement {
+  const c = vm.configuration;
+  return card(
+    'Machine',
+    details([
+      ['GPU', `${c.gpuCount}× ${c.name || c.code}`],
+      ['vCPU', String(c.cpu)],
+      ['Memory', `${c.ram} GiB`],
+      ['Disk', `${c.disk} GB`],
+      ['SKU', mono(c.skuCode)],
+      ['Image', vm.image || '—'],
+      [
+        'Kind',
+        vm.machineKind === 'container'
+          ? [
+              tag('Container'),
+              h('div', { class: 'hint' }, 'A container on a shared host: it cannot run Docker or change the kernel.'),
+            ]
+          : tag('Virtual machine'),
+      ],
+    ]),
+  );
+}
+
+export function placementCard(vm: GpuVmDetails, live: LiveFields): HTMLElement {
+  live.synced.textContent = vm.syncedAt ? dateTime(vm.syncedAt) : 'not yet';
+  return card(
+    'Placement',
+    details([
+      ['Provider', providerName(vm.provider)],
+      ['Datacenter', vm.datacenter.name ? `${datacenterLabel(vm)}, ${vm.datacenter.region}` : '—'],
+      ['Instance id', mono(vm.providerInstanceId)],
+      ['Provider status', vm.providerStatus ?? '—'],
+      ['Status reason', vm.statusReason ?? '—'],
+      ['Account', mono(vm.providerAccountId)],
+      ['Resource group', vm.resourceGroupName ?? 'None'],
+      ['VM id', mono(vm.id)],
+      ['Created', dateTime(vm.createdAt)],
+      ['Last confirmed', live.synced],
+      ...(vm.deletedAt ? ([['Destroyed', dateTime(vm.deletedAt)]] as [string, string][]) : []),
+    ]),
+  );
+}
+
+function waitingFor(vm: GpuVmDetails): HTMLElement {
+  const text = vm.status === 'Destroyed' ? 'None: the VM is destroyed' : 'Assigned once the VM is running';
+  return h('span', { class: 'muted' }, text);
+}
+
+function card(title: string, ...content: (HTMLElement | null)[]): HTMLElement {
+  return h('section', { class: 'card', 'aria-label': title }, h('h2', null, title), content);
+}

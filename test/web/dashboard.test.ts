@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '../../src/services/types.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { launchBrowser, openPage, screenshotDir } from './browser.ts';
+
+/** Generous: two cores shared with other suites, and VM boots run through the job worker and the simulators. */
+const SLOW = { timeout: 45_000 };
+
+describe('web dashboard in Chromium', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let shots: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startTestApp({ transitionMs: 300 }), launchBrowser()]);
+    shots = screenshotDir();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  afterEach(() => {
+    expect(pageErrors, 'uncaught errors in the dashboard').toEqual([]);
+  });
+
+  const signedIn = async (path = '/vms'): Promise<Page> => {
+    const page = await openPage(browser, pageErrors);
+    await page.goto(`${app.url}${path}#key=${app.adminKey}`);
+    return page;
+  };
+
+  it('signs in from the #key= link, signs out, refuses a bad key and accepts a good one', async () => {
+    const page = await signedIn();
+    await expect(page.getByRole('heading', { name: 'GPU VMs' }).waitFor(SLOW)).resolves.toBeUndefined();
+    // The key leaves the address bar at once and lives in localStorage.
+    expect(page.url()).toBe(`${app.url}/vms`);
+    expect(await page.evaluate(() => localStorage.getItem('gpufleet.apiKey'))).toBe(app.adminKey);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    const keyInput = page.getByLabel('API key');
+    await keyInput.waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('gpufleet.apiKey'))).toBeNull();
+
+    await keyInput.fill('gf_not_a_real_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/This API key was not accepted[\s\S]*UNAUTHORIZED[\s\S]*HTTP 401/);
+
+    await keyInput.fill(app.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'GPU VMs' }).waitFor(SLOW);
+    await page.close();
+  });
+
+  it('generates an SSH key, orders a VM, stops, starts and deletes it', async () => {
+    const page = await signedIn('/keys');
+
+    // Generate: the private key is shown once, with a download.
+    await page.getByRole('form', { name: 'Generate a key pair' }).getByLabel('Name').fill('laptop');
+    await page.getByRole('form', { name: 'Generate a key pair' }).getByLabel('Make it the default key').check();
+    await page.getByRole('button', { name: 'Generate key pair' }).click();
+    const secret = page.getByRole('region', { name: 'New private key' });
+    await secret.waitFor(SLOW);
+    expect(await secret.textContent()).toMatch(/shown only this once/);
+    expect(await secret.getByLabel('Private key').textContent()).toContain('BEGIN OPENSSH PRIVATE KEY');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      secret.getByRole('button', { name: 'Download private key' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('id_ed25519_laptop');
+    await secret.getByRole('button', { name: 'I have saved it' }).click();
+    await secret.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByRole('cell', { name: /laptop/ }).waitFor(SLOW);
+    expect(await page.getByText('BEGIN OPENSSH PRIVATE KEY').count()).toBe(0);
+    expect(await page.getByRole('row', { name: /laptop/ }).textContent()).toContain('Default');
+
+    // Order a Verda VM (Verda keeps billing stopped VMs, so stopping must warn) from the inventory form.
+    const choice = await verdaChoice(app);
+    await page.getByRole('link', { name: 'Order', exact: true }).click();
+    await page.getByLabel('GPU series').selectOption(choice.seriesId, SLOW);
+    await page.getByLabel('Datacenter').selectOption(choice.datacenterId);
+    await page.getByLabel('GPU count').selectOption(String(choice.count));
+    await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
+    await page.getByLabel('Name', { exact: true }).fill('web-e2e');
+    expect(await page.getByLabel('SSH key').inputValue()).not.toBe('');
+    await page.getByRole('button', { name: 'Order VM' }).click();
+
+    // The VM page follows the create job until the VM runs with an IP.
+    await page.waitForURL(/\/vms\/[0-9a-f-]{36}/, SLOW);
+    await page.getByRole('region', { name: /Creating web-e2e/ }).waitFor(SLOW);
+    const head = page.locator('.page-head');
+    await head.getByText('Running', { exact: true }).waitFor(SLOW);
+    const sshLine = page.locator('code.command');
+    await sshLine.waitFor(SLOW);
+    expect(await sshLine.textContent()).toMatch(/^ssh -p \d+ \S+@\d+\.\d+\.\d+\.\d+$/);
+    await page.getByText('Verda keeps billing this VM while it is stopped').waitFor();
+    await page.screenshot({ path: join(shots, 'vm-detail.png'), fullPage: true });
+    const vmPath = new URL(page.url()).pathname;
+
+    await page.getByRole('link', { name: '← All VMs' }).click();
+    const row = page.getByRole('row', { name: /web-e2e/ });
+    await row.waitFor(SLOW);
+    expect(await row.textContent()).toMatch(/Running[\s\S]*Verda/);
+    await page.screenshot({ path: join(shots, 'vm-list.png'), fullPage: true });
+    await row.getByRole('link', { name: 'web-e2e' }).click();
+    await page.waitForURL(`**${vmPath}`);
+
+    // Stop: the API's billing warning is shown, then the VM reaches Stopped.
+    await head.getByRole('button', { name: 'Stop', exact: true }).click(SLOW);
+    await page.getByText(/keeps billing a stopped VM/).waitFor(SLOW);
+    await head.getByText('Stopped', { exact: true }).waitFor(SLOW);
+
+    await head.getByRole('button', { name: 'Start', exact: true }).click(SLOW);
+    await head.getByText('Running', { exact: true }).waitFor(SLOW);
+
+    // Delete needs the VM's name typed in.
+    await head.getByRole('button', { name: 'Delete', exact: true }).click(SLOW);
+    const dialog = page.getByRole('dialog', { name: 'Delete web-e2e?' });
+    const confirm = dialog.getByRole('button', { name: 'Delete VM' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('VM name').fill('web-e2');
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('VM name').fill('web-e2e');
+    await confirm.click();
+    await page.getByText('web-e2e was deleted.').waitFor(SLOW);
+    expect(page.url()).toBe(`${app.url}/vms`);
+    await page.getByText('No GPU VMs yet.').waitFor(SLOW);
+    await page.close();
+  }, 180_000);
+
+  it('lists offers from all three providers', async () => {
+    const page = await signedIn('/offers');
+    const summary = page.getByText(/\d+ offers from /);
+    await summary.waitFor(SLOW);
+    const text = await summary.textContent();
+    for (const provider of ['Verda', 'RunPod', 'Fluidstack']) expect(text).toContain(provider);
+    await page.getByRole('cell', { name: 'Container *' }).first().waitFor();
+    // Narrowing to one provider shows only that provider.
+    await page.getByLabel('Provider').selectOption('fluidstack');
+    await page.getByText(/\d+ offers? from Fluidstack ·/).waitFor(SLOW);
+    await page.close();
+  });
+
+  it('shows an API error with its message and code', async () => {
+    const page = await signedIn('/vms/00000000-0000-4000-8000-00000000beef');
+    const alert = page.getByRole('alert');
+    await alert.waitFor(SLOW);
+    const text = await alert.textContent();
+    expect(text).toContain('VM not found');
+    expect(text).toMatch(/NOT_FOUND[\s\S]*HTTP 404/);
+    await page.close();
+  });
+});
+
+/** A series, datacenter, count and SKU of the live inventory that Verda serves. */
+async function verdaChoice(app: TestApp) {
+  const { body } = await app.call('GET', '/v1/resource/gpu/inventory');
+  const inventory = body.data as Inventory;
+  for (const series of inventory.series) {
+    for (const place of series.availability) {
+      for (const count of place.gpuCounts) {
+        const sku = count.availableSkus.find((s) => s.provider === 'verda');
+        if (sku) return { seriesId: series.id, datacenterId: place.datacenterId, count: count.count, skuCode: sku.skuCode };
+      }
+    }
+  }
+  throw new Error('the simulated inventory has no Verda capacity');
+}
