@@ -14,7 +14,7 @@ export interface LiveFields {
 
 export function connectionCard(vm: GpuVmDetails): HTMLElement {
   const command = sshCommand(vm);
-  return card(
+  const section = card(
     'Connection',
     details([
       ['IP address', vm.ip ? [mono(vm.ip), vm.ipIsPrivate ? [' ', tag('private network only', 'warn')] : null] : waitingFor(vm)],
@@ -33,6 +33,9 @@ export function connectionCard(vm: GpuVmDetails): HTMLElement {
       ],
     ]),
   );
+  // Wide enough for the whole ssh command on one line.
+  section.classList.add('wide');
+  return section;
 }
 
 export function billingCard(vm: GpuVmDetails, live: LiveFields): HTMLElement {

@@ -39,7 +39,7 @@ export function actionBar(host: ActionHost) {
 
   const element = h(
     'div',
-    { class: 'toolbar', role: 'toolbar', 'aria-label': 'VM actions' },
+    { class: 'toolbar', role: 'group', 'aria-label': 'VM actions' },
     start,
     stop,
     restart,
@@ -72,11 +72,7 @@ async function power(host: ActionHost, action: 'start' | 'stop' | 'restart', but
   try {
     const result = await host.api.post<unknown>(`/v1/resource/gpu/${vm.id}/${action}`);
     const warning = action === 'stop' ? billingWarning(result, vm) : null;
-    host.say(
-      warning
-        ? notice('warning', h('strong', null, 'Billing: '), warning)
-        : notice('success', result.message || `${action} requested.`),
-    );
+    host.say(warning ? notice('warning', warning) : notice('success', result.message || `${action} requested.`));
     host.follow(jobOf(result.data));
   } catch (err) {
     host.say(errorNotice(err, { title: `Could not ${action} ${vm.name}` }));
