@@ -94,7 +94,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const refresher = new StatusRefresher(pool, reconciler, accounts, logger, {
     maxStalenessMs,
     fastIntervalMs: Math.min(2_000, maxStalenessMs),
-    slowIntervalMs: Math.max(1_000, Math.floor(maxStalenessMs * 0.8)),
+    // Half the bound: a refresh that takes a while still lands before any read would have to wait for it.
+    slowIntervalMs: Math.max(500, Math.floor(maxStalenessMs / 2)),
     readWaitMs: 5_000,
   });
   const offers = new OfferCache(pool, db, logger, {
@@ -123,7 +124,6 @@ export async function createApp(options: AppOptions): Promise<App> {
       const definition = findProvider(id);
       return definition ? { displayName: definition.displayName, stopStart: definition.capabilities.stopStart } : undefined;
     },
-    accountIds: async () => (await accounts.listEnabledAccountConfigs()).map((a) => a.accountId),
   });
   const apiKeys = new ApiKeyService({ store });
   await bootstrapAdminKey(store, options.adminKey);

@@ -18,6 +18,8 @@ export interface OfferSnapshot {
   ageSeconds: number;
   /** Accounts whose last refresh failed (their last good offers, if any, are still used). */
   errors: { accountId: string; provider: string; message: string }[];
+  /** The cache generation this snapshot was taken at. */
+  generation: number;
 }
 
 /**
@@ -40,6 +42,13 @@ export class OfferCache {
     private readonly options: { refreshEveryMs: number; firstLoadWaitMs: number },
   ) {}
 
+  /** Bumped on every change to the cached offers, so derived views (the catalog) can be reused until then. */
+  generation = 0;
+
+  private touch(): void {
+    this.generation++;
+  }
+
   async snapshot(): Promise<OfferSnapshot> {
     const accounts = await this.pool.all();
     const missing = accounts.filter((a) => !this.entries.get(a.config.accountId)?.offers);
@@ -51,7 +60,7 @@ export class OfferCache {
     }
     const now = Date.now();
     let oldest = now;
-    const result: OfferSnapshot = { accounts: [], ageSeconds: 0, errors: [] };
+    const result: OfferSnapshot = { accounts: [], ageSeconds: 0, errors: [], generation: this.generation };
     for (const account of accounts) {
       const entry = this.entries.get(account.config.accountId);
       if (entry?.offers) {
@@ -84,11 +93,13 @@ export class OfferCache {
           offers,
         };
         const fetchedAt = Date.now();
+        this.touch();
         this.entries.set(accountId, { offers: data, fetchedAt, error: null });
         await this.persist(accountId, fetchedAt, offers, null);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const prev = this.entries.get(accountId);
+        this.touch();
         this.entries.set(accountId, { offers: prev?.offers ?? null, fetchedAt: prev?.fetchedAt ?? 0, error: message });
         this.logger.warn('offer refresh failed', { accountId, account: config.name, error: message });
       }
@@ -101,10 +112,12 @@ export class OfferCache {
     for (const offer of entry?.offers?.offers ?? []) {
       if (offer.providerSkuId === providerSkuId && offer.location.code === locationCode && offer.spot === spot)
         offer.available = false;
+      this.touch();
     }
   }
 
   forget(accountId: string): void {
+    this.touch();
     this.entries.delete(accountId);
   }
 
@@ -114,6 +127,7 @@ export class OfferCache {
     for (const row of rows) {
       const account = accounts.find((a) => a.config.accountId === row.account_id);
       if (!account) continue;
+      this.touch();
       this.entries.set(row.account_id, {
         offers: {
           accountId: row.account_id,

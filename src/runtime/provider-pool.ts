@@ -2,6 +2,8 @@ import type { Provider, ProviderAccountConfig, ProviderDefinition, ProviderDeps 
 import { findProvider } from '../providers/registry.ts';
 import { AppError } from '../services/errors.ts';
 
+const ACCOUNT_LIST_TTL_MS = 5_000;
+
 export interface ConnectedAccount {
   config: ProviderAccountConfig;
   definition: ProviderDefinition;
@@ -20,6 +22,7 @@ export interface AccountSource {
  */
 export class ProviderPool {
   private readonly connected = new Map<string, Promise<ConnectedAccount>>();
+  private allCache: { at: number; list: Promise<ConnectedAccount[]> } | null = null;
 
   constructor(
     private readonly accounts: AccountSource,
@@ -36,13 +39,25 @@ export class ProviderPool {
     return entry;
   }
 
-  /** All enabled accounts, connected. */
+  /**
+   * All enabled accounts, connected. The list is read from the store at most every few seconds (and at
+   * once after a change here): it sits on hot paths, and another replica's new account may wait that long.
+   */
   async all(): Promise<ConnectedAccount[]> {
-    const configs = await this.accounts.listEnabledAccountConfigs();
-    return Promise.all(configs.map((c) => this.get(c.accountId)));
+    if (!this.allCache || Date.now() - this.allCache.at > ACCOUNT_LIST_TTL_MS) {
+      const list = this.accounts
+        .listEnabledAccountConfigs()
+        .then((configs) => Promise.all(configs.map((c) => this.get(c.accountId))));
+      this.allCache = { at: Date.now(), list };
+      list.catch(() => {
+        if (this.allCache?.list === list) this.allCache = null;
+      });
+    }
+    return this.allCache.list;
   }
 
   async invalidate(accountId: string): Promise<void> {
+    this.allCache = null;
     const entry = this.connected.get(accountId);
     this.connected.delete(accountId);
     if (entry) await entry.then((e) => e.provider.close()).catch(() => undefined);

@@ -37,6 +37,7 @@ export class StatusRefresher {
   private readonly flights = new SingleFlight<void>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  private known: string[] = [];
   /** Provider list calls made so far (for the benchmark's figures). */
   listCalls = 0;
 
@@ -47,6 +48,11 @@ export class StatusRefresher {
     private readonly logger: Logger,
     readonly options: RefresherOptions,
   ) {}
+
+  /** Accounts the poller saw on its last round: what a listing must keep fresh, without a store read per request. */
+  knownAccountIds(): string[] {
+    return this.known;
+  }
 
   lastSyncedAt(accountId: string): number | null {
     return this.state.get(accountId)?.lastSyncedAt || null;
@@ -102,6 +108,7 @@ export class StatusRefresher {
     this.running = true;
     const tick = async () => {
       const accounts = await this.pool.all().catch(() => []);
+      this.known = accounts.map((a) => a.config.accountId);
       const now = Date.now();
       await Promise.allSettled(
         accounts

@@ -1,14 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import * as m001 from './migrations/001_initial.ts';
+import * as m002 from './migrations/002_listing_indexes.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
+  '002_listing_indexes': m002,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -57,7 +68,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
 
   // Kysely looks for its migration tables in every schema unless told which one; without this a run in its
@@ -86,3 +97,22 @@ export async function dropPgSchema(url: string, schema: string): Promise<void> {
 }
 
 export { sql };
+
+/**
+ * Kysely prepares every query anew; on hot read paths that is a large share of the cost. The same SQL text
+ * gets the same better-sqlite3 statement back (statements are reusable), up to a bound.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let statement = cache.get(text);
+      if (!statement) {
+        statement = sqlite.prepare(text);
+        if (cache.size < 1_000) cache.set(text, statement);
+      }
+      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
+}

@@ -11,6 +11,9 @@ import { GpuVmDetailsSchema, JobSchema, OrderAcceptedSchema, VmEventSchema } fro
 import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery } from '../schemas/gpu-vm-requests.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
+/** Serialised list pages, keyed by the page object the service cached. */
+const serializedPages = new WeakMap<object, string>();
+
 const tags = ['GPU VMs'];
 const Vm = ref(GpuVmDetailsSchema);
 
@@ -28,7 +31,7 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
         response: { 200: PagedEnvelope(Vm), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { resourceGroupId, includeDeleted, status } = request.query;
       const page = await services.vms.list({
         ...toListQuery(request.query, VM_SORTABLE),
@@ -36,7 +39,14 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
         includeDeleted,
         status,
       });
-      return paged('GPU VMs retrieved successfully', page);
+      // The service hands back the same page object while nothing on it changed: serialise it once.
+      let body = serializedPages.get(page);
+      if (body === undefined) {
+        body = reply.serialize(paged('GPU VMs retrieved successfully', page)) as string;
+        serializedPages.set(page, body);
+      }
+      // A string is sent as is; the typed reply only knows the object form of the same response.
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 

@@ -23,6 +23,9 @@ export type OfferQuery = OfferConstraints & {
 
 /** GPCN's inventory and gpufleet's offers, answered from the offer cache (never a provider call per request). */
 export class CatalogServiceImpl implements CatalogService {
+  /** The catalog derived from the last offer snapshot; rebuilt only when the offers changed. */
+  private built: { key: string; catalog: ReturnType<typeof buildCatalog> } | null = null;
+
   constructor(private readonly cache: OfferCache) {}
 
   async current(): Promise<{
@@ -33,7 +36,9 @@ export class CatalogServiceImpl implements CatalogService {
     errors: string[];
   }> {
     const snapshot = await this.cache.snapshot();
-    const catalog = buildCatalog(snapshot.accounts);
+    const key = `${snapshot.generation}|${snapshot.accounts.map((a) => a.accountId).join(',')}`;
+    if (this.built?.key !== key) this.built = { key, catalog: buildCatalog(snapshot.accounts) };
+    const catalog = this.built.catalog;
     return { ...catalog, ageSeconds: snapshot.ageSeconds, errors: snapshot.errors.map((e) => `${e.provider}: ${e.message}`) };
   }
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
 import { DEFAULT_ENTITY_ID, type VmStatus } from '../../core/domain/types.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
@@ -22,6 +22,7 @@ import type {
   VmService,
 } from '../types.ts';
 import type { BudgetGuard } from './budget-guard.ts';
+import { ListingCache } from './listing-cache.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
 import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
 import { toVmDetails } from './view.ts';
@@ -44,13 +45,12 @@ export interface VmServiceDeps {
   budgets: BudgetGuard;
   /** Display name and capabilities of a provider id (for messages). */
   providerInfo: (provider: string) => { displayName: string; stopStart: boolean } | undefined;
-  /** Enabled account ids, for freshness before a listing. */
-  accountIds: () => Promise<string[]>;
 }
 
 export class VmServiceImpl implements VmService {
   private readonly vms: VmRepository;
   private readonly jobsRepo: JobRepository;
+  private readonly listings = new ListingCache<Page<GpuVmDetails>>(1_000);
 
   constructor(private readonly deps: VmServiceDeps) {
     this.vms = new VmRepository(deps.db);
@@ -62,7 +62,36 @@ export class VmServiceImpl implements VmService {
   async list(
     query: ListQuery & { resourceGroupId?: string; includeDeleted?: boolean; status?: VmStatus },
   ): Promise<Page<GpuVmDetails>> {
-    await this.deps.refresher.ensureFresh(await this.deps.accountIds());
+    const accounts = this.deps.refresher.knownAccountIds();
+    await this.deps.refresher.ensureFresh(accounts);
+    const version = await this.dataVersion(accounts);
+    const cacheKey = JSON.stringify(query);
+    const cached = this.listings.get(cacheKey, version);
+    if (cached) return cached;
+    const page = await this.buildPage(query);
+    this.listings.set(cacheKey, version, page);
+    return page;
+  }
+
+  /**
+   * Everything a listing page shows changes one of these: a VM row written (updated_at), a VM added, an
+   * SSH key or resource group renamed, an account synced. One cheap query tells whether a cached page is
+   * still true.
+   */
+  private async dataVersion(accountIds: string[]): Promise<string> {
+    const { rows } = await sql<{ v: string | null; n: number | string; k: string | null; g: string | null }>`
+      select (select max(updated_at) from vms) as v, (select count(*) from vms) as n,
+             (select max(updated_at) from ssh_keys) as k, (select max(updated_at) from resource_groups) as g`.execute(
+      this.deps.db,
+    );
+    const row = rows[0];
+    const synced = accountIds.map((id) => this.deps.refresher.lastSyncedAt(id) ?? 0).join(',');
+    return `${row?.v}|${row?.n}|${row?.k}|${row?.g}|${synced}`;
+  }
+
+  private async buildPage(
+    query: ListQuery & { resourceGroupId?: string; includeDeleted?: boolean; status?: VmStatus },
+  ): Promise<Page<GpuVmDetails>> {
     let base = this.deps.db.selectFrom('vms');
     if (!query.includeDeleted) base = base.where('vms.deleted_at', 'is', null);
     if (query.resourceGroupId) base = base.where('vms.resource_group_id', '=', query.resourceGroupId);
@@ -82,7 +111,8 @@ export class VmServiceImpl implements VmService {
         throw badRequest('VALIDATION_ERROR', `sort: cannot sort by "${s.field}"; use ${[...SORTABLE].join(', ')}`);
       rowsQuery = rowsQuery.orderBy(SORT_COLUMNS[s.field as keyof typeof SORT_COLUMNS], s.direction);
     }
-    rowsQuery = rowsQuery.orderBy('vms.id');
+    // Ties broken by id in the same direction, so the listing index serves the whole ORDER BY.
+    rowsQuery = rowsQuery.orderBy('vms.id', sort[sort.length - 1]?.direction ?? 'desc');
     const rows = await rowsQuery
       .limit(query.limit)
       .offset((query.page - 1) * query.limit)
@@ -103,10 +133,15 @@ export class VmServiceImpl implements VmService {
   }
 
   async get(id: string): Promise<GpuVmDetails> {
-    const row = await this.vms.get(id);
+    const row = await this.vms.getWithNames(id);
     if (!row) throw notFound('GPU VM', id);
-    if (row.account_id && !row.deleted_at) await this.deps.refresher.ensureFresh([row.account_id]);
-    return this.detailsOf(id);
+    if (row.account_id && !row.deleted_at) {
+      const syncedBefore = this.deps.refresher.lastSyncedAt(row.account_id);
+      await this.deps.refresher.ensureFresh([row.account_id]);
+      // Read again only when a refresh actually happened meanwhile.
+      if (this.deps.refresher.lastSyncedAt(row.account_id) !== syncedBefore) return this.detailsOf(id);
+    }
+    return (await this.views([row]))[0] as GpuVmDetails;
   }
 
   async history(id: string): Promise<VmEvent[]> {
