@@ -281,7 +281,9 @@ export interface CatalogService {
   inventory(query: InventoryQuery): Promise<Inventory>;
   series(): Promise<SeriesInfo[]>;
   datacenters(): Promise<DatacenterInfo[]>;
-  offers(query: OfferConstraints & { seriesCode?: string; gpuCount?: number; datacenterId?: string; availableOnly?: boolean }): Promise<{
+  offers(
+    query: OfferConstraints & { seriesCode?: string; gpuCount?: number; datacenterId?: string; availableOnly?: boolean },
+  ): Promise<{
     offers: Offer[];
     ageSeconds: number;
   }>;
@@ -319,7 +321,10 @@ export interface ResourceGroupService {
   list(query: ListQuery): Promise<Page<ResourceGroupDetails>>;
   get(id: string): Promise<ResourceGroupDetails>;
   create(input: { name: string; description?: string; budget?: ResourceGroupBudget }): Promise<ResourceGroupDetails>;
-  update(id: string, input: { name?: string; description?: string | null; budget?: ResourceGroupBudget | null }): Promise<ResourceGroupDetails>;
+  update(
+    id: string,
+    input: { name?: string; description?: string | null; budget?: ResourceGroupBudget | null },
+  ): Promise<ResourceGroupDetails>;
   /** Refused (409) while VMs that are not destroyed belong to it. */
   remove(id: string): Promise<void>;
 }
@@ -357,17 +362,48 @@ export interface ProviderAccountService {
   }): Promise<ProviderAccountView>;
   update(
     id: string,
-    input: { name?: string; credentials?: Record<string, string>; baseUrl?: string; settings?: Record<string, unknown>; enabled?: boolean },
+    input: {
+      name?: string;
+      credentials?: Record<string, string>;
+      baseUrl?: string;
+      settings?: Record<string, unknown>;
+      enabled?: boolean;
+    },
   ): Promise<ProviderAccountView>;
   /** Refused (409) while the account still has VMs that are not destroyed. */
   remove(id: string): Promise<void>;
   /** Provider definitions: id, name, capabilities, credential and settings schemas. */
-  providers(): Promise<{ id: string; displayName: string; capabilities: object; credentialsSchema: object; settingsSchema: object }[]>;
+  providers(): Promise<
+    { id: string; displayName: string; capabilities: object; credentialsSchema: object; settingsSchema: object }[]
+  >;
   /** Instances found at the provider that gpufleet did not create or no longer tracks. */
-  unmanagedInstances(): Promise<{ accountId: string; providerInstanceId: string; name: string; providerStatus: string; firstSeenAt: string; lastSeenAt: string }[]>;
+  unmanagedInstances(): Promise<
+    {
+      accountId: string;
+      providerInstanceId: string;
+      name: string;
+      providerStatus: string;
+      firstSeenAt: string;
+      lastSeenAt: string;
+    }[]
+  >;
   projects(id: string): Promise<{ id: string; name: string }[]>;
-  filesystems(id: string): Promise<{ id: string; name: string; locationCode: string; sizeGiB: number | null; status: string; createdAt: string | null }[]>;
-  createFilesystem(id: string, input: { name: string; sizeGiB: number; locationCode: string }): Promise<{ id: string; name: string; locationCode: string; sizeGiB: number | null; status: string; createdAt: string | null }>;
+  filesystems(
+    id: string,
+  ): Promise<
+    { id: string; name: string; locationCode: string; sizeGiB: number | null; status: string; createdAt: string | null }[]
+  >;
+  createFilesystem(
+    id: string,
+    input: { name: string; sizeGiB: number; locationCode: string },
+  ): Promise<{
+    id: string;
+    name: string;
+    locationCode: string;
+    sizeGiB: number | null;
+    status: string;
+    createdAt: string | null;
+  }>;
 }
 
 // ---------- API keys ----------
