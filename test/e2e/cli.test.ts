@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpufleet.js');
+
+/** The CLI as a user runs it, against a real started server with the simulated clouds. */
+describe('gpufleet CLI end to end', () => {
+  let t: TestApp;
+  const dir = mkdtempSync(join(tmpdir(), 'gpufleet-cli-'));
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+        env: { ...process.env, GPUFLEET_URL: t.url, GPUFLEET_API_KEY: t.adminKey, NO_COLOR: '1' },
+        timeout: 60_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ web: false });
+  });
+  afterAll(async () => t?.close());
+
+  it('generates a key, orders, lists, stops, starts and removes a VM', async () => {
+    const keyFile = join(dir, 'id_ed25519');
+    const key = await cli('ssh-keys', 'generate', 'laptop', '--out', keyFile, '--default');
+    expect(key.code).toBe(0);
+    expect(readFileSync(keyFile, 'utf8')).toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+
+    const order = await cli(
+      'gpu',
+      'order',
+      '--name',
+      'cli-vm',
+      '--series',
+      'h100_series',
+      '--datacenter',
+      'verda-fin-01',
+      '--gpus',
+      '1',
+      '--wait',
+      '--json',
+    );
+    expect(order.code, order.stderr).toBe(0);
+    const vm = JSON.parse(order.stdout);
+    const id = vm.id ?? vm.vm?.id ?? vm.resourceId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const list = await cli('gpu', 'ls');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('cli-vm');
+    expect(list.stdout).toContain('Running');
+
+    const listed = JSON.parse((await cli('gpu', 'ls', '--json')).stdout);
+    const mine = (listed.data ?? listed).find((v: { name: string }) => v.name === 'cli-vm');
+    expect(mine).toMatchObject({ status: 'Running', provider: 'verda' });
+    expect(mine.ip).toBeTruthy();
+
+    const stop = await cli('gpu', 'stop', 'cli-vm', '--wait');
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(`${stop.stdout}${stop.stderr}`).toMatch(/keeps billing/);
+    const start = await cli('gpu', 'start', 'cli-vm', '--wait');
+    expect(start.code, start.stderr).toBe(0);
+
+    const rm = await cli('gpu', 'rm', 'cli-vm', '--yes', '--wait');
+    expect(rm.code, rm.stderr).toBe(0);
+    const after = await cli('gpu', 'get', id, '--json');
+    expect(JSON.parse(after.stdout).status).toBe('Destroyed');
+  });
+
+  it('fails with exit code 1 and the API message on a bad request, 2 on a usage error', async () => {
+    const bad = await cli('gpu', 'get', '00000000-0000-4000-8000-00000000dead');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/NOT_FOUND/);
+    const usage = await cli('gpu', 'order', '--gpus', 'three');
+    expect(usage.code).toBe(2);
+  });
+
+  it('lists offers from every cloud', async () => {
+    const offers = await cli('offers', '--series', 'h100_series', '--json');
+    expect(offers.code, offers.stderr).toBe(0);
+    const data = JSON.parse(offers.stdout);
+    const list = data.offers ?? data.data?.offers ?? data;
+    expect(new Set(list.map((o: { provider: string }) => o.provider))).toEqual(new Set(['verda', 'runpod', 'fluidstack']));
+  });
+});
