@@ -207,9 +207,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     close: async () => {
       if (closed) return;
       closed = true;
-      policies.stop();
-      offers.stop();
-      refresher.stop();
+      await Promise.all([policies.stop(), offers.stop(), refresher.stop()]);
       await worker.stop();
       await api.close();
       await pool.close();

@@ -4,6 +4,7 @@ import { type JobHandler, JobStep, type WorkerDeps } from './jobs/context.ts';
 import { createJob } from './jobs/create.ts';
 import { deleteJob } from './jobs/delete.ts';
 import { powerJob } from './jobs/power.ts';
+import { PeriodicTask } from './periodic.ts';
 
 const HANDLERS: Record<string, JobHandler> = {
   create: createJob,
@@ -31,32 +32,27 @@ export interface WorkerOptions {
 export class JobWorker {
   private readonly owner = randomUUID();
   private readonly running = new Map<string, string | null>();
-  private timer: NodeJS.Timeout | null = null;
-  private active = false;
+  private readonly loop: PeriodicTask;
   private idle: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: WorkerDeps,
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask(
+      () => this.runDue(),
+      options.tickMs,
+      (error) => deps.logger.error('job worker tick failed', { error: String(error) }),
+    );
+  }
 
   start(): void {
-    this.active = true;
-    const tick = async () => {
-      if (!this.active) return;
-      await this.runDue().catch((error) => this.deps.logger.error('job worker tick failed', { error: String(error) }));
-      if (!this.active) return;
-      this.timer = setTimeout(tick, this.options.tickMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, 0);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** Stop taking jobs and wait for the running steps to finish. */
   async stop(): Promise<void> {
-    this.active = false;
-    if (this.timer) clearTimeout(this.timer);
+    await this.loop.stop();
     await this.idle;
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
   }

@@ -4,6 +4,7 @@ import type { ProviderOffer } from '../core/provider/provider.ts';
 import type { Logger } from '../logger.ts';
 import { SingleFlight } from '../providers/kit/single-flight.ts';
 import type { Database } from '../store/schema.ts';
+import { PeriodicTask } from './periodic.ts';
 import type { ProviderPool } from './provider-pool.ts';
 
 interface Entry {
@@ -30,8 +31,11 @@ export interface OfferSnapshot {
 export class OfferCache {
   private readonly entries = new Map<string, Entry>();
   private readonly flights = new SingleFlight<void>();
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly loop = new PeriodicTask(
+    () => this.refreshDue(),
+    1_000,
+    (error) => this.logger.error('offer refresh round failed', { error: String(error) }),
+  );
   /** Provider offer refreshes done so far (for the benchmark's figures). */
   refreshCount = 0;
 
@@ -143,27 +147,22 @@ export class OfferCache {
   }
 
   start(): void {
-    this.running = true;
-    const tick = async () => {
-      const accounts = await this.pool.all().catch(() => []);
-      const now = Date.now();
-      await Promise.allSettled(
-        accounts
-          .filter((a) => now - (this.entries.get(a.config.accountId)?.fetchedAt ?? 0) >= this.options.refreshEveryMs)
-          .map((a) => this.refresh(a.config.accountId)),
-      );
-      if (!this.running) return;
-      this.timer = setTimeout(tick, 1_000);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, 0);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Refresh every account whose offers are older than the refresh period. */
+  private async refreshDue(): Promise<void> {
+    const accounts = await this.pool.all().catch(() => []);
+    const now = Date.now();
+    await Promise.allSettled(
+      accounts
+        .filter((a) => now - (this.entries.get(a.config.accountId)?.fetchedAt ?? 0) >= this.options.refreshEveryMs)
+        .map((a) => this.refresh(a.config.accountId)),
+    );
   }
 
   private async persist(accountId: string, fetchedAt: number, offers: ProviderOffer[], error: string | null): Promise<void> {

@@ -6,6 +6,7 @@ import { AppError } from '../services/errors.ts';
 import type { CallContext, VmService } from '../services/types.ts';
 import { VmRepository } from '../services/vms/repository.ts';
 import type { Database } from '../store/schema.ts';
+import { PeriodicTask } from './periodic.ts';
 
 /** Policy actions are taken in gpufleet's own name. */
 const SYSTEM: CallContext = {
@@ -19,8 +20,7 @@ const SYSTEM: CallContext = {
  */
 export class PolicyEngine {
   private readonly vms: VmRepository;
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly loop: PeriodicTask;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -29,23 +29,19 @@ export class PolicyEngine {
     private readonly intervalMs: number,
   ) {
     this.vms = new VmRepository(db);
+    this.loop = new PeriodicTask(
+      () => this.runOnce(),
+      intervalMs,
+      (error) => logger.error('policy run failed', { error: String(error) }),
+    );
   }
 
   start(): void {
-    this.running = true;
-    const tick = async () => {
-      await this.runOnce().catch((error) => this.logger.error('policy run failed', { error: String(error) }));
-      if (!this.running) return;
-      this.timer = setTimeout(tick, this.intervalMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, this.intervalMs);
-    this.timer.unref();
+    this.loop.start(this.intervalMs);
   }
 
-  stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async runOnce(now = new Date()): Promise<void> {

@@ -1,6 +1,7 @@
 import { isProviderError } from '../core/provider/errors.ts';
 import type { Logger } from '../logger.ts';
 import { SingleFlight } from '../providers/kit/single-flight.ts';
+import { PeriodicTask } from './periodic.ts';
 import type { ProviderPool } from './provider-pool.ts';
 import type { Reconciler } from './reconcile.ts';
 
@@ -35,8 +36,7 @@ interface AccountState {
 export class StatusRefresher {
   private readonly state = new Map<string, AccountState>();
   private readonly flights = new SingleFlight<void>();
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly loop: PeriodicTask;
   private known: string[] = [];
   /** Provider list calls made so far (for the benchmark's figures). */
   listCalls = 0;
@@ -47,7 +47,13 @@ export class StatusRefresher {
     private readonly health: AccountHealthSink,
     private readonly logger: Logger,
     readonly options: RefresherOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask(
+      () => this.refreshDue(),
+      Math.min(500, options.fastIntervalMs),
+      (error) => logger.error('status refresh round failed', { error: String(error) }),
+    );
+  }
 
   /** Accounts the poller saw on its last round: what a listing must keep fresh, without a store read per request. */
   knownAccountIds(): string[] {
@@ -105,31 +111,26 @@ export class StatusRefresher {
   }
 
   start(): void {
-    this.running = true;
-    const tick = async () => {
-      const accounts = await this.pool.all().catch(() => []);
-      this.known = accounts.map((a) => a.config.accountId);
-      const now = Date.now();
-      await Promise.allSettled(
-        accounts
-          .filter((a) => {
-            const s = this.state.get(a.config.accountId);
-            const interval = s?.transitional ? this.options.fastIntervalMs : this.options.slowIntervalMs;
-            return now - (s?.lastSyncedAt ?? 0) >= interval;
-          })
-          .map((a) => this.refresh(a.config.accountId)),
-      );
-      if (!this.running) return;
-      this.timer = setTimeout(tick, Math.min(500, this.options.fastIntervalMs));
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, 0);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Refresh each account whose data is older than its poll period (fast while VMs change state). */
+  private async refreshDue(): Promise<void> {
+    const accounts = await this.pool.all().catch(() => []);
+    this.known = accounts.map((a) => a.config.accountId);
+    const now = Date.now();
+    await Promise.allSettled(
+      accounts
+        .filter((a) => {
+          const s = this.state.get(a.config.accountId);
+          const interval = s?.transitional ? this.options.fastIntervalMs : this.options.slowIntervalMs;
+          return now - (s?.lastSyncedAt ?? 0) >= interval;
+        })
+        .map((a) => this.refresh(a.config.accountId)),
+    );
   }
 }

@@ -93,7 +93,7 @@ describe('money safety', () => {
         .filter(([route]) => /^GET \/v1\/instances$|^GET \/instances$/.test(route))
         .reduce((n, [, c]) => n + c, 0);
     // Pause the background poll and let the data go stale (the bound is 1 s in tests): the readers must refresh it.
-    t.app.runtime.refresher.stop();
+    await t.app.runtime.refresher.stop();
     await new Promise((r) => setTimeout(r, 1_200));
     const before = listCalls();
     const reads = await Promise.all(Array.from({ length: 40 }, () => t.call('GET', '/v1/resource/gpu?limit=100')));

@@ -185,30 +185,10 @@ export class VmServiceImpl implements VmService {
       }
     }
 
-    if (
-      input.username !== undefined &&
-      (!USERNAME.test(input.username) || input.username.length < 3 || input.username.length > 20)
-    ) {
-      throw badRequest(
-        'VALIDATION_ERROR',
-        'username must be 3-20 characters, start with a letter or underscore, and use only letters, digits, _ and -',
-      );
-    }
-    const key = await this.deps.db
-      .selectFrom('ssh_keys')
-      .select(['id'])
-      .where('id', '=', input.sshKeyId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!key) throw notFound('SSH key', input.sshKeyId);
+    if (input.username !== undefined) assertUsername(input.username);
+    await this.assertExists('ssh_keys', input.sshKeyId, 'SSH key');
     if (input.resourceGroupId) {
-      const group = await this.deps.db
-        .selectFrom('resource_groups')
-        .select('id')
-        .where('id', '=', input.resourceGroupId)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      if (!group) throw notFound('Resource group', input.resourceGroupId);
+      await this.assertExists('resource_groups', input.resourceGroupId, 'Resource group');
       await this.deps.budgets.assertCanOrder(input.resourceGroupId);
     }
     if (!input.datacenterId && !input.constraints) {
@@ -374,33 +354,15 @@ export class VmServiceImpl implements VmService {
     const patch: Parameters<VmRepository['update']>[1] = {};
     if (input.name !== undefined) patch.name = input.name;
     if (input.username !== undefined) {
-      if (!USERNAME.test(input.username) || input.username.length < 3 || input.username.length > 20) {
-        throw badRequest('VALIDATION_ERROR', 'username must be 3-20 characters matching ^[a-zA-Z_][a-zA-Z0-9_-]*$');
-      }
+      assertUsername(input.username);
       patch.username = input.username;
     }
     if (input.resourceGroupId !== undefined) {
-      if (input.resourceGroupId !== null) {
-        const group = await this.deps.db
-          .selectFrom('resource_groups')
-          .select('id')
-          .where('id', '=', input.resourceGroupId)
-          .where('deleted_at', 'is', null)
-          .executeTakeFirst();
-        if (!group) throw notFound('Resource group', input.resourceGroupId);
-      }
+      if (input.resourceGroupId !== null) await this.assertExists('resource_groups', input.resourceGroupId, 'Resource group');
       patch.resource_group_id = input.resourceGroupId;
     }
     if (input.sshKeyId !== undefined) {
-      if (input.sshKeyId !== null) {
-        const key = await this.deps.db
-          .selectFrom('ssh_keys')
-          .select('id')
-          .where('id', '=', input.sshKeyId)
-          .where('deleted_at', 'is', null)
-          .executeTakeFirst();
-        if (!key) throw notFound('SSH key', input.sshKeyId);
-      }
+      if (input.sshKeyId !== null) await this.assertExists('ssh_keys', input.sshKeyId, 'SSH key');
       patch.ssh_key_id = input.sshKeyId;
     }
     if (input.ttlHours !== undefined) {
@@ -495,6 +457,17 @@ export class VmServiceImpl implements VmService {
     }
     const succeeded = results.filter((r) => r.success).length;
     return { results, summary: { total: results.length, succeeded, failed: results.length - succeeded } };
+  }
+
+  /** A referenced SSH key or resource group must exist and not be deleted. */
+  private async assertExists(table: 'ssh_keys' | 'resource_groups', id: string, what: string): Promise<void> {
+    const row = await this.deps.db
+      .selectFrom(table)
+      .select('id')
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw notFound(what, id);
   }
 
   private async requireLive(id: string): Promise<VmRow> {
@@ -593,5 +566,15 @@ export class VmServiceImpl implements VmService {
       .execute();
     const byId = new Map(names.map((n) => [n.id, n.name]));
     return rows.map((r) => toJobView(r, byId.get(r.vm_id) ?? ''));
+  }
+}
+
+/** GPCN's rule for the login user: 3–20 characters, `^[a-zA-Z_][a-zA-Z0-9_-]*$`. */
+function assertUsername(username: string): void {
+  if (!USERNAME.test(username) || username.length < 3 || username.length > 20) {
+    throw badRequest(
+      'VALIDATION_ERROR',
+      'username must be 3-20 characters, start with a letter or underscore, and use only letters, digits, _ and -',
+    );
   }
 }
