@@ -166,6 +166,8 @@ for (const [index, accountId] of accountIds.entries()) {
           ttl_at: null,
           ttl_action: null,
           idle_minutes: null,
+          idle_action: null,
+          idle_since: null,
           created_at: now,
           updated_at: now,
           deleted_at: null,

@@ -43,7 +43,12 @@ export interface AppOptions {
   logger: Logger;
   maxStalenessMs?: number;
   rateLimitPerMinute?: number;
-  timing?: Partial<JobTiming> & { workerTickMs?: number; policyIntervalMs?: number; offerRefreshMs?: number };
+  timing?: Partial<JobTiming> & {
+    workerTickMs?: number;
+    policyIntervalMs?: number;
+    idleMinuteMs?: number;
+    offerRefreshMs?: number;
+  };
   /** Register the web dashboard at `/`. */
   web?: (app: FastifyInstance) => Promise<void> | void;
   /** Counts provider calls (benchmarks). */
@@ -122,7 +127,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     budgets: new BudgetGuard(db),
     providerInfo: (id) => {
       const definition = findProvider(id);
-      return definition ? { displayName: definition.displayName, stopStart: definition.capabilities.stopStart } : undefined;
+      if (!definition) return undefined;
+      const { stopStart, gpuUtilization } = definition.capabilities;
+      return { displayName: definition.displayName, stopStart, gpuUtilization: gpuUtilization === true };
     },
   });
   const apiKeys = new ApiKeyService({ store });
@@ -182,7 +189,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing },
     { concurrency: 16, perAccountConcurrency: 4, leaseMs: 120_000, tickMs: options.timing?.workerTickMs ?? 250 },
   );
-  const policies = new PolicyEngine(db, vms, logger, options.timing?.policyIntervalMs ?? 15_000);
+  const policies = new PolicyEngine(db, vms, logger, options.timing?.policyIntervalMs ?? 15_000, options.timing?.idleMinuteMs);
 
   await offers.loadSnapshots();
   offers.start();

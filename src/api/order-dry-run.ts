@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { notFound } from '../services/errors.ts';
-import type { Offer, OfferConstraints, Services } from '../services/types.ts';
+import type { Offer, Services } from '../services/types.ts';
+import { orderConstraints } from '../services/vms/service.ts';
 import type { OrderBody } from './schemas/gpu-vm-requests.ts';
 
 /**
@@ -13,12 +14,7 @@ export async function previewOrder(
 ): Promise<{ offers: Offer[]; ageSeconds: number }> {
   const series = (await services.catalog.series()).find((s) => s.id === input.seriesId);
   if (!series) throw notFound('GPU series', input.seriesId);
-  // The same reading of the shortcuts as an order: constraints.spot wins, a top-level maxPricePerHour wins.
-  const constraints: OfferConstraints = {
-    ...input.constraints,
-    spot: input.constraints?.spot ?? (input.spot ? 'only' : 'exclude'),
-    ...(input.maxPricePerHour !== undefined ? { maxPricePerHour: input.maxPricePerHour } : {}),
-  };
+  const constraints = orderConstraints(input);
   const result = await services.catalog.offers({
     ...constraints,
     seriesCode: series.code,

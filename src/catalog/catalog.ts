@@ -56,6 +56,7 @@ export function toCatalogOffer(account: AccountOffers, offer: ProviderOffer): Of
     spot: offer.spot,
     machineKind: offer.machineKind,
     billsWhileStopped: account.capabilities.billsWhileStopped,
+    reportsGpuUtilization: account.capabilities.gpuUtilization === true,
     unmapped: series.unmapped,
   };
 }

@@ -15,6 +15,7 @@ export function matchesConstraints(offer: Offer, c: OfferConstraints | undefined
   if (spot === 'exclude' && offer.spot) return false;
   if (spot === 'only' && !offer.spot) return false;
   if (c.machineKinds?.length && !c.machineKinds.includes(offer.machineKind)) return false;
+  if (c.gpuUtilizationReported && !offer.reportsGpuUtilization) return false;
   return true;
 }
 

@@ -14,9 +14,9 @@ const SYSTEM: CallContext = {
 };
 
 /**
- * Stops waste: VM time-to-live and resource-group monthly budgets. Everything it needs is in the store
- * (TTL times, budgets, which month was already warned or enforced), so it picks up after a restart
- * exactly where it was; every action is written to the VM's history.
+ * Stops waste: VM time-to-live, idle rules and resource-group monthly budgets. Everything it needs is in
+ * the store (TTL times, since when a VM has been idle, budgets, which month was already warned or
+ * enforced), so it picks up after a restart exactly where it was; every action is written to the VM's history.
  */
 export class PolicyEngine {
   private readonly vms: VmRepository;
@@ -27,6 +27,8 @@ export class PolicyEngine {
     private readonly vmService: VmService,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    /** Length of an idle rule's minute; shorter only in tests, which cannot wait real minutes. */
+    private readonly idleMinuteMs = 60_000,
   ) {
     this.vms = new VmRepository(db);
     this.loop = new PeriodicTask(
@@ -46,6 +48,7 @@ export class PolicyEngine {
 
   async runOnce(now = new Date()): Promise<void> {
     await this.enforceTtls(now);
+    await this.enforceIdleRules(now);
     await this.enforceBudgets(now);
   }
 
@@ -68,6 +71,33 @@ export class PolicyEngine {
         // Busy (another job running) or not yet placed: try again next round.
         if (!(error instanceof AppError)) throw error;
         this.logger.info('TTL action postponed', { vmId: vm.id, reason: error.message });
+      }
+    }
+  }
+
+  /** `idle_since` is kept by reconciliation from what the provider reports; here it is only compared. */
+  private async enforceIdleRules(now: Date): Promise<void> {
+    const idle = await this.db
+      .selectFrom('vms')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .where('idle_minutes', 'is not', null)
+      .where('idle_since', 'is not', null)
+      .where('status', '=', 'Running')
+      .execute();
+    for (const vm of idle) {
+      const idleMs = now.getTime() - Date.parse(vm.idle_since as string);
+      if (idleMs < (vm.idle_minutes as number) * this.idleMinuteMs) continue;
+      const action = vm.idle_action === 'delete' ? 'delete' : 'stop';
+      try {
+        if (action === 'delete') await this.vmService.remove(vm.id, SYSTEM);
+        else await this.vmService.stop(vm.id, SYSTEM);
+        // The rule stays for the next run of the VM; its idle count starts again when it runs.
+        await this.vms.update(vm.id, { idle_since: null });
+        await this.vms.addEvent(vm.id, 'policy', `GPUs idle for ${vm.idle_minutes} min: ${action}`);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        this.logger.info('idle action postponed', { vmId: vm.id, reason: error.message });
       }
     }
   }

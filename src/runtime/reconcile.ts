@@ -101,6 +101,8 @@ export class Reconciler {
     if (vm.ip_is_private !== (instance.ipIsPrivate ? 1 : 0)) patch.ip_is_private = instance.ipIsPrivate ? 1 : 0;
     if (vm.ssh_port !== instance.sshPort) patch.ssh_port = instance.sshPort;
     if (vm.jupyter_url !== instance.jupyterUrl) patch.jupyter_url = instance.jupyterUrl;
+    const idleSince = idleSinceNow(vm.idle_since, status, instance.gpuUtilizationPercent, now);
+    if (idleSince !== vm.idle_since) patch.idle_since = idleSince;
     if (Object.keys(patch).length === 0) return;
     patch.synced_at = now;
     await this.vms.update(vm.id, patch);
@@ -195,4 +197,21 @@ export function statusDuringAction(reported: VmStatus, action: string | undefine
   const alive: VmStatus[] = ['Running', 'Stopped', 'Starting', 'Provisioning'];
   if (action === 'delete' && alive.includes(reported)) return 'Stopping';
   return reported;
+}
+
+/** Utilisation below this counts as idle (a notebook kernel or an agent keeps a GPU just above zero). */
+export const IDLE_UTILIZATION_PERCENT = 5;
+
+/**
+ * Since when a VM has been idle: kept while it stays idle, started when it becomes idle, cleared when it is
+ * busy or not running. A provider that reports nothing leaves the VM never idle.
+ */
+export function idleSinceNow(
+  current: string | null,
+  status: VmStatus,
+  utilization: number | null | undefined,
+  now: string,
+): string | null {
+  if (status !== 'Running' || typeof utilization !== 'number' || utilization >= IDLE_UTILIZATION_PERCENT) return null;
+  return current ?? now;
 }

@@ -85,6 +85,8 @@ export interface GpuVmDetails {
   accruedCost: Money | null;
   billsWhileStopped: boolean;
   ttl: { at: string; action: 'stop' | 'delete' } | null;
+  /** Idle rule: act once the GPUs have been idle `minutes`; `since` is when the current idle spell began. */
+  idle: { minutes: number; action: 'stop' | 'delete'; since: string | null } | null;
   /** When the provider last confirmed this record. */
   syncedAt: string | null;
 }
@@ -107,6 +109,9 @@ export interface OrderInput {
   maxPricePerHour?: number;
   ttlHours?: number;
   ttlAction?: 'stop' | 'delete';
+  /** Stop or delete the VM once its GPUs have been idle this long; only providers that report utilisation. */
+  idleMinutes?: number;
+  idleAction?: 'stop' | 'delete';
   filesystemIds?: string[];
 }
 
@@ -118,6 +123,8 @@ export interface OfferConstraints {
   maxPricePerHour?: number;
   spot?: 'allow' | 'only' | 'exclude';
   machineKinds?: MachineKind[];
+  /** Only providers that report GPU utilisation (set by an order with an idle rule). */
+  gpuUtilizationReported?: boolean;
 }
 
 export interface UpdateVmInput {
@@ -127,6 +134,8 @@ export interface UpdateVmInput {
   username?: string;
   ttlHours?: number | null;
   ttlAction?: 'stop' | 'delete';
+  idleMinutes?: number | null;
+  idleAction?: 'stop' | 'delete';
 }
 
 export interface CallContext {
@@ -244,6 +253,8 @@ export interface Offer {
   spot: boolean;
   machineKind: MachineKind;
   billsWhileStopped: boolean;
+  /** The provider reports GPU utilisation, so an idle rule can act on a VM placed here. */
+  reportsGpuUtilization: boolean;
   /** Provider type not in gpufleet's series catalog: listed, never dropped. */
   unmapped: boolean;
 }

@@ -132,6 +132,10 @@ export interface VmTable {
   ttl_at: string | null;
   ttl_action: string | null;
   idle_minutes: number | null;
+  /** Since when the provider has reported the running VM's GPUs as idle (null: busy, or not told). */
+  idle_since: string | null;
+  /** `stop` or `delete` once idle for `idle_minutes`. */
+  idle_action: string | null;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

@@ -78,6 +78,7 @@ export const vmFixture: GpuVmDetails = {
   accruedCost: { amount: 1.46, currency: 'usd' },
   billsWhileStopped: true,
   ttl: { at: '2026-01-06T10:00:00.000Z', action: 'stop' },
+  idle: null,
   syncedAt: T1,
 };
 
@@ -102,6 +103,7 @@ export const vmWithNullsFixture: GpuVmDetails = {
   pricePerHour: null,
   accruedCost: null,
   ttl: null,
+  idle: null,
   syncedAt: null,
 };
 
@@ -176,6 +178,7 @@ export const offerFixture: Offer = {
   spot: false,
   machineKind: 'vm',
   billsWhileStopped: true,
+  reportsGpuUtilization: false,
   unmapped: false,
 };
 

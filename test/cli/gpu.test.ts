@@ -124,6 +124,43 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     expect(run.stdout.trim()).toBe(`Renamed ${TRAINER_ID} to finetuner.`);
   });
 
+  it('sets and clears the time limit and idle rule with PUT, and shows them without flags', async () => {
+    api.on('PUT', `/v1/resource/gpu/${TRAINER_ID}`, (req) => {
+      const body = req.body as { idleMinutes?: number | null; idleAction?: 'stop' | 'delete' };
+      return ok({
+        ...TRAINER,
+        idle: body.idleMinutes ? { minutes: body.idleMinutes, action: body.idleAction ?? 'stop', since: null } : null,
+      });
+    });
+    const set = await cli('gpu', 'limits', TRAINER_ID, '--idle-minutes', '30', '--idle-action', 'delete', '--ttl-hours', 'none');
+    expect(set.code).toBe(0);
+    expect(api.sent('PUT')[0]!.body).toEqual({ idleMinutes: 30, idleAction: 'delete', ttlHours: null });
+    expect(set.stdout).toContain('idle rule:  delete after 30 min idle');
+
+    const cleared = await cli('gpu', 'limits', TRAINER_ID, '--idle-minutes', 'none');
+    expect(api.sent('PUT')[1]!.body).toEqual({ idleMinutes: null });
+    expect(cleared.stdout).toContain('idle rule:  none');
+
+    api.on(
+      'GET',
+      `/v1/resource/gpu/${TRAINER_ID}`,
+      ok(vm({ idle: { minutes: 15, action: 'stop', since: '2026-01-05T10:00:00Z' } })),
+    );
+    const shown = await cli('gpu', 'limits', TRAINER_ID);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/idle rule: {2}stop after 15 min idle \(idle since /);
+    expect(api.sent('PUT')).toHaveLength(2);
+  });
+
+  it('refuses a limit that is neither a number nor none, and an action for a cleared limit', async () => {
+    const bad = await cli('gpu', 'limits', TRAINER_ID, '--idle-minutes', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/or none/);
+    const contradictory = await cli('gpu', 'limits', TRAINER_ID, '--ttl-hours', 'none', '--ttl-action', 'stop');
+    expect(contradictory.code).toBe(2);
+    expect(api.sent('PUT')).toHaveLength(0);
+  });
+
   it('moves to a group given by name with PUT {resourceGroupId}', async () => {
     api.on('GET', '/v1/resource/gpu', ok([TRAINER], pageMeta(1)));
     api.on('GET', '/v1/resource-groups', ok([GROUP], pageMeta(1)));

@@ -39,6 +39,8 @@ export async function startTestApp(
       pollMs: 100,
       workerTickMs: 50,
       policyIntervalMs: 200,
+      // An idle rule's minute lasts 100 ms here, so a 5-minute rule fires within a second.
+      idleMinuteMs: 100,
       offerRefreshMs: options.offerRefreshMs ?? 2_000,
       bootDeadlineMs: 20_000,
       actionDeadlineMs: 20_000,

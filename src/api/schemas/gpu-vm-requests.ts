@@ -19,7 +19,16 @@ const TtlHours = Type.Number({
   description: 'gpufleet: stop or delete the VM after this many hours',
 });
 const TtlAction = StringEnum(['stop', 'delete'] as const, {
-  description: 'gpufleet: what happens when the TTL expires (default stop)',
+  description: 'gpufleet: what happens when the TTL expires (default delete)',
+});
+const IdleMinutes = Type.Integer({
+  minimum: 5,
+  maximum: 10080,
+  description:
+    'gpufleet: stop or delete the VM once its GPUs have been idle (under 5 %) this many minutes; needs a provider that reports utilisation',
+});
+const IdleAction = StringEnum(['stop', 'delete'] as const, {
+  description: 'gpufleet: what happens when the idle rule fires (default stop)',
 });
 const PricePerHour = Type.Number({
   exclusiveMinimum: 0,
@@ -66,6 +75,8 @@ export const OrderBody = Body(
     maxPricePerHour: Type.Optional(PricePerHour),
     ttlHours: Type.Optional(TtlHours),
     ttlAction: Type.Optional(TtlAction),
+    idleMinutes: Type.Optional(IdleMinutes),
+    idleAction: Type.Optional(IdleAction),
     filesystemIds: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
         maxItems: 16,
@@ -86,6 +97,8 @@ export const UpdateVmBody = Body({
   username: Type.Optional(Username),
   ttlHours: Type.Optional(Nullable(TtlHours)),
   ttlAction: Type.Optional(TtlAction),
+  idleMinutes: Type.Optional(Nullable(IdleMinutes)),
+  idleAction: Type.Optional(IdleAction),
 });
 
 export const IdsBody = Body({

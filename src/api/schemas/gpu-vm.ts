@@ -67,6 +67,14 @@ export const GpuVmDetailsSchema = Type.Object(
       Type.Object({ at: DateTime(), action: StringEnum(['stop', 'delete'] as const) }),
       'gpufleet: automatic stop/delete time',
     ),
+    idle: NullableObject(
+      Type.Object({
+        minutes: Type.Integer(),
+        action: StringEnum(['stop', 'delete'] as const),
+        since: Nullable(DateTime('Since when the GPUs have been idle; null while busy')),
+      }),
+      'gpufleet: stop/delete after the GPUs have been idle this long (providers that report utilisation)',
+    ),
     syncedAt: Nullable(DateTime('gpufleet: when the provider last confirmed this record')),
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },

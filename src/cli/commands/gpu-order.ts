@@ -7,7 +7,7 @@ import { operationFailed, UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';
 import { dash, formatMoney } from '../format/values.ts';
 import { pollJobs, throwIfFailed } from '../jobs.ts';
-import { positiveNumber } from '../options.ts';
+import { positiveInt, positiveNumber } from '../options.ts';
 import { listAll, resolveDatacenter, resolveGroupId, resolveSeries, resolveSshKeyId } from '../resolve.ts';
 import { accessLines } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
@@ -23,6 +23,8 @@ interface OrderFlags extends ConstraintFlags {
   username?: string;
   ttlHours?: number;
   ttlAction?: 'stop' | 'delete';
+  idleMinutes?: number;
+  idleAction?: 'stop' | 'delete';
   dryRun?: boolean;
   idempotencyKey?: string;
   wait?: boolean;
@@ -40,6 +42,10 @@ export function registerGpuOrderCommand(gpu: Command): void {
     .option('--username <name>', 'login user (image default when omitted)')
     .addOption(new Option('--ttl-hours <n>', 'stop or delete the VM after this many hours').argParser(positiveNumber))
     .addOption(new Option('--ttl-action <action>', 'what the TTL does').choices(['stop', 'delete']))
+    .addOption(
+      new Option('--idle-minutes <n>', 'stop or delete the VM once its GPUs have been idle this long').argParser(positiveInt),
+    )
+    .addOption(new Option('--idle-action <action>', 'what the idle rule does (default stop)').choices(['stop', 'delete']))
     .option('--dry-run', 'show the offers this order would try, in order, and order nothing')
     .option('--idempotency-key <key>', 'repeat an earlier order safely (default: a fresh key per run)')
     .option('--wait', 'wait until the VM is running and print how to reach it')
@@ -74,6 +80,8 @@ async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, s
     maxPricePerHour: flags.maxPrice,
     ttlHours: flags.ttlHours,
     ttlAction: flags.ttlAction,
+    idleMinutes: flags.idleMinutes,
+    idleAction: flags.idleAction,
     constraints: constraintsOf(flags),
   };
 }

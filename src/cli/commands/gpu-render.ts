@@ -42,6 +42,7 @@ export function vmDetails(vm: GpuVmDetails, color: boolean): string {
     ['Jupyter', dash(vm.jupyterUrl)],
     ['Group', dash(vm.resourceGroupName)],
     ['TTL', vm.ttl ? `${vm.ttl.action} at ${formatTime(vm.ttl.at)}` : '-'],
+    ['Idle rule', idleRule(vm)],
     ['Created', formatTime(vm.createdAt)],
     ['Synced', formatTime(vm.syncedAt)],
   ]);
@@ -65,4 +66,19 @@ export function accessLines(vm: GpuVmDetails): string {
 
 function gpuText(vm: GpuVmDetails): string {
   return vm.configuration ? `${vm.configuration.gpuCount}x ${vm.configuration.name}` : '-';
+}
+
+function idleRule(vm: GpuVmDetails): string {
+  if (!vm.idle) return '-';
+  const rule = `${vm.idle.action} after ${vm.idle.minutes} min idle`;
+  return vm.idle.since ? `${rule} (idle since ${formatTime(vm.idle.since)})` : rule;
+}
+
+/** A VM's time limit and idle rule on one line each. */
+export function limitsLine(vm: GpuVmDetails): string {
+  return [
+    `${vm.name}:`,
+    `  time limit: ${vm.ttl ? `${vm.ttl.action} at ${formatTime(vm.ttl.at)}` : 'none'}`,
+    `  idle rule:  ${vm.idle ? idleRule(vm) : 'none'}`,
+  ].join('\n');
 }

@@ -7,6 +7,7 @@ import { formatTime } from '../format/values.ts';
 import { positiveInt } from '../options.ts';
 import { resolveGroupId, resolveVmId } from '../resolve.ts';
 import { registerGpuLifecycleCommands } from './gpu-lifecycle.ts';
+import { registerGpuLimitsCommand } from './gpu-limits.ts';
 import { registerGpuOrderCommand } from './gpu-order.ts';
 import { sshCommand, vmDetails, vmTable } from './gpu-render.ts';
 
@@ -106,6 +107,7 @@ export function registerGpuCommands(program: Command): void {
 
   registerGpuOrderCommand(gpu);
   registerGpuLifecycleCommands(gpu);
+  registerGpuLimitsCommand(gpu);
 }
 
 function pageFooter(meta: PageMeta | null): string {

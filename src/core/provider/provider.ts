@@ -80,6 +80,8 @@ export interface ProviderCapabilities {
   jupyter: boolean;
   /** Shared filesystems can be attached at create. */
   filesystems: boolean;
+  /** Instances report GPU utilisation (`ProviderInstance.gpuUtilizationPercent`), so idle rules can work. */
+  gpuUtilization?: boolean;
 }
 
 /** Enough of an instance for an action; taken from gpufleet's record so the adapter need not look it up. */
@@ -168,6 +170,8 @@ export interface ProviderInstance {
   spot: boolean;
   image: string | null;
   createdAt: string | null;
+  /** Mean GPU utilisation (0–100) the provider reports for a running instance; absent where it reports none. */
+  gpuUtilizationPercent?: number | null;
 }
 
 export interface ProviderAccountConfig {
@@ -252,6 +256,8 @@ export interface SimulatorControl {
   preempt(providerInstanceId: string): void;
   /** Show an instance's raw provider state as `raw` (e.g. one the adapter has never seen); null removes the override. */
   setRawStatus(providerInstanceId: string, raw: string | null): void;
+  /** Make an instance's GPUs report `percent` utilisation (null: back to idle); only where the provider reports it. */
+  setGpuUtilization?(providerInstanceId: string, percent: number | null): void;
   /** The next `count` successful responses come back with a wrong shape. */
   malformNext(count: number): void;
   /** Requests received so far, by `METHOD route`. */

@@ -38,6 +38,8 @@ export const RUNPOD_CAPABILITIES: ProviderCapabilities = {
   machineKind: 'container',
   jupyter: true,
   filesystems: false,
+  // `runtime.gpus[].gpuUtilPercent` tells how busy a running pod's GPUs are.
+  gpuUtilization: true,
 };
 
 export interface RunpodSettings {

@@ -262,7 +262,14 @@ export function podToInstance(pod: Pod, context: StatusContext): ProviderInstanc
     spot: isSpot(pod),
     image: gpufleetImageOf(pod.imageName),
     createdAt: isoOrNull(pod.createdAt),
+    gpuUtilizationPercent: meanGpuUtilization(pod),
   };
+}
+
+/** Mean of the runtime's per-GPU utilisation; null until the runtime reports any. */
+export function meanGpuUtilization(pod: Pod): number | null {
+  const values = (pod.runtime?.gpus ?? []).map((g) => g.gpuUtilPercent).filter((v): v is number => typeof v === 'number');
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
 }
 
 function isoOrNull(value: string | null): string | null {

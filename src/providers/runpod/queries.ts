@@ -24,7 +24,7 @@ fragment PodFields on Pod {
   uptimeSeconds
   machineId
   machine { podHostId gpuTypeId gpuDisplayName dataCenterId location secureCloud }
-  runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
+  runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } gpus { id gpuUtilPercent } }
 }`;
 
 export interface GraphqlOperation {

@@ -406,6 +406,18 @@ describe('runpod status mapping', () => {
     expect(podToInstance(pod({ runtime: up }), idle)).toMatchObject({ ip: '203.0.113.9', sshPort: 12345, username: 'root' });
   });
 
+  it('reports the mean GPU utilisation of the runtime, and none before it has one', () => {
+    const gpus = [
+      { id: 'GPU-a', gpuUtilPercent: 10 },
+      { id: 'GPU-b', gpuUtilPercent: 30 },
+      { id: 'GPU-c', gpuUtilPercent: null },
+    ];
+    expect(podToInstance(pod({ runtime: { ...up, gpus } }), idle).gpuUtilizationPercent).toBe(20);
+    expect(podToInstance(pod({ runtime: { ...up, gpus: [] } }), idle).gpuUtilizationPercent).toBeNull();
+    expect(podToInstance(pod({ runtime: up }), idle).gpuUtilizationPercent).toBeNull();
+    expect(podToInstance(pod({}), idle).gpuUtilizationPercent).toBeNull();
+  });
+
   it('tells a preemption from a user stop by lastStatusChange', () => {
     const exited = { desiredStatus: 'EXITED', podType: 'INTERRUPTABLE' };
     expect(statusOf(pod({ ...exited, lastStatusChange: 'Exited by Runpod: Fri Jun 19 2026' }), idle).statusReason).toBe(

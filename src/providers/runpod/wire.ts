@@ -98,9 +98,15 @@ export const RuntimePort = Type.Object({
 });
 export type RuntimePort = Static<typeof RuntimePort>;
 
+export const RuntimeGpu = Type.Object({
+  id: Nullable(Type.String()),
+  gpuUtilPercent: Nullable(Type.Number()),
+});
+
 export const PodRuntime = Type.Object({
   uptimeInSeconds: Nullable(Type.Integer()),
   ports: Nullable(Type.Array(RuntimePort)),
+  gpus: Type.Optional(Nullable(Type.Array(RuntimeGpu))),
 });
 
 export const PodMachine = Type.Object({

@@ -44,7 +44,7 @@ export interface VmServiceDeps {
   catalog: CatalogServiceImpl;
   budgets: BudgetGuard;
   /** Display name and capabilities of a provider id (for messages). */
-  providerInfo: (provider: string) => { displayName: string; stopStart: boolean } | undefined;
+  providerInfo: (provider: string) => { displayName: string; stopStart: boolean; gpuUtilization: boolean } | undefined;
 }
 
 export class VmServiceImpl implements VmService {
@@ -201,11 +201,7 @@ export class VmServiceImpl implements VmService {
     if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
       throw notFound('Datacenter', input.datacenterId);
 
-    const constraints: OfferConstraints = {
-      ...input.constraints,
-      spot: input.constraints?.spot ?? (input.spot ? 'only' : 'exclude'),
-      ...(input.maxPricePerHour !== undefined ? { maxPricePerHour: input.maxPricePerHour } : {}),
-    };
+    const constraints = orderConstraints(input);
     const forSeries = offers.filter(
       (o) =>
         o.series.id === series.id &&
@@ -223,6 +219,15 @@ export class VmServiceImpl implements VmService {
         (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
       ),
     );
+    if (candidates.length === 0 && constraints.gpuUtilizationReported) {
+      const withoutIdleRule = { ...constraints, gpuUtilizationReported: false };
+      if (forSeries.some((o) => o.available && matchesConstraints(o, withoutIdleRule))) {
+        throw badRequest(
+          'IDLE_RULE_UNSUPPORTED',
+          'idleMinutes needs a provider that reports GPU utilisation, and none of the offers matching this order is from one; drop idleMinutes or widen the order',
+        );
+      }
+    }
     if (candidates.length === 0) {
       throw conflict(
         'INVENTORY_DEPLETED',
@@ -306,7 +311,9 @@ export class VmServiceImpl implements VmService {
           stored_private_key_enc: null,
           ttl_at: ttlAt,
           ttl_action: ttlAt ? (input.ttlAction ?? 'delete') : null,
-          idle_minutes: null,
+          idle_minutes: input.idleMinutes ?? null,
+          idle_action: input.idleMinutes ? (input.idleAction ?? 'stop') : null,
+          idle_since: null,
           created_at: now,
           updated_at: now,
           deleted_at: null,
@@ -370,6 +377,15 @@ export class VmServiceImpl implements VmService {
       patch.ttl_action = input.ttlHours === null ? null : (input.ttlAction ?? vm.ttl_action ?? 'delete');
     } else if (input.ttlAction !== undefined && vm.ttl_at) {
       patch.ttl_action = input.ttlAction;
+    }
+    if (input.idleMinutes !== undefined) {
+      if (input.idleMinutes !== null) this.assertReportsUtilization(vm);
+      patch.idle_minutes = input.idleMinutes;
+      patch.idle_action = input.idleMinutes === null ? null : (input.idleAction ?? vm.idle_action ?? 'stop');
+      // A new rule starts its count afresh at the next report.
+      patch.idle_since = null;
+    } else if (input.idleAction !== undefined && vm.idle_minutes !== null) {
+      patch.idle_action = input.idleAction;
     }
     if (Object.keys(patch).length > 0) {
       await this.vms.update(id, patch);
@@ -477,6 +493,17 @@ export class VmServiceImpl implements VmService {
     return vm;
   }
 
+  private assertReportsUtilization(vm: VmRow): void {
+    if (!vm.provider) throw conflict('INVALID_STATE', `GPU VM ${vm.id} has no machine at a provider yet`);
+    const info = this.deps.providerInfo(vm.provider);
+    if (!info?.gpuUtilization) {
+      throw badRequest(
+        'IDLE_RULE_UNSUPPORTED',
+        `${info?.displayName ?? vm.provider} does not report GPU utilisation, so an idle rule cannot work there; use ttlHours instead`,
+      );
+    }
+  }
+
   private async requirePowerable(id: string, action: string): Promise<VmRow> {
     const vm = await this.requireLive(id);
     if (!vm.provider_instance_id || !vm.provider)
@@ -577,4 +604,17 @@ function assertUsername(username: string): void {
       'username must be 3-20 characters, start with a letter or underscore, and use only letters, digits, _ and -',
     );
   }
+}
+
+/** How an order's shortcuts read as constraints: `constraints.spot` wins, a top-level `maxPricePerHour` wins. */
+export function orderConstraints(
+  input: Pick<OrderInput, 'constraints' | 'spot' | 'maxPricePerHour' | 'idleMinutes'>,
+): OfferConstraints {
+  return {
+    ...input.constraints,
+    spot: input.constraints?.spot ?? (input.spot ? 'only' : 'exclude'),
+    ...(input.maxPricePerHour !== undefined ? { maxPricePerHour: input.maxPricePerHour } : {}),
+    // An idle rule only works where the provider says how busy the GPUs are.
+    ...(input.idleMinutes ? { gpuUtilizationReported: true } : {}),
+  };
 }

@@ -57,6 +57,10 @@ export function toVmDetails(
       : null,
     billsWhileStopped: row.bills_while_stopped === 1,
     ttl: row.ttl_at && row.ttl_action ? { at: row.ttl_at, action: row.ttl_action as 'stop' | 'delete' } : null,
+    idle:
+      row.idle_minutes !== null
+        ? { minutes: row.idle_minutes, action: row.idle_action === 'delete' ? 'delete' : 'stop', since: row.idle_since }
+        : null,
     syncedAt: syncedAt > 0 ? new Date(syncedAt).toISOString() : null,
   };
 }

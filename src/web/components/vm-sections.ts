@@ -47,6 +47,7 @@ export function billingCard(vm: GpuVmDetails, live: LiveFields): HTMLElement {
       ['Accrued cost', live.accrued],
       ['Spot', vm.spot ? 'Yes: the provider may interrupt this VM' : 'No (on-demand)'],
       ['Time limit', vm.ttl ? `${vm.ttl.action === 'delete' ? 'Deleted' : 'Stopped'} at ${dateTime(vm.ttl.at)}` : 'None'],
+      ['Idle rule', idleRule(vm)],
     ]),
     vm.billsWhileStopped
       ? notice(
@@ -108,4 +109,10 @@ function waitingFor(vm: GpuVmDetails): HTMLElement {
 
 function card(title: string, ...content: (HTMLElement | null)[]): HTMLElement {
   return h('section', { class: 'card', 'aria-label': title }, h('h2', null, title), content);
+}
+
+function idleRule(vm: GpuVmDetails): string {
+  if (!vm.idle) return 'None';
+  const rule = `${vm.idle.action === 'delete' ? 'Deleted' : 'Stopped'} after ${vm.idle.minutes} min with idle GPUs`;
+  return vm.idle.since ? `${rule}; idle since ${dateTime(vm.idle.since)}` : rule;
 }

@@ -82,6 +82,7 @@ function renderForm(
     'stop',
     { name: 'ttlAction' },
   );
+  const idleMinutes = h('input', { type: 'number', name: 'idleMinutes', min: '5', step: '1', placeholder: 'never' });
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Order VM');
@@ -177,7 +178,7 @@ function renderForm(
     h(
       'details',
       { class: 'advanced', open: preset.spot },
-      h('summary', null, 'Advanced: spot, time limit, username'),
+      h('summary', null, 'Advanced: spot, time limit, idle stop, username'),
       h(
         'div',
         { class: 'grid-2' },
@@ -185,6 +186,11 @@ function renderForm(
         field('Username', username, '3–20 characters; the image default when empty.'),
         field('Time limit (hours)', ttlHours, 'Stops or deletes the VM after this long.'),
         field('When the time is up', ttlAction),
+        field(
+          'Stop when idle (minutes)',
+          idleMinutes,
+          'Stops the VM once its GPUs have been idle this long. Only providers that report GPU use (RunPod) qualify.',
+        ),
       ),
     ),
     summary,
@@ -230,6 +236,7 @@ function renderForm(
       order.ttlHours = Number(ttlHours.value);
       order.ttlAction = ttlAction.value;
     }
+    if (idleMinutes.value) order.idleMinutes = Number(idleMinutes.value);
     try {
       const { data, message } = await ctx.api.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', order, {
         'Idempotency-Key': idempotencyKey,

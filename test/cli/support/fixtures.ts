@@ -67,6 +67,7 @@ export function vm(overrides: Partial<GpuVmDetails> = {}): GpuVmDetails {
     accruedCost: null,
     billsWhileStopped: false,
     ttl: null,
+    idle: null,
     syncedAt: null,
     ...overrides,
   };
@@ -133,6 +134,7 @@ export function offer(overrides: Partial<Offer> = {}): Offer {
     spot: false,
     machineKind: 'vm',
     billsWhileStopped: true,
+    reportsGpuUtilization: false,
     unmapped: false,
     ...overrides,
   };

@@ -60,6 +60,8 @@ export async function insertVm(
       ttl_at: null,
       ttl_action: null,
       idle_minutes: null,
+      idle_action: null,
+      idle_since: null,
       created_at: at,
       updated_at: at,
       deleted_at: fields.deletedAt ?? null,

@@ -50,6 +50,7 @@ export const runpodSimulator: SimulatorDefinition = {
           faults.reset();
           sim.capacity.restore();
           sim.rawStatus.clear();
+          sim.gpuUtilization.clear();
         },
         rateLimitNext: (count, retryAfterSec) => faults.rateLimitNext(count, retryAfterSec),
         // Static API keys never expire.
@@ -63,6 +64,10 @@ export const runpodSimulator: SimulatorDefinition = {
         setRawStatus: (id, raw) => {
           if (raw === null) sim.rawStatus.delete(id);
           else sim.rawStatus.set(id, raw);
+        },
+        setGpuUtilization: (id, percent) => {
+          if (percent === null) sim.gpuUtilization.delete(id);
+          else sim.gpuUtilization.set(id, percent);
         },
         malformNext: (count) => faults.malformNext(count),
         requestCounts: () => faults.requestCounts(),

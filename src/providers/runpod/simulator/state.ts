@@ -91,6 +91,8 @@ export class SimState {
   readonly capacity: Capacity;
   /** `setRawStatus` overlays on what the API reports as `desiredStatus`. */
   readonly rawStatus = new Map<string, string>();
+  /** `setGpuUtilization` overrides; a pod nobody set runs nothing, so its GPUs report 0 %. */
+  readonly gpuUtilization = new Map<string, number>();
 
   constructor(
     private readonly options: SimStateOptions,

@@ -8,6 +8,7 @@ export function podView(state: SimState, pod: SimPod): Record<string, unknown> {
   const machine = state.capacity.machine(pod.machineId);
   const type = findGpuType(pod.gpuTypeId);
   const uptime = pod.runtimeSinceMs === null ? 0 : Math.floor((Date.now() - pod.runtimeSinceMs) / 1000);
+  const utilization = state.gpuUtilization.get(pod.id) ?? 0;
   return {
     id: pod.id,
     name: pod.name,
@@ -52,7 +53,7 @@ export function podView(state: SimState, pod: SimPod): Record<string, unknown> {
             ports: runtimePorts(pod, machine.publicIp, machine.internalIp),
             gpus: Array.from({ length: pod.gpuCount }, (_, i) => ({
               id: `GPU-${pod.id}-${i}`,
-              gpuUtilPercent: 0,
+              gpuUtilPercent: utilization,
               memoryUtilPercent: 0,
             })),
             container: { cpuPercent: 1, memoryPercent: 2 },
