@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { createApp, ephemeralSecretKey } from '../src/app.ts';
 import { silentLogger } from '../src/logger.ts';
@@ -222,11 +223,16 @@ async function measure(name: string, paths: string[]) {
   const listCallsBefore = app.runtime.refresher.listCalls;
   const callsBefore = providerCalls;
   const started = Date.now();
+  // How long the server's event loop was blocked at worst: what every request in flight waits out.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const result = await load(url, paths, headers);
+  loopDelay.disable();
   const seconds = (Date.now() - started) / 1000;
   const listCalls = app.runtime.refresher.listCalls - listCallsBefore;
   const intervalSec = app.runtime.refresher.options.slowIntervalMs / 1000;
-  return { name, result, listCalls, providerCalls: providerCalls - callsBefore, seconds, intervalSec };
+  const blockedMs = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  return { name, result, listCalls, providerCalls: providerCalls - callsBefore, seconds, intervalSec, blockedMs };
 }
 
 const pages = Array.from({ length: Math.ceil(VMS / 100) }, (_, i) => `/v1/resource/gpu?limit=100&page=${i + 1}`);
@@ -279,12 +285,16 @@ for (const [run, bareRun] of [
     `  ${fmt(r.requests.average, 0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}   (target p99 < 50 ms)`,
   );
   log(
-    `  bare Fastify, same payload: ${fmt(bareRun.requests.average, 0)} req/s → gpufleet serves ${fmt((100 * r.requests.average) / bareRun.requests.average, 0)} % of it   (target ≥ 50 %)`,
+    `  bare Fastify, same payload: ${fmt(bareRun.requests.average, 0)} req/s, p99 ${bareRun.latency.p99} ms → gpufleet serves ${fmt((100 * r.requests.average) / bareRun.requests.average, 0)} % of it   (target ≥ 50 %)`,
   );
+  log(`  event loop delay: p99 ${fmt(run.blockedMs.p99)} ms, max ${fmt(run.blockedMs.max)} ms`);
   log(
     `  provider list calls during the run: ${run.listCalls} (${accountIds.length} accounts × ${fmt(run.seconds, 0)} s / ${run.intervalSec} s interval allows ${allowedCalls}); all provider calls: ${run.providerCalls}`,
   );
 }
+log(
+  `payloads: a listing page ${fmt(Buffer.byteLength(listPayload) / 1024, 0)} KB, one VM ${fmt(Buffer.byteLength(getPayload) / 1024, 1)} KB`,
+);
 log(`status refresh per account, idle: ${refreshFigures.join('; ')}`);
 log(`RSS after the runs: ${fmt(rss, 0)} MB   (target < 200 MB)`);
 log(`placement decision over ${catalogSize} offers: ${fmt(placementMs, 2)} ms   (target < 5 ms, provider calls excluded)`);

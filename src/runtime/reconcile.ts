@@ -69,8 +69,9 @@ export class Reconciler {
     }
 
     await this.recordForeign(accountId, foreign, now);
-    const after = await this.vms.liveOfAccount(accountId);
-    return { transitional: after.some((v) => ['Provisioning', 'Starting', 'Stopping'].includes(v.status)) };
+    // A count, not the rows again: reading every row of a large account a second time blocks the server.
+    const transitional = await this.vms.countLiveInTransition(accountId, ['Provisioning', 'Starting', 'Stopping']);
+    return { transitional: transitional > 0 };
   }
 
   async markDestroyed(vm: VmRow, at: string, reason: string, providerStatus?: string): Promise<void> {

@@ -11,7 +11,7 @@ import { GpuVmDetailsSchema, JobSchema, OrderAcceptedSchema, VmEventSchema } fro
 import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery } from '../schemas/gpu-vm-requests.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
-/** Serialised list pages, keyed by the page object the service cached. */
+/** Serialised answers, keyed by the page or VM object the service cached (the same object while unchanged). */
 const serializedPages = new WeakMap<object, string>();
 
 const tags = ['GPU VMs'];
@@ -90,7 +90,15 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
         response: { 200: Envelope(Vm), ...errorResponses },
       },
     },
-    async (request) => ok('GPU VM retrieved successfully', await services.vms.get(request.params.id)),
+    async (request, reply) => {
+      const vm = await services.vms.get(request.params.id);
+      let body = serializedPages.get(vm);
+      if (body === undefined) {
+        body = reply.serialize(ok('GPU VM retrieved successfully', vm)) as string;
+        serializedPages.set(vm, body);
+      }
+      return reply.type('application/json; charset=utf-8').send(body as never);
+    },
   );
 
   api.put(

@@ -22,7 +22,7 @@ import type {
   VmService,
 } from '../types.ts';
 import type { BudgetGuard } from './budget-guard.ts';
-import { ListingCache } from './listing-cache.ts';
+import { ListingCache, type ReadVersion } from './listing-cache.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
 import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
 import { toVmDetails } from './view.ts';
@@ -47,10 +47,18 @@ export interface VmServiceDeps {
   providerInfo: (provider: string) => { displayName: string; stopStart: boolean; gpuUtilization: boolean } | undefined;
 }
 
+/**
+ * Cached reads: rebuilt at least every second (accrued cost), and served while being rebuilt for at most
+ * three seconds when only time or a provider confirmation moved on.
+ */
+const READ_CACHE = { ttlMs: 1_000, staleMs: 3_000, maxEntries: 1_000 };
+
 export class VmServiceImpl implements VmService {
   private readonly vms: VmRepository;
   private readonly jobsRepo: JobRepository;
-  private readonly listings = new ListingCache<Page<GpuVmDetails>>(1_000);
+  private readonly listings = new ListingCache<Page<GpuVmDetails>>(READ_CACHE);
+  /** Single VMs by id, on the same terms as listing pages. */
+  private readonly singles = new ListingCache<GpuVmDetails>({ ...READ_CACHE, maxEntries: 10_000 });
 
   constructor(private readonly deps: VmServiceDeps) {
     this.vms = new VmRepository(deps.db);
@@ -66,11 +74,7 @@ export class VmServiceImpl implements VmService {
     await this.deps.refresher.ensureFresh(accounts);
     const version = await this.dataVersion(accounts);
     const cacheKey = JSON.stringify(query);
-    const cached = this.listings.get(cacheKey, version);
-    if (cached) return cached;
-    const page = await this.buildPage(query);
-    this.listings.set(cacheKey, version, page);
-    return page;
+    return this.listings.getOrBuild(cacheKey, version, () => this.buildPage(query));
   }
 
   /**
@@ -78,7 +82,7 @@ export class VmServiceImpl implements VmService {
    * SSH key or resource group renamed, an account synced. One cheap query tells whether a cached page is
    * still true.
    */
-  private async dataVersion(accountIds: string[]): Promise<string> {
+  private async dataVersion(accountIds: string[]): Promise<ReadVersion> {
     const { rows } = await sql<{ v: string | null; n: number | string; k: string | null; g: string | null }>`
       select (select max(updated_at) from vms) as v, (select count(*) from vms) as n,
              (select max(updated_at) from ssh_keys) as k, (select max(updated_at) from resource_groups) as g`.execute(
@@ -86,7 +90,7 @@ export class VmServiceImpl implements VmService {
     );
     const row = rows[0];
     const synced = accountIds.map((id) => this.deps.refresher.lastSyncedAt(id) ?? 0).join(',');
-    return `${row?.v}|${row?.n}|${row?.k}|${row?.g}|${synced}`;
+    return { data: `${row?.v}|${row?.n}|${row?.k}|${row?.g}`, sync: synced };
   }
 
   private async buildPage(
@@ -133,6 +137,16 @@ export class VmServiceImpl implements VmService {
   }
 
   async get(id: string): Promise<GpuVmDetails> {
+    // The account is known from an earlier read of this VM; keeping it fresh comes before the version check,
+    // so a refresh it triggers is part of what the answer shows.
+    const accountId = this.singles.peek(id)?.providerAccountId;
+    if (accountId) await this.deps.refresher.ensureFresh([accountId]);
+    // One VM shows only its own account's sync time.
+    const version = await this.dataVersion(accountId ? [accountId] : []);
+    return this.singles.getOrBuild(id, version, () => this.readOne(id));
+  }
+
+  private async readOne(id: string): Promise<GpuVmDetails> {
     const row = await this.vms.getWithNames(id);
     if (!row) throw notFound('GPU VM', id);
     if (row.account_id && !row.deleted_at) {
