@@ -8,6 +8,7 @@ import { JobWorker } from './runtime/job-worker.ts';
 import type { JobTiming } from './runtime/jobs/context.ts';
 import { OfferCache } from './runtime/offer-cache.ts';
 import { PolicyEngine } from './runtime/policies.ts';
+import { StorePollClaims } from './runtime/poll-claims.ts';
 import { ProviderPool } from './runtime/provider-pool.ts';
 import { Reconciler } from './runtime/reconcile.ts';
 import { StatusRefresher } from './runtime/status-refresher.ts';
@@ -96,7 +97,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const pool = new ProviderPool(accounts, providerDeps);
   const reconciler = new Reconciler(db, logger);
-  const refresher = new StatusRefresher(pool, reconciler, accounts, logger, {
+  const refresher = new StatusRefresher(pool, reconciler, accounts, new StorePollClaims(db), logger, {
     maxStalenessMs,
     fastIntervalMs: Math.min(2_000, maxStalenessMs),
     // Half the bound: a refresh that takes a while still lands before any read would have to wait for it.

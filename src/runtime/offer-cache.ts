@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AccountOffers } from '../catalog/catalog.ts';
 import type { ProviderOffer } from '../core/provider/provider.ts';
 import type { Logger } from '../logger.ts';
 import { SingleFlight } from '../providers/kit/single-flight.ts';
-import type { Database } from '../store/schema.ts';
+import type { Database, OfferSnapshotTable } from '../store/schema.ts';
 import { PeriodicTask } from './periodic.ts';
 import type { ProviderPool } from './provider-pool.ts';
 
@@ -132,17 +132,7 @@ export class OfferCache {
       const account = accounts.find((a) => a.config.accountId === row.account_id);
       if (!account) continue;
       this.touch();
-      this.entries.set(row.account_id, {
-        offers: {
-          accountId: row.account_id,
-          provider: account.definition.id,
-          providerDisplayName: account.definition.displayName,
-          capabilities: account.definition.capabilities,
-          offers: JSON.parse(row.offers_json) as ProviderOffer[],
-        },
-        fetchedAt: Date.parse(row.fetched_at),
-        error: row.error,
-      });
+      this.entries.set(row.account_id, entryFromRow(account, row));
     }
   }
 
@@ -154,15 +144,33 @@ export class OfferCache {
     return this.loop.stop();
   }
 
-  /** Refresh every account whose offers are older than the refresh period. */
+  /**
+   * Refresh every account whose offers are older than the refresh period, unless another replica already
+   * did: its snapshot in the store is taken instead of calling the provider again.
+   */
   private async refreshDue(): Promise<void> {
     const accounts = await this.pool.all().catch(() => []);
     const now = Date.now();
     await Promise.allSettled(
       accounts
         .filter((a) => now - (this.entries.get(a.config.accountId)?.fetchedAt ?? 0) >= this.options.refreshEveryMs)
-        .map((a) => this.refresh(a.config.accountId)),
+        .map(async (a) => {
+          if (!(await this.adoptStored(a, now))) await this.refresh(a.config.accountId);
+        }),
     );
+  }
+
+  /** Take the stored snapshot of an account when it is fresher than ours and within the refresh period. */
+  private async adoptStored(account: PooledAccount, now: number): Promise<boolean> {
+    const accountId = account.config.accountId;
+    const row = await this.db.selectFrom('offer_snapshots').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    if (!row || row.error) return false;
+    const fetchedAt = Date.parse(row.fetched_at);
+    if (now - fetchedAt >= this.options.refreshEveryMs || fetchedAt <= (this.entries.get(accountId)?.fetchedAt ?? 0))
+      return false;
+    this.touch();
+    this.entries.set(accountId, entryFromRow(account, row));
+    return true;
   }
 
   private async persist(accountId: string, fetchedAt: number, offers: ProviderOffer[], error: string | null): Promise<void> {
@@ -180,4 +188,20 @@ export class OfferCache {
       )
       .execute();
   }
+}
+
+type PooledAccount = Awaited<ReturnType<ProviderPool['all']>>[number];
+
+function entryFromRow(account: PooledAccount, row: Selectable<OfferSnapshotTable>): Entry {
+  return {
+    offers: {
+      accountId: account.config.accountId,
+      provider: account.definition.id,
+      providerDisplayName: account.definition.displayName,
+      capabilities: account.definition.capabilities,
+      offers: JSON.parse(row.offers_json) as ProviderOffer[],
+    },
+    fetchedAt: Date.parse(row.fetched_at),
+    error: row.error,
+  };
 }

@@ -15,6 +15,8 @@ export class PeriodicTask {
 
   /** Start; the first run happens after `firstDelayMs` (at once by default). */
   start(firstDelayMs = 0): void {
+    // A second start would run a second loop beside the first.
+    if (this.running) return;
     this.running = true;
     this.schedule(firstDelayMs);
   }

@@ -2,6 +2,7 @@ import { isProviderError } from '../core/provider/errors.ts';
 import type { Logger } from '../logger.ts';
 import { SingleFlight } from '../providers/kit/single-flight.ts';
 import { PeriodicTask } from './periodic.ts';
+import type { PollClaims } from './poll-claims.ts';
 import type { ProviderPool } from './provider-pool.ts';
 import type { Reconciler } from './reconcile.ts';
 
@@ -21,6 +22,9 @@ export interface AccountHealthSink {
   markSynced(accountId: string, at: string): Promise<void>;
 }
 
+/** How often a replica waiting on another's poll looks for its result. */
+const CLAIM_RETRY_MS = 100;
+
 interface AccountState {
   lastSyncedAt: number;
   /** Health was recorded as ok since the last failure. */
@@ -31,7 +35,8 @@ interface AccountState {
 
 /**
  * Keeps every account's VM statuses current with ONE list call per account per refresh, whoever asks:
- * the background loop and every concurrent reader share the same in-flight call.
+ * the background loop and every concurrent reader share the same in-flight call, and with several
+ * replicas on one store only the replica holding the account's poll claim calls the provider.
  */
 export class StatusRefresher {
   private readonly state = new Map<string, AccountState>();
@@ -45,6 +50,7 @@ export class StatusRefresher {
     private readonly pool: ProviderPool,
     private readonly reconciler: Reconciler,
     private readonly health: AccountHealthSink,
+    private readonly claims: PollClaims,
     private readonly logger: Logger,
     readonly options: RefresherOptions,
   ) {
@@ -77,16 +83,45 @@ export class StatusRefresher {
     const stale = accountIds.filter((id) => now - (this.state.get(id)?.lastSyncedAt ?? 0) > maxAgeMs);
     if (stale.length === 0) return;
     await Promise.race([
-      Promise.allSettled(stale.map((id) => this.refresh(id))),
+      Promise.allSettled(stale.map((id) => this.refresh(id, { maxAgeMs }))),
       new Promise((resolve) => setTimeout(resolve, this.options.readWaitMs)),
     ]);
   }
 
-  refresh(accountId: string): Promise<void> {
+  /**
+   * Bring one account up to date. The replica that wins the account's poll claim calls the provider; any
+   * other takes the sync that replica records, waiting for it (bounded) when `wait` is set. `maxAgeMs`: a
+   * sync by any replica at most this old is good enough (0: a poll that starts now).
+   */
+  refresh(accountId: string, { maxAgeMs = 0, wait = true }: { maxAgeMs?: number; wait?: boolean } = {}): Promise<void> {
     return this.flights.run(accountId, async () => {
-      const { provider, config } = await this.pool.get(accountId);
-      const state = this.state.get(accountId) ?? { lastSyncedAt: 0, transitional: false, lastError: null };
+      const state = this.stateOf(accountId);
+      const deadline = Date.now() + this.options.readWaitMs;
+      for (;;) {
+        if (await this.claims.claim(accountId, maxAgeMs)) return this.poll(accountId, state);
+        const shared = await this.claims.lastSynced(accountId);
+        if (shared === undefined) return; // the account was removed meanwhile
+        if (shared !== null && shared > state.lastSyncedAt) state.lastSyncedAt = shared;
+        if (Date.now() - state.lastSyncedAt <= maxAgeMs || !wait || Date.now() >= deadline) return;
+        // Another replica is polling this account right now: its result lands in the store shortly.
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
+      }
+    });
+  }
+
+  private stateOf(accountId: string): AccountState {
+    let state = this.state.get(accountId);
+    if (!state) {
+      state = { lastSyncedAt: 0, transitional: false, lastError: null };
       this.state.set(accountId, state);
+    }
+    return state;
+  }
+
+  /** One list call and the reconciliation of its answer, under this replica's claim. */
+  private async poll(accountId: string, state: AccountState): Promise<void> {
+    try {
+      const { provider, config } = await this.pool.get(accountId);
       try {
         this.listCalls++;
         const instances = await provider.listInstances();
@@ -107,7 +142,9 @@ export class StatusRefresher {
         state.lastError = message;
         state.healthy = false;
       }
-    });
+    } finally {
+      await this.claims.release(accountId).catch(() => undefined);
+    }
   }
 
   start(): void {
@@ -130,7 +167,15 @@ export class StatusRefresher {
           const interval = s?.transitional ? this.options.fastIntervalMs : this.options.slowIntervalMs;
           return now - (s?.lastSyncedAt ?? 0) >= interval;
         })
-        .map((a) => this.refresh(a.config.accountId)),
+        // The loop never waits on another replica's poll: it looks again next round.
+        .map((a) =>
+          this.refresh(a.config.accountId, {
+            maxAgeMs: this.state.get(a.config.accountId)?.transitional
+              ? this.options.fastIntervalMs
+              : this.options.slowIntervalMs,
+            wait: false,
+          }),
+        ),
     );
   }
 }

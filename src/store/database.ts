@@ -15,6 +15,7 @@ import pg from 'pg';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_listing_indexes.ts';
 import * as m003 from './migrations/003_idle_rule.ts';
+import * as m004 from './migrations/004_poll_claims.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_listing_indexes': m002,
   '003_idle_rule': m003,
+  '004_poll_claims': m004,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -49,6 +49,9 @@ export interface ProviderAccountTable {
   health: string;
   last_error: string | null;
   last_synced_at: string | null;
+  /** The replica polling this account's provider right now, and until when its claim holds. */
+  poll_claimed_by: string | null;
+  poll_claimed_until: string | null;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

@@ -29,9 +29,12 @@ export async function openTestStore(kind: StoreKind): Promise<{ store: Store; cl
       };
     } catch (error) {
       await dropPgSchema(TEST_PG_URL, schema).catch(() => undefined);
-      // Kysely's migrator reads the catalog of every schema; when a concurrent test run drops its own schema
-      // at that moment, the read fails with "schema t_… does not exist". A neighbour's race, not ours: retry.
-      if (attempt >= 5 || !/schema "t_[0-9a-f]+" does not exist/.test(String(error))) throw error;
+      // Kysely's migrator reads the catalog of every schema; when a concurrent test run creates or drops its
+      // own schema at that moment, the read can fail ("schema t_… does not exist", or a column of a table
+      // being dropped next door). A neighbour's race, not ours: retry in a fresh schema. A migration that is
+      // really broken fails every attempt.
+      const neighbourRace = /schema "t_[0-9a-f]+" does not exist|database migration +failed/.test(String(error));
+      if (attempt >= 5 || !neighbourRace) throw error;
     }
   }
 }

@@ -116,6 +116,8 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
         health: 'ok',
         last_error: null,
         last_synced_at: null,
+        poll_claimed_by: null,
+        poll_claimed_until: null,
         created_at: at,
         updated_at: at,
         deleted_at: null,
@@ -356,6 +358,8 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
           enabled: 1,
           is_sandbox: 1,
           last_synced_at: null,
+          poll_claimed_by: null,
+          poll_claimed_until: null,
           created_at: at,
           deleted_at: null,
         });
