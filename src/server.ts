@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger, type LogLevel } from './logger.ts';
+import { lockSandbox } from './sandbox-lock.ts';
 import { loadOrCreateAdminKey } from './services/api-keys/bootstrap.ts';
 import { loadOrCreateSecretKey } from './services/secrets.ts';
 import { openStore } from './store/database.ts';
@@ -16,6 +17,13 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
   const store = await openStore({ url: config.databaseUrl });
   const mode = config.mode === 'auto' ? await autoMode(store) : config.mode;
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
+  let unlock = () => {};
+  try {
+    if (mode === 'sandbox') unlock = lockSandbox(config.dataDir);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const app = await createApp({
     store,
@@ -28,7 +36,15 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     rateLimitPerMinute: config.rateLimitPerMinute,
     web: registerWeb,
   });
-  await app.api.listen({ host: config.host, port: config.port });
+  try {
+    await app.api.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // A server that cannot listen must not linger with its simulators and background loops running.
+    await app.close();
+    await store.close();
+    unlock();
+    throw error;
+  }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 
   const lines = [
@@ -49,6 +65,7 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
   const close = async () => {
     await app.close();
     await store.close();
+    unlock();
   };
   const onSignal = () => {
     process.stdout.write('shutting down\n');

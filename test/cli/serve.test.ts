@@ -16,6 +16,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Run `gpufleet serve` expecting it to stop by itself; killed (and failing the test) after 30 s. */
+async function serveUntilExit(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', ...args], { env });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(killer);
+  return { code, stderr };
+}
+
 describe('gpufleet serve', () => {
   let server: ChildProcessWithoutNullStreams | null = null;
   afterEach(() => {
@@ -59,8 +72,19 @@ describe('gpufleet serve', () => {
     expect(keys.code).toBe(0);
     expect(JSON.parse(keys.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'admin' })]));
 
+    // A second server on the taken port gives up at once, and does not linger with its simulated clouds.
+    const otherDir = mkdtempSync(join(tmpdir(), 'gpufleet-cli-serve-'));
+    const portTaken = await serveUntilExit(['--port', String(port), '--data-dir', otherDir], env);
+    expect(portTaken.code).toBe(1);
+    expect(portTaken.stderr).toMatch(/EADDRINUSE/);
+    // A second sandbox on the same data directory is refused: both would reconcile one store against different clouds.
+    const dirTaken = await serveUntilExit(['--port', String(await freePort()), '--data-dir', dataDir], env);
+    expect(dirTaken.code).toBe(1);
+    expect(dirTaken.stderr).toMatch(/another gpufleet sandbox \(process \d+\) is using/);
+
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
+    expect(existsSync(join(dataDir, 'sandbox.lock'))).toBe(false);
   });
 });
