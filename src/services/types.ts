@@ -359,28 +359,34 @@ export interface ProviderAccountView {
   updatedAt: string;
 }
 
+export interface AccountCreateInput {
+  provider: string;
+  name: string;
+  credentials: Record<string, string>;
+  baseUrl?: string;
+  settings?: Record<string, unknown>;
+  enabled?: boolean;
+}
+
+/** Credential fields given replace the stored ones of the same name; `settings` replaces them whole. */
+export type AccountUpdateInput = Partial<Omit<AccountCreateInput, 'provider'>>;
+
+/** An instance found at a provider that gpufleet did not create or no longer tracks. */
+export interface UnmanagedInstance {
+  accountId: string;
+  providerInstanceId: string;
+  name: string;
+  providerStatus: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
 export interface ProviderAccountService {
   list(): Promise<ProviderAccountView[]>;
   get(id: string): Promise<ProviderAccountView>;
   /** Validates credentials/settings against the provider's schemas and checks them with `verify()`. */
-  create(input: {
-    provider: string;
-    name: string;
-    credentials: Record<string, string>;
-    baseUrl?: string;
-    settings?: Record<string, unknown>;
-    enabled?: boolean;
-  }): Promise<ProviderAccountView>;
-  update(
-    id: string,
-    input: {
-      name?: string;
-      credentials?: Record<string, string>;
-      baseUrl?: string;
-      settings?: Record<string, unknown>;
-      enabled?: boolean;
-    },
-  ): Promise<ProviderAccountView>;
+  create(input: AccountCreateInput): Promise<ProviderAccountView>;
+  update(id: string, input: AccountUpdateInput): Promise<ProviderAccountView>;
   /** Refused (409) while the account still has VMs that are not destroyed. */
   remove(id: string): Promise<void>;
   /** Provider definitions: id, name, capabilities, credential and settings schemas. */
@@ -388,16 +394,7 @@ export interface ProviderAccountService {
     { id: string; displayName: string; capabilities: object; credentialsSchema: object; settingsSchema: object }[]
   >;
   /** Instances found at the provider that gpufleet did not create or no longer tracks. */
-  unmanagedInstances(): Promise<
-    {
-      accountId: string;
-      providerInstanceId: string;
-      name: string;
-      providerStatus: string;
-      firstSeenAt: string;
-      lastSeenAt: string;
-    }[]
-  >;
+  unmanagedInstances(): Promise<UnmanagedInstance[]>;
   projects(id: string): Promise<{ id: string; name: string }[]>;
   filesystems(
     id: string,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ProviderAccountView } from '../../services/types.ts';
+import type { ProviderAccountView, UnmanagedInstance } from '../../services/types.ts';
 import { isRecord } from '../client.ts';
 import { contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -16,15 +16,6 @@ interface AddFlags {
   settingsJson?: string;
   baseUrl?: string;
   disabled?: boolean;
-}
-
-interface UnmanagedInstance {
-  accountId: string;
-  providerInstanceId: string;
-  name: string;
-  providerStatus: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
 }
 
 export function registerAccountCommands(program: Command): void {

@@ -14,7 +14,13 @@ import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { cleanName } from '../names.ts';
 import type { RuntimeHooks } from '../runtime-hooks.ts';
 import { type SecretBox, SecretBoxError } from '../secrets.ts';
-import type { ProviderAccountService as ProviderAccountServiceContract, ProviderAccountView } from '../types.ts';
+import type {
+  AccountCreateInput,
+  AccountUpdateInput,
+  ProviderAccountService as ProviderAccountServiceContract,
+  ProviderAccountView,
+  UnmanagedInstance,
+} from '../types.ts';
 import { lockForWrite } from '../write-lock.ts';
 import { checkAgainstSchema, checkBaseUrl, checkCredentialShape, settingsWithDefaults } from './input-checks.ts';
 import { providerFailure, redactor } from './provider-failures.ts';
@@ -83,14 +89,7 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
     return this.toView(await this.requireLive(id));
   }
 
-  async create(input: {
-    provider: string;
-    name: string;
-    credentials: Record<string, string>;
-    baseUrl?: string;
-    settings?: Record<string, unknown>;
-    enabled?: boolean;
-  }): Promise<ProviderAccountView> {
+  async create(input: AccountCreateInput): Promise<ProviderAccountView> {
     const definition = this.definition(input.provider);
     const name = cleanName(input.name, 'name');
     const credentials = this.checkCredentials(definition, input.credentials);
@@ -133,16 +132,7 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
    * (they cannot be read back to resend). `settings`, when given, replaces the settings as a whole.
    * New credentials, settings or base URL are verified with the provider before anything is stored.
    */
-  async update(
-    id: string,
-    input: {
-      name?: string;
-      credentials?: Record<string, string>;
-      baseUrl?: string;
-      settings?: Record<string, unknown>;
-      enabled?: boolean;
-    },
-  ): Promise<ProviderAccountView> {
+  async update(id: string, input: AccountUpdateInput): Promise<ProviderAccountView> {
     const row = await this.requireLive(id);
     const definition = this.definition(row.provider);
     const name = input.name === undefined ? undefined : cleanName(input.name, 'name');
@@ -223,16 +213,7 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
     }));
   }
 
-  async unmanagedInstances(): Promise<
-    {
-      accountId: string;
-      providerInstanceId: string;
-      name: string;
-      providerStatus: string;
-      firstSeenAt: string;
-      lastSeenAt: string;
-    }[]
-  > {
+  async unmanagedInstances(): Promise<UnmanagedInstance[]> {
     return (await this.repo.foreignInstances()).map((r) => ({
       accountId: r.account_id,
       providerInstanceId: r.provider_instance_id,

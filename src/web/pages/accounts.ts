@@ -1,4 +1,4 @@
-import type { ProviderAccountView } from '../../services/types.ts';
+import type { ProviderAccountView, UnmanagedInstance } from '../../services/types.ts';
 import { isRecord } from '../api.ts';
 import { openDialog } from '../components/dialog.ts';
 import { h, mono, replace } from '../components/dom.ts';
@@ -8,15 +8,6 @@ import { dataTable } from '../components/table.ts';
 import { ago, dateTime, providerName } from '../format.ts';
 import type { Page } from '../page.ts';
 import { accountForm, type ProviderInfo } from './account-form.ts';
-
-interface UnmanagedInstance {
-  accountId: string;
-  providerInstanceId: string;
-  name: string;
-  providerStatus: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
-}
 
 /** Provider accounts (the upstream clouds gpufleet orders from) and instances found there that gpufleet does not manage. */
 export const accountsPage: Page = (ctx) => {
