@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../services/types.ts';
 import { toListQuery } from '../list-query.ts';
 import { previewOrder } from '../order-dry-run.ts';
@@ -12,7 +12,20 @@ import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery }
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 /** Serialised answers, keyed by the page or VM object the service cached (the same object while unchanged). */
-const serializedPages = new WeakMap<object, string>();
+const serializedAnswers = new WeakMap<object, string>();
+
+/**
+ * The service hands back the same cached object while nothing on it changed: serialise its answer once
+ * (with the route's response schema) and send the string.
+ */
+function sendSerializedOnce(reply: FastifyReply, cached: object, envelope: () => unknown): FastifyReply {
+  let body = serializedAnswers.get(cached);
+  if (body === undefined) {
+    body = reply.serialize(envelope()) as string;
+    serializedAnswers.set(cached, body);
+  }
+  return reply.type('application/json; charset=utf-8').send(body);
+}
 
 const tags = ['GPU VMs'];
 const Vm = ref(GpuVmDetailsSchema);
@@ -39,14 +52,7 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
         includeDeleted,
         status,
       });
-      // The service hands back the same page object while nothing on it changed: serialise it once.
-      let body = serializedPages.get(page);
-      if (body === undefined) {
-        body = reply.serialize(paged('GPU VMs retrieved successfully', page)) as string;
-        serializedPages.set(page, body);
-      }
-      // A string is sent as is; the typed reply only knows the object form of the same response.
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      return sendSerializedOnce(reply, page, () => paged('GPU VMs retrieved successfully', page));
     },
   );
 
@@ -92,12 +98,7 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const vm = await services.vms.get(request.params.id);
-      let body = serializedPages.get(vm);
-      if (body === undefined) {
-        body = reply.serialize(ok('GPU VM retrieved successfully', vm)) as string;
-        serializedPages.set(vm, body);
-      }
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      return sendSerializedOnce(reply, vm, () => ok('GPU VM retrieved successfully', vm));
     },
   );
 

@@ -189,7 +189,7 @@ function renderForm(
         field(
           'Stop when idle (minutes)',
           idleMinutes,
-          'Stops the VM once its GPUs have been idle this long. Only providers that report GPU use (RunPod) qualify.',
+          'Stops the VM once its GPUs have been idle this long. Only providers that report GPU use qualify; the order says so otherwise.',
         ),
       ),
     ),
