@@ -22,8 +22,8 @@ import type {
   VmService,
 } from '../types.ts';
 import type { BudgetGuard } from './budget-guard.ts';
-import { ListingCache, type ReadVersion } from './listing-cache.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
+import { ReadCache, type ReadVersion } from './read-cache.ts';
 import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
 import { toVmDetails } from './view.ts';
 
@@ -56,9 +56,9 @@ const READ_CACHE = { ttlMs: 1_000, staleMs: 3_000, maxEntries: 1_000 };
 export class VmServiceImpl implements VmService {
   private readonly vms: VmRepository;
   private readonly jobsRepo: JobRepository;
-  private readonly listings = new ListingCache<Page<GpuVmDetails>>(READ_CACHE);
+  private readonly listings = new ReadCache<Page<GpuVmDetails>>(READ_CACHE);
   /** Single VMs by id, on the same terms as listing pages. */
-  private readonly singles = new ListingCache<GpuVmDetails>({ ...READ_CACHE, maxEntries: 10_000 });
+  private readonly singles = new ReadCache<GpuVmDetails>({ ...READ_CACHE, maxEntries: 10_000 });
 
   constructor(private readonly deps: VmServiceDeps) {
     this.vms = new VmRepository(deps.db);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListingCache } from '../../src/services/vms/listing-cache.ts';
+import { ReadCache } from '../../src/services/vms/read-cache.ts';
 
 const v = (data: string, sync = 's1') => ({ data, sync });
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -19,7 +19,7 @@ function counter() {
 
 describe('read cache', () => {
   it('answers from memory while the version is unchanged and the entry is young', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
+    const cache = new ReadCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
     const c = counter();
     expect(await cache.getOrBuild('p1', v('d1'), c.build('a'))).toBe('a#1');
     expect(await cache.getOrBuild('p1', v('d1'), c.build('a'))).toBe('a#1');
@@ -27,14 +27,14 @@ describe('read cache', () => {
   });
 
   it('rebuilds on the request path when a stored row changed', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
+    const cache = new ReadCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
     const c = counter();
     await cache.getOrBuild('p1', v('d1'), c.build('a'));
     expect(await cache.getOrBuild('p1', v('d2'), c.build('a'))).toBe('a#2');
   });
 
   it('serves the last entry when only a provider sync moved on, and rebuilds it in the background', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
+    const cache = new ReadCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
     const c = counter();
     await cache.getOrBuild('p1', v('d1', 's1'), c.build('a'));
     expect(await cache.getOrBuild('p1', v('d1', 's2'), c.build('a'))).toBe('a#1');
@@ -45,7 +45,7 @@ describe('read cache', () => {
   });
 
   it('builds on the request path once an entry is older than the stale limit', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 0, staleMs: 0, maxEntries: 10 });
+    const cache = new ReadCache<string>({ ttlMs: 0, staleMs: 0, maxEntries: 10 });
     const c = counter();
     await cache.getOrBuild('p1', v('d1'), c.build('a'));
     await settle();
@@ -53,7 +53,7 @@ describe('read cache', () => {
   });
 
   it('shares one build among concurrent readers of the same key and version', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
+    const cache = new ReadCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
     const c = counter();
     const results = await Promise.all(Array.from({ length: 5 }, () => cache.getOrBuild('p1', v('d1'), c.build('a'))));
     expect(new Set(results)).toEqual(new Set(['a#1']));
@@ -61,7 +61,7 @@ describe('read cache', () => {
   });
 
   it('does not keep a failed build, and the next reader tries again', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
+    const cache = new ReadCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 10 });
     await expect(
       cache.getOrBuild('p1', v('d1'), async () => {
         throw new Error('database away');
@@ -71,7 +71,7 @@ describe('read cache', () => {
   });
 
   it('drops the oldest entry beyond its size bound', async () => {
-    const cache = new ListingCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 2 });
+    const cache = new ReadCache<string>({ ttlMs: 60_000, staleMs: 120_000, maxEntries: 2 });
     const c = counter();
     await cache.getOrBuild('a', v('d1'), c.build('a'));
     await cache.getOrBuild('b', v('d1'), c.build('b'));

@@ -23,7 +23,7 @@ interface Entry<T> {
  *   account sync would otherwise make every cached page rebuild on the request path at the same moment.
  * - Anything else is built on the request path; concurrent readers of one key and version share one build.
  */
-export class ListingCache<T> {
+export class ReadCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly building = new Map<string, { version: ReadVersion; promise: Promise<T> }>();
   private readonly refreshQueue = new Map<string, { version: ReadVersion; build: () => Promise<T> }>();
