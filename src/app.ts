@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/app.ts';
 import type { ProviderDeps } from './core/provider/provider.ts';
@@ -43,13 +45,18 @@ export interface AppOptions {
   sandbox?: { stateDir: string | null; transitionMs: number; seed?: number };
   logger: Logger;
   maxStalenessMs?: number;
+  /** Longest a read waits for a provider refresh before answering from the store. */
+  readWaitMs?: number;
   rateLimitPerMinute?: number;
   timing?: Partial<JobTiming> & {
     workerTickMs?: number;
     policyIntervalMs?: number;
     idleMinuteMs?: number;
     offerRefreshMs?: number;
+    leaseMs?: number;
   };
+  /** Stable job-worker identity (per data directory), so a restart resumes its own jobs at once. */
+  workerId?: string;
   /** Register the web dashboard at `/`. */
   web?: (app: FastifyInstance) => Promise<void> | void;
   /** Counts provider calls (benchmarks). */
@@ -74,6 +81,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const db = store.db;
   const timing: JobTiming = {
     pollMs: options.timing?.pollMs ?? 1_000,
+    placeDeadlineMs: options.timing?.placeDeadlineMs ?? 5 * 60_000,
     bootDeadlineMs: options.timing?.bootDeadlineMs ?? 10 * 60_000,
     containerBootDeadlineMs: options.timing?.containerBootDeadlineMs ?? 20 * 60_000,
     actionDeadlineMs: options.timing?.actionDeadlineMs ?? 10 * 60_000,
@@ -102,7 +110,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     fastIntervalMs: Math.min(2_000, maxStalenessMs),
     // Half the bound: a refresh that takes a while still lands before any read would have to wait for it.
     slowIntervalMs: Math.max(500, Math.floor(maxStalenessMs / 2)),
-    readWaitMs: 5_000,
+    // A read never waits on a slow provider longer than this: it answers from the store, marked stale.
+    readWaitMs: options.readWaitMs ?? 1_000,
   });
   const offers = new OfferCache(pool, db, logger, {
     refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000,
@@ -188,7 +197,13 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const worker = new JobWorker(
     { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing },
-    { concurrency: 16, perAccountConcurrency: 4, leaseMs: 120_000, tickMs: options.timing?.workerTickMs ?? 250 },
+    {
+      concurrency: 16,
+      perAccountConcurrency: 4,
+      leaseMs: options.timing?.leaseMs ?? 15_000,
+      tickMs: options.timing?.workerTickMs ?? 250,
+      ...(options.workerId ? { workerId: options.workerId } : {}),
+    },
   );
   const policies = new PolicyEngine(db, vms, logger, options.timing?.policyIntervalMs ?? 15_000, options.timing?.idleMinuteMs);
 
@@ -222,6 +237,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       await sandbox?.close();
     },
   };
+}
+
+/** The job worker's identity for one data directory, made once and kept in `<dir>/worker-id`. */
+export function loadOrCreateWorkerId(dataDir: string): string {
+  const path = join(dataDir, 'worker-id');
+  if (existsSync(path)) {
+    const id = readFileSync(path, 'utf8').trim();
+    if (id) return id;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const id = `worker-${randomUUID()}`;
+  writeFileSync(path, `${id}\n`, { mode: 0o600 });
+  return id;
 }
 
 /** A random 32-byte key for runs that keep nothing (tests). */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createApp } from './app.ts';
+import { createApp, loadOrCreateWorkerId } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger, type LogLevel } from './logger.ts';
 import { lockSandbox } from './sandbox-lock.ts';
@@ -34,6 +34,8 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     logger,
     maxStalenessMs: config.maxStalenessMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
+    ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
     web: registerWeb,
   });
   try {

@@ -19,9 +19,17 @@ export interface WorkerOptions {
   concurrency: number;
   /** Jobs running at once against one provider account (provider calls are scarce). */
   perAccountConcurrency: number;
-  /** How long a claimed job stays ours if the process dies mid-step. */
+  /**
+   * How long a claimed job stays ours if the process dies mid-step. Kept short and renewed while a step
+   * runs (a heartbeat), so a dead replica's jobs are taken over within seconds.
+   */
   leaseMs: number;
   tickMs: number;
+  /**
+   * This worker's identity. A stable one (per data directory) lets a restarted process take back the
+   * leases it held before dying at once instead of waiting for them to lapse.
+   */
+  workerId?: string;
 }
 
 /**
@@ -30,7 +38,8 @@ export interface WorkerOptions {
  * written back. Provider calls therefore never run on a request's path.
  */
 export class JobWorker {
-  private readonly owner = randomUUID();
+  private readonly owner: string;
+  private recovered = false;
   private readonly running = new Map<string, string | null>();
   private readonly loop: PeriodicTask;
   private idle: Promise<void> = Promise.resolve();
@@ -39,6 +48,7 @@ export class JobWorker {
     private readonly deps: WorkerDeps,
     private readonly options: WorkerOptions,
   ) {
+    this.owner = options.workerId ?? randomUUID();
     this.loop = new PeriodicTask(
       () => this.runDue(),
       options.tickMs,
@@ -59,6 +69,12 @@ export class JobWorker {
 
   /** Run the steps that are due now (also used by tests to drive jobs without timers). */
   async runDue(): Promise<void> {
+    if (!this.recovered) {
+      // Leases under our name are from before a crash of this very worker: nobody runs them, resume now.
+      const released = await this.deps.jobs.releaseLeasesOf(this.owner);
+      if (released > 0) this.deps.logger.info('resuming jobs held before a restart', { jobs: released });
+      this.recovered = true;
+    }
     const free = this.options.concurrency - this.running.size;
     if (free <= 0) return;
     const nowIso = new Date().toISOString();
@@ -73,7 +89,19 @@ export class JobWorker {
       const leaseUntil = new Date(Date.now() + this.options.leaseMs).toISOString();
       if (!(await this.deps.jobs.claim(job.id, this.owner, nowIso, leaseUntil))) continue;
       this.running.set(job.id, accountId);
-      steps.push(this.runStep(job).finally(() => this.running.delete(job.id)));
+      const heartbeat = setInterval(
+        () => {
+          const until = new Date(Date.now() + this.options.leaseMs).toISOString();
+          this.deps.jobs.renewLease(job.id, this.owner, until).catch(() => undefined);
+        },
+        Math.max(50, Math.floor(this.options.leaseMs / 3)),
+      );
+      steps.push(
+        this.runStep(job).finally(() => {
+          clearInterval(heartbeat);
+          this.running.delete(job.id);
+        }),
+      );
     }
     this.idle = Promise.allSettled(steps).then(() => undefined);
   }

@@ -11,6 +11,8 @@ interface Entry {
   offers: AccountOffers | null;
   fetchedAt: number;
   error: string | null;
+  /** When the account's refreshes started failing (null while they succeed). */
+  failingSince: number | null;
 }
 
 export interface OfferSnapshot {
@@ -18,7 +20,7 @@ export interface OfferSnapshot {
   /** Age of the oldest account data used, seconds. */
   ageSeconds: number;
   /** Accounts whose last refresh failed (their last good offers, if any, are still used). */
-  errors: { accountId: string; provider: string; message: string }[];
+  errors: { accountId: string; provider: string; message: string; since: string | null; hidden: boolean }[];
   /** The cache generation this snapshot was taken at. */
   generation: number;
 }
@@ -43,8 +45,21 @@ export class OfferCache {
     private readonly pool: ProviderPool,
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
-    private readonly options: { refreshEveryMs: number; firstLoadWaitMs: number },
+    private readonly options: { refreshEveryMs: number; firstLoadWaitMs: number; failingBoundMs?: number },
   ) {}
+
+  /**
+   * Past this, a failing account's last good offers are no longer shown or used as available: twice the
+   * refresh period, at most two minutes.
+   */
+  get failingBoundMs(): number {
+    return this.options.failingBoundMs ?? Math.min(2 * this.options.refreshEveryMs, 120_000);
+  }
+
+  /** Since when an account's offer refreshes have been failing, or null when they succeed. */
+  failingSince(accountId: string): number | null {
+    return this.entries.get(accountId)?.failingSince ?? null;
+  }
 
   /** Bumped on every change to the cached offers, so derived views (the catalog) can be reused until then. */
   generation = 0;
@@ -67,8 +82,12 @@ export class OfferCache {
     const result: OfferSnapshot = { accounts: [], ageSeconds: 0, errors: [], generation: this.generation };
     for (const account of accounts) {
       const entry = this.entries.get(account.config.accountId);
+      const hidden = entry?.failingSince != null && now - entry.failingSince > this.failingBoundMs;
       if (entry?.offers) {
-        result.accounts.push(entry.offers);
+        // A provider that has been failing for a while may have nothing left: its offers stay listed, never available.
+        result.accounts.push(
+          hidden ? { ...entry.offers, offers: entry.offers.offers.map((o) => ({ ...o, available: false })) } : entry.offers,
+        );
         oldest = Math.min(oldest, entry.fetchedAt);
       }
       if (!entry?.offers || entry.error) {
@@ -76,6 +95,8 @@ export class OfferCache {
           accountId: account.config.accountId,
           provider: account.definition.id,
           message: entry?.error ?? `${account.definition.displayName} has not answered yet`,
+          since: entry?.failingSince ? new Date(entry.failingSince).toISOString() : null,
+          hidden,
         });
       }
     }
@@ -98,13 +119,18 @@ export class OfferCache {
         };
         const fetchedAt = Date.now();
         this.touch();
-        this.entries.set(accountId, { offers: data, fetchedAt, error: null });
+        this.entries.set(accountId, { offers: data, fetchedAt, error: null, failingSince: null });
         await this.persist(accountId, fetchedAt, offers, null);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const prev = this.entries.get(accountId);
         this.touch();
-        this.entries.set(accountId, { offers: prev?.offers ?? null, fetchedAt: prev?.fetchedAt ?? 0, error: message });
+        this.entries.set(accountId, {
+          offers: prev?.offers ?? null,
+          fetchedAt: prev?.fetchedAt ?? 0,
+          error: message,
+          failingSince: prev?.failingSince ?? Date.now(),
+        });
         this.logger.warn('offer refresh failed', { accountId, account: config.name, error: message });
       }
     });
@@ -203,5 +229,6 @@ function entryFromRow(account: PooledAccount, row: Selectable<OfferSnapshotTable
     },
     fetchedAt: Date.parse(row.fetched_at),
     error: row.error,
+    failingSince: row.error ? Date.parse(row.fetched_at) : null,
   };
 }

@@ -7,6 +7,10 @@ import { ACTIVE_JOB_STATES } from '../services/jobs/repository.ts';
 import { type VmPatch, VmRepository, type VmRow } from '../services/vms/repository.ts';
 import type { Database } from '../store/schema.ts';
 
+const DEFAULT_LISTING_GRACE_MS = 60_000;
+/** RunPod schedules a pod onto a host before listing it; Verda and Fluidstack list within seconds. */
+const DEFAULT_LISTING_GRACE: Record<string, number> = { verda: 30_000, runpod: 60_000, fluidstack: 30_000 };
+
 /**
  * Make gpufleet's records agree with what one provider account reports.
  * - Each listed instance is matched to its VM by provider id, or by the gpufleet tag (an instance created
@@ -22,6 +26,8 @@ export class Reconciler {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
+    /** Per provider: how long after a create an instance missing from a listing is not yet taken as gone. */
+    private readonly listingGraceMs: Record<string, number> = DEFAULT_LISTING_GRACE,
   ) {
     this.vms = new VmRepository(db);
   }
@@ -65,7 +71,9 @@ export class Reconciler {
         continue;
       }
       if (instance) await this.apply(vm, instance, powering.get(vm.id), now);
-      else await this.markDestroyed(vm, now, 'the provider no longer lists the instance');
+      else if (powering.get(vm.id) === 'create' && (await this.withinListingGrace(vm))) {
+      } else
+        await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone');
     }
 
     await this.recordForeign(accountId, foreign, now);
@@ -74,9 +82,30 @@ export class Reconciler {
     return { transitional: transitional > 0 };
   }
 
-  async markDestroyed(vm: VmRow, at: string, reason: string, providerStatus?: string): Promise<void> {
+  /** A VM whose create was accepted less than the provider's listing grace period ago. */
+  private async withinListingGrace(vm: VmRow): Promise<boolean> {
+    const graceMs = this.listingGraceMs[vm.provider ?? ''] ?? DEFAULT_LISTING_GRACE_MS;
+    const created = await this.db
+      .selectFrom('vm_events')
+      .select('at')
+      .where('vm_id', '=', vm.id)
+      .where('kind', 'in', ['created', 'adopted'])
+      .orderBy('at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return created !== undefined && Date.now() - Date.parse(created.at) < graceMs;
+  }
+
+  async markDestroyed(
+    vm: VmRow,
+    at: string,
+    reason: string,
+    providerStatus?: string,
+    statusReason?: string | null,
+  ): Promise<void> {
     await this.vms.update(vm.id, {
       ...(providerStatus ? { provider_status: providerStatus } : {}),
+      ...(statusReason ? { status_reason: statusReason } : {}),
       status: 'Destroyed',
       deleted_at: at,
       ip: null,
@@ -90,14 +119,23 @@ export class Reconciler {
 
   private async apply(vm: VmRow, instance: ProviderInstance, powerOp: string | undefined, now: string): Promise<void> {
     const status = statusDuringAction(instance.status, powerOp);
+    const statusReason =
+      instance.statusReason ?? (status === 'Unknown' ? `unrecognised_status:${instance.providerStatus}` : null);
     if (status === 'Destroyed') {
-      await this.markDestroyed(vm, now, `provider reports ${instance.providerStatus}`, instance.providerStatus);
+      const why = statusReason ? ` (${statusReason})` : '';
+      await this.markDestroyed(
+        vm,
+        now,
+        `provider reports ${instance.providerStatus}${why}`,
+        instance.providerStatus,
+        statusReason,
+      );
       return;
     }
     const patch: VmPatch = {};
     if (vm.status !== status) patch.status = status;
     if (vm.provider_status !== instance.providerStatus) patch.provider_status = instance.providerStatus;
-    if (vm.status_reason !== instance.statusReason) patch.status_reason = instance.statusReason;
+    if (vm.status_reason !== statusReason) patch.status_reason = statusReason;
     if (vm.ip !== instance.ip) patch.ip = instance.ip;
     if (vm.ip_is_private !== (instance.ipIsPrivate ? 1 : 0)) patch.ip_is_private = instance.ipIsPrivate ? 1 : 0;
     if (vm.ssh_port !== instance.sshPort) patch.ssh_port = instance.sshPort;
@@ -109,7 +147,7 @@ export class Reconciler {
     await this.vms.update(vm.id, patch);
     if (patch.status) {
       await syncBillingSegment(this.db, vm, status, now);
-      const reason = instance.statusReason ? ` (${instance.statusReason})` : '';
+      const reason = statusReason ? ` (${statusReason})` : '';
       await this.vms.addEvent(vm.id, 'status', `${vm.status} → ${status}: provider reports ${instance.providerStatus}${reason}`);
     }
   }

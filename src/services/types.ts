@@ -89,6 +89,8 @@ export interface GpuVmDetails {
   idle: { minutes: number; action: 'stop' | 'delete'; since: string | null } | null;
   /** When the provider last confirmed this record. */
   syncedAt: string | null;
+  /** gpufleet: the provider has not confirmed this record within the staleness bound (it is answered from the store). */
+  stale: boolean;
 }
 
 export interface OrderInput {

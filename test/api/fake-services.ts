@@ -80,6 +80,7 @@ export const vmFixture: GpuVmDetails = {
   ttl: { at: '2026-01-06T10:00:00.000Z', action: 'stop' },
   idle: null,
   syncedAt: T1,
+  stale: false,
 };
 
 /** Every nullable field null: serialisation must keep them as `null`, not drop or blank them. */

@@ -23,7 +23,14 @@ export interface TestApp {
  * job worker and refreshers — with short simulator transitions and polls so tests run in seconds.
  */
 export async function startTestApp(
-  options: { store?: StoreKind; transitionMs?: number; maxStalenessMs?: number; web?: boolean; offerRefreshMs?: number } = {},
+  options: {
+    store?: StoreKind;
+    transitionMs?: number;
+    maxStalenessMs?: number;
+    web?: boolean;
+    offerRefreshMs?: number;
+    placeDeadlineMs?: number;
+  } = {},
 ): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
   const adminKey = `gf_test_${randomBytes(12).toString('hex')}`;
@@ -43,6 +50,7 @@ export async function startTestApp(
       idleMinuteMs: 100,
       offerRefreshMs: options.offerRefreshMs ?? 2_000,
       bootDeadlineMs: 20_000,
+      placeDeadlineMs: options.placeDeadlineMs ?? 20_000,
       actionDeadlineMs: 20_000,
     },
     ...(options.web === false ? {} : { web: registerWeb }),

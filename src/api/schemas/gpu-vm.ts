@@ -76,6 +76,9 @@ export const GpuVmDetailsSchema = Type.Object(
       'gpufleet: stop/delete after the GPUs have been idle this long (providers that report utilisation)',
     ),
     syncedAt: Nullable(DateTime('gpufleet: when the provider last confirmed this record')),
+    stale: Type.Boolean({
+      description: 'gpufleet: true when the provider has not confirmed this record recently (answered from the store)',
+    }),
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },
 );

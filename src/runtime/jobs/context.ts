@@ -13,6 +13,8 @@ import type { StatusRefresher } from '../status-refresher.ts';
 export interface JobTiming {
   /** How often a waiting job looks again. */
   pollMs: number;
+  /** Placing (finding a provider that takes the order) must be done within this. */
+  placeDeadlineMs: number;
   /** A VM must be Running this long after the provider accepted it, or the attempt fails and is cleaned up. */
   bootDeadlineMs: number;
   /** Containers pull large images (RunPod): they get longer. */

@@ -27,6 +27,7 @@ export const createJob: JobHandler = async (step) => {
 
 async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
   const { deps } = step;
+  payload.placeDeadline ??= new Date(Date.now() + deps.timing.placeDeadlineMs).toISOString();
   for (;;) {
     const candidate = payload.candidates[payload.index];
     if (!candidate) return exhausted(step, payload);
@@ -34,9 +35,15 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
 
     if (payload.pendingCreate) {
       // The last create call's outcome is unknown (crash or timeout): look for the instance by its tag first.
-      const instances = await provider.listInstances().catch(() => null);
-      if (instances === null)
-        return step.wait(deps.timing.pollMs * 4, 'placing', 'Checking the provider for an interrupted create');
+      let listError = '';
+      const instances = await provider.listInstances().catch((error: unknown) => {
+        listError = error instanceof Error ? error.message : String(error);
+        return null;
+      });
+      if (instances === null) {
+        if (pastDeadline(payload.placeDeadline)) return providerUnavailable(step, payload, candidate.provider, listError);
+        return waitForProvider(step, payload, candidate.provider, listError, deps.timing.pollMs * 4);
+      }
       const existing = instances.find((i) => i.gpufleetId === step.vm.id);
       if (existing) {
         await deps.vms.update(step.vm.id, { provider_instance_id: existing.providerInstanceId, status: existing.status });
@@ -95,11 +102,13 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       ) {
         // The call may have reached the provider: keep `pendingCreate` so the next run checks by tag.
         payload.createRetries++;
-        step.setPayload(payload as unknown as Record<string, unknown>);
-        return step.wait(
+        if (pastDeadline(payload.placeDeadline)) return providerUnavailable(step, payload, candidate.provider, error.message);
+        return waitForProvider(
+          step,
+          payload,
+          candidate.provider,
+          error.message,
           error.retryAfterMs ?? deps.timing.pollMs * 2 ** payload.createRetries,
-          'placing',
-          `Provider busy, retrying: ${error.message}`,
         );
       }
       return createFailed(step, payload, error);
@@ -118,6 +127,53 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
     );
     return startBoot(step, payload, candidate);
   }
+}
+
+function pastDeadline(at: string | null | undefined): boolean {
+  return typeof at === 'string' && Date.now() > Date.parse(at);
+}
+
+/** Wait for a provider that is not answering, and say so on the job and the VM. */
+async function waitForProvider(
+  step: JobStep,
+  payload: CreatePayload,
+  provider: string,
+  message: string,
+  retryInMs: number,
+): Promise<JobPatch> {
+  payload.unavailableSince ??= new Date().toISOString();
+  payload.providerRetries = (payload.providerRetries ?? 0) + 1;
+  step.setPayload(payload as unknown as Record<string, unknown>);
+  if (step.vm.status_reason !== 'provider_unavailable') {
+    await step.deps.vms.update(step.vm.id, { status_reason: 'provider_unavailable' });
+    await step.deps.vms.addEvent(step.vm.id, 'waiting', `waiting for ${provider}: ${message}`);
+  }
+  const since = payload.unavailableSince.slice(11, 19);
+  return step.wait(
+    retryInMs,
+    'placing',
+    `waiting for ${provider}: ${message} since ${since}, retry ${payload.providerRetries} in ${Math.ceil(retryInMs / 1000)} s`,
+  );
+}
+
+/**
+ * The placing deadline passed with the provider still failing. The VM keeps its account on record so an
+ * instance the provider did create after all is found by its tag (and can be deleted), never forgotten.
+ */
+async function providerUnavailable(step: JobStep, payload: CreatePayload, provider: string, message: string): Promise<JobPatch> {
+  settleAttempt(step, 'failed', `${provider} unavailable: ${message}`);
+  step.setPayload(payload as unknown as Record<string, unknown>);
+  await step.deps.vms.update(step.vm.id, { status: 'Error', status_reason: 'deadline' });
+  await step.deps.vms.addEvent(
+    step.vm.id,
+    'deadline',
+    `placing deadline passed while ${provider} was unavailable (${message}); delete the VM to clear it`,
+  );
+  return step.fail(
+    'GPU_PROVIDER_UNAVAILABLE',
+    `${provider} did not answer before the placing deadline (since ${payload.unavailableSince ?? 'the start'}: ${message})`,
+    true,
+  );
 }
 
 async function recordIntent(step: JobStep, payload: CreatePayload, c: Candidate): Promise<void> {
@@ -253,7 +309,7 @@ async function cleanup(step: JobStep, payload: CreatePayload): Promise<JobPatch>
   // Only a capacity failure moves on to the next candidate; a machine that never came up ends the job.
   const lastAttempt = step.attempts[step.attempts.length - 1];
   if (lastAttempt?.outcome === 'failed') {
-    await deps.vms.update(vm.id, { provider_instance_id: null, status: 'Error', status_reason: 'timeout', ip: null });
+    await deps.vms.update(vm.id, { provider_instance_id: null, status: 'Error', status_reason: 'deadline', ip: null });
     return step.fail('PROVISIONING_TIMEOUT', 'The VM did not become ready in time; the instance was removed', true);
   }
   await deps.vms.update(vm.id, {

@@ -1,7 +1,7 @@
 import { buildCatalog } from '../../catalog/catalog.ts';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
 import { KNOWN_SERIES } from '../../catalog/series.ts';
-import type { OfferCache } from '../../runtime/offer-cache.ts';
+import type { OfferCache, OfferSnapshot } from '../../runtime/offer-cache.ts';
 import { notFound } from '../errors.ts';
 import type {
   CatalogService,
@@ -34,12 +34,23 @@ export class CatalogServiceImpl implements CatalogService {
     datacenters: DatacenterInfo[];
     ageSeconds: number;
     errors: string[];
+    failing: OfferSnapshot['errors'];
   }> {
     const snapshot = await this.cache.snapshot();
-    const key = `${snapshot.generation}|${snapshot.accounts.map((a) => a.accountId).join(',')}`;
+    // An account's offers turn unavailable when it has failed for too long: that changes the catalog too.
+    const hidden = snapshot.errors.filter((e) => e.hidden).map((e) => e.accountId);
+    const key = `${snapshot.generation}|${snapshot.accounts.map((a) => a.accountId).join(',')}|${hidden.join(',')}`;
     if (this.built?.key !== key) this.built = { key, catalog: buildCatalog(snapshot.accounts) };
     const catalog = this.built.catalog;
-    return { ...catalog, ageSeconds: snapshot.ageSeconds, errors: snapshot.errors.map((e) => `${e.provider}: ${e.message}`) };
+    return {
+      ...catalog,
+      ageSeconds: snapshot.ageSeconds,
+      errors: snapshot.errors.map(
+        (e) =>
+          `${e.provider}: ${e.message}${e.since ? ` (failing since ${e.since}${e.hidden ? '; its offers are not available' : ''})` : ''}`,
+      ),
+      failing: snapshot.errors,
+    };
   }
 
   async series(): Promise<SeriesInfo[]> {

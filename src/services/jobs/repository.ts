@@ -54,6 +54,27 @@ export class JobRepository {
       .execute();
   }
 
+  /** Drop the leases a worker of this identity held before it restarted; returns how many. */
+  async releaseLeasesOf(owner: string): Promise<number> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ lease_owner: null, lease_until: null })
+      .where('lease_owner', '=', owner)
+      .where('state', 'in', [...ACTIVE_JOB_STATES])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Extend a lease this worker still holds (the heartbeat of a running step). */
+  async renewLease(id: string, owner: string, leaseUntil: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ lease_until: leaseUntil })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
   /**
    * Take a job for one worker. The conditional update makes this safe across replicas sharing
    * PostgreSQL: only one of them sees a row changed.

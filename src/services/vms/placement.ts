@@ -30,6 +30,11 @@ export interface CreatePayload {
   pendingCreate: boolean;
   createRetries: number;
   bootDeadline: string | null;
+  /** Placing must be done by then (set when placing starts); past it the order ends in Error with a reason. */
+  placeDeadline?: string | null;
+  /** Since when, and how often, placing has been waiting for a provider that does not answer. */
+  unavailableSince?: string | null;
+  providerRetries?: number;
   cleanupInstanceId: string | null;
   maxPricePerHour: number | null;
   filesystemIds: string[];

@@ -149,7 +149,8 @@ export class VmServiceImpl implements VmService {
   private async readOne(id: string): Promise<GpuVmDetails> {
     const row = await this.vms.getWithNames(id);
     if (!row) throw notFound('GPU VM', id);
-    if (row.account_id && !row.deleted_at) {
+    if (row.account_id && !row.deleted_at && !this.singles.peek(id)) {
+      // First read of this VM (get() did not know its account yet): wait, bounded, for its account's data.
       const syncedBefore = this.deps.refresher.lastSyncedAt(row.account_id);
       await this.deps.refresher.ensureFresh([row.account_id]);
       // Read again only when a refresh actually happened meanwhile.
@@ -211,7 +212,7 @@ export class VmServiceImpl implements VmService {
 
     const series = (await this.deps.catalog.series()).find((s) => s.id === input.seriesId);
     if (!series) throw notFound('GPU series', input.seriesId);
-    const { offers, datacenters } = await this.deps.catalog.current();
+    const { offers, datacenters, failing } = await this.deps.catalog.current();
     if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
       throw notFound('Datacenter', input.datacenterId);
 
@@ -228,7 +229,7 @@ export class VmServiceImpl implements VmService {
     ) {
       throw badRequest('SKU_MISMATCH', `skuCode ${input.skuCode} is not a ${input.gpuCount}-GPU SKU of ${series.name}`);
     }
-    const candidates = rankOffers(
+    let candidates = rankOffers(
       forSeries.filter(
         (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
       ),
@@ -242,6 +243,29 @@ export class VmServiceImpl implements VmService {
         );
       }
     }
+    // Every candidate at an account known to be failing (or hidden because it has failed too long): the order
+    // could only wait, so say so now, as GPCN documents.
+    const failingAccounts = new Map(failing.filter((f) => f.since !== null).map((f) => [f.accountId, f]));
+    const reachable = candidates.filter((o) => !failingAccounts.has(o.providerAccountId));
+    const hiddenMatches = forSeries.filter(
+      (o) =>
+        failingAccounts.get(o.providerAccountId)?.hidden &&
+        (!input.skuCode || o.skuCode === input.skuCode) &&
+        matchesConstraints(o, constraints),
+    );
+    if (reachable.length === 0 && (candidates.length > 0 || hiddenMatches.length > 0)) {
+      const down = [...new Set([...candidates, ...hiddenMatches].map((o) => o.providerAccountId))]
+        .map((id) => failingAccounts.get(id))
+        .filter((f) => f !== undefined)
+        .map((f) => `${f.provider} (failing since ${f.since}: ${f.message})`);
+      throw new AppError(
+        503,
+        'GPU_PROVIDER_UNAVAILABLE',
+        `The GPU provider is unavailable: every offer matching this order is at a provider that is not answering: ${down.join('; ')}. Try again later.`,
+      );
+    }
+    // Reachable providers first: a failing one is tried only after them.
+    candidates = [...reachable, ...candidates.filter((o) => failingAccounts.has(o.providerAccountId))];
     if (candidates.length === 0) {
       throw conflict(
         'INVENTORY_DEPLETED',
@@ -594,6 +618,7 @@ export class VmServiceImpl implements VmService {
       toVmDetails(row as VmRowWithNames, {
         accountSyncedAt: row.account_id ? this.deps.refresher.lastSyncedAt(row.account_id) : null,
         accrued: costs.get(row.id),
+        maxStalenessMs: this.deps.refresher.options.maxStalenessMs,
       }),
     );
   }

@@ -5,7 +5,12 @@ import type { VmRowWithNames } from './repository.ts';
 /** A stored VM as GPUVMDetails (seed 000's fields exactly, plus gpufleet's additions). */
 export function toVmDetails(
   row: VmRowWithNames,
-  extra: { accountSyncedAt: number | null; accrued: { amount: number; currency: string } | undefined },
+  extra: {
+    accountSyncedAt: number | null;
+    accrued: { amount: number; currency: string } | undefined;
+    /** Data older than this is marked stale (a live VM only). */
+    maxStalenessMs?: number;
+  },
 ): GpuVmDetails {
   const synced = [row.synced_at ? Date.parse(row.synced_at) : 0, row.deleted_at ? 0 : (extra.accountSyncedAt ?? 0)];
   const syncedAt = Math.max(...synced);
@@ -62,5 +67,10 @@ export function toVmDetails(
         ? { minutes: row.idle_minutes, action: row.idle_action === 'delete' ? 'delete' : 'stop', since: row.idle_since }
         : null,
     syncedAt: syncedAt > 0 ? new Date(syncedAt).toISOString() : null,
+    stale:
+      extra.maxStalenessMs !== undefined &&
+      row.account_id !== null &&
+      !row.deleted_at &&
+      Date.now() - syncedAt > extra.maxStalenessMs,
   };
 }

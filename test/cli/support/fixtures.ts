@@ -69,6 +69,7 @@ export function vm(overrides: Partial<GpuVmDetails> = {}): GpuVmDetails {
     ttl: null,
     idle: null,
     syncedAt: null,
+    stale: false,
     ...overrides,
   };
 }

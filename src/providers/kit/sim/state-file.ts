@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 
 /**
  * Keep a simulator's state in a JSON file so the sandbox's clouds survive a restart of gpufleet
- * (VMs the user created are still there). Writes are debounced and atomic (write then rename).
+ * (VMs the user created are still there). Every change is written at once, atomically (write then
+ * rename), before the request that made it is answered: a real cloud never forgets an instance it
+ * accepted, so neither may its simulator when gpufleet is killed right after the answer.
  */
 export class StateFile<T> {
   private timer: NodeJS.Timeout | null = null;
@@ -22,14 +24,10 @@ export class StateFile<T> {
     }
   }
 
-  /** Note a change; the file is written shortly after. */
+  /** Note a change: the file is written now (synchronously, so before any answer is sent). */
   changed(): void {
-    if (!this.path || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, 200);
-    this.timer.unref();
+    if (!this.path) return;
+    this.flush();
   }
 
   flush(): void {
