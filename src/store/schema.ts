@@ -14,6 +14,13 @@ export interface Database {
   foreign_instances: ForeignInstanceTable;
   billing_segments: BillingSegmentTable;
   offer_snapshots: OfferSnapshotTable;
+  change_versions: ChangeVersionTable;
+}
+
+/** One counter per scope (e.g. `api_keys`), bumped by every change other replicas must see at once. */
+export interface ChangeVersionTable {
+  scope: string;
+  version: number;
 }
 
 export type Bool = 0 | 1;

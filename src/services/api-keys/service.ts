@@ -31,8 +31,9 @@ interface CachedKey {
 
 /**
  * API keys: shown once, stored as SHA-256 hashes. `authenticate` runs on every request, so successful
- * lookups are cached briefly by hash. Rotating, suspending or revoking a key drops it from this process's
- * cache at once; another process serving the same database notices within `cacheTtlMs`.
+ * lookups are cached briefly by hash. Rotating, suspending or revoking a key bumps a change version in the
+ * store, and every process compares it (one shared read) before trusting its cache, so the change holds on
+ * every replica at once.
  */
 export class ApiKeyService implements ApiKeyServiceContract {
   private readonly store: Store;
@@ -41,6 +42,10 @@ export class ApiKeyService implements ApiKeyServiceContract {
   private readonly cacheTtlMs: number;
   private readonly lastUsedIntervalMs: number;
   private readonly cache = new Map<string, CachedKey>();
+  /** The `api_keys` change version the cache was filled under; a different one in the store empties it. */
+  private cacheVersion: number | null = null;
+  private versionCheck: Promise<void> | null = null;
+  private nextVersionCheck: Promise<void> | null = null;
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(deps: ApiKeyServiceDeps) {
@@ -55,6 +60,8 @@ export class ApiKeyService implements ApiKeyServiceContract {
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_PRESENTED_KEY_LENGTH) return null;
     const hash = hashApiKey(key);
     const nowMs = this.clock().getTime();
+    // Another replica may have suspended, rotated or revoked a key a moment ago: one shared version read.
+    await this.checkVersion();
     let entry = this.cache.get(hash);
     if (!entry || entry.cachedUntilMs <= nowMs) {
       const row = await this.repo.findUnrevokedByHash(hash);
@@ -102,6 +109,7 @@ export class ApiKeyService implements ApiKeyServiceContract {
     if (!row) throw notFound('API key', id);
     const key = generateApiKey();
     await this.repo.update(id, { key_hash: hashApiKey(key), key_prefix: apiKeyPrefix(key) });
+    await this.bumpVersion(this.store.db);
     this.forget(id);
     return { ...toApiKeyView((await this.repo.getUnrevoked(id))!), key };
   }
@@ -116,6 +124,7 @@ export class ApiKeyService implements ApiKeyServiceContract {
       if (suspended && row.suspended_at === null) await this.assertNotLastAdmin(repo, row);
       if (suspended !== (row.suspended_at !== null)) {
         await repo.update(id, { suspended_at: suspended ? this.clock().toISOString() : null });
+        await this.bumpVersion(trx);
       }
       this.forget(id);
       return toApiKeyView((await repo.getUnrevoked(id))!);
@@ -130,6 +139,7 @@ export class ApiKeyService implements ApiKeyServiceContract {
       if (!row) throw notFound('API key', id);
       await this.assertNotLastAdmin(repo, row);
       await repo.update(id, { revoked_at: this.clock().toISOString() });
+      await this.bumpVersion(trx);
     });
     this.forget(id);
   }
@@ -159,6 +169,58 @@ export class ApiKeyService implements ApiKeyServiceContract {
       await this.repo.update(id, { last_used_at: new Date(nowMs).toISOString() });
     } catch {
       // Losing one last-used stamp is harmless; refusing a valid key because of it would not be.
+    }
+  }
+
+  /**
+   * Make sure the cache is no older than the store's `api_keys` version as of now. Requests arriving while a
+   * read is in flight share the next one (a read that began before them could miss a change), so there is
+   * at most one read in flight and one queued, however many requests come.
+   */
+  private checkVersion(): Promise<void> {
+    if (!this.versionCheck) {
+      this.versionCheck = this.readVersion().finally(() => {
+        this.versionCheck = null;
+      });
+      return this.versionCheck;
+    }
+    if (!this.nextVersionCheck) {
+      this.nextVersionCheck = this.versionCheck
+        .catch(() => undefined)
+        .then(() => {
+          this.nextVersionCheck = null;
+          return this.checkVersion();
+        });
+    }
+    return this.nextVersionCheck;
+  }
+
+  private async readVersion(): Promise<void> {
+    const row = await this.store.db
+      .selectFrom('change_versions')
+      .select('version')
+      .where('scope', '=', LOCK_SCOPE)
+      .executeTakeFirst();
+    const version = row ? Number(row.version) : 0;
+    if (version !== this.cacheVersion) {
+      this.cache.clear();
+      this.cacheVersion = version;
+    }
+  }
+
+  /** Tell every replica that keys changed (inside the change's transaction when there is one). */
+  private async bumpVersion(db: Store['db']): Promise<void> {
+    const updated = await db
+      .updateTable('change_versions')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('scope', '=', LOCK_SCOPE)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      await db
+        .insertInto('change_versions')
+        .values({ scope: LOCK_SCOPE, version: 1 })
+        .onConflict((oc) => oc.column('scope').doUpdateSet((eb) => ({ version: eb('change_versions.version', '+', 1) })))
+        .execute();
     }
   }
 
