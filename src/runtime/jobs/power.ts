@@ -34,7 +34,25 @@ async function request(step: JobStep, payload: PowerPayload): Promise<JobPatch> 
       if (again.status === target[payload.action]) return next(step, payload);
     }
     if (isProviderError(error) && error.retryable) {
-      return step.wait(error.retryAfterMs ?? deps.timing.pollMs * 3, step.job.stage, `Provider busy, retrying: ${error.message}`);
+      // The action has a deadline from the moment it was asked for, also while the provider is not answering.
+      if (Date.now() - Date.parse(step.job.created_at) > deps.timing.actionDeadlineMs) {
+        await deps.vms.addEvent(
+          vm.id,
+          `${payload.action}_failed`,
+          `deadline passed while ${vm.provider} was unavailable: ${error.message}`,
+        );
+        return step.fail(
+          'GPU_PROVIDER_UNAVAILABLE',
+          `${vm.provider} did not take the ${payload.action} before the deadline: ${error.message}`,
+          true,
+        );
+      }
+      const retryInMs = error.retryAfterMs ?? deps.timing.pollMs * 3;
+      return step.wait(
+        retryInMs,
+        step.job.stage,
+        `waiting for ${vm.provider}: ${error.message}, retry in ${Math.ceil(retryInMs / 1000)} s`,
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     await deps.vms.addEvent(vm.id, `${payload.action}_failed`, message);
