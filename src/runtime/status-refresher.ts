@@ -31,6 +31,8 @@ interface AccountState {
   healthy?: boolean;
   transitional: boolean;
   lastError: string | null;
+  /** When the account's polls started failing (null while they succeed). */
+  failingSince?: number | null;
 }
 
 /**
@@ -68,6 +70,12 @@ export class StatusRefresher {
 
   lastSyncedAt(accountId: string): number | null {
     return this.state.get(accountId)?.lastSyncedAt || null;
+  }
+
+  /** Why and since when this replica's polls of an account have been failing, or null while they succeed. */
+  failure(accountId: string): { message: string; since: number } | null {
+    const s = this.state.get(accountId);
+    return s?.lastError && s.failingSince ? { message: s.lastError, since: s.failingSince } : null;
   }
 
   /** Mark an account as having a VM in transition: it is polled fast until things settle. */
@@ -131,6 +139,7 @@ export class StatusRefresher {
         if (state.lastError !== null || !state.healthy) await this.health.markHealth(accountId, 'ok', null);
         state.healthy = true;
         state.lastError = null;
+        state.failingSince = null;
         await this.health.markSynced(accountId, new Date(state.lastSyncedAt).toISOString());
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -140,6 +149,7 @@ export class StatusRefresher {
           await this.health.markHealth(accountId, health, message).catch(() => undefined);
         }
         state.lastError = message;
+        state.failingSince ??= Date.now();
         state.healthy = false;
       }
     } finally {

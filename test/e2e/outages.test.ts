@@ -60,7 +60,7 @@ describe('outages and slow clouds', () => {
     const vmId = order.body.data.resourceId as string;
     await waitForJob(t, order.body.data.jobId);
     await waitForStatus(t, vmId, 'Running');
-    cloud('verda').setFaults({ latencyMs: 8_000 });
+    cloud('verda').setFaults({ latencyMs: 3_000 });
     try {
       // Past the staleness bound every read would have to wait for the slow cloud; none waits long.
       await new Promise((r) => setTimeout(r, 1_200));
@@ -97,5 +97,31 @@ describe('outages and slow clouds', () => {
       (e: { message: string }) => e.message,
     );
     expect(history.some((m: string) => m.includes('unrecognised_status:quantum_flux'))).toBe(true);
+  });
+
+  it('says what an order waits for while its provider is down, and finishes once it is back', async () => {
+    const ids = await catalogIds(t, 'h100_series', 'verda-fin-01');
+    const order = await t.call('POST', '/v1/resource/gpu', { name: 'wait-for-verda', ...ids, gpuCount: 1, sshKeyId });
+    expect(order.status).toBe(202);
+    cloud('verda').setFaults({ errorRate: 1 });
+    const vmId = order.body.data.resourceId as string;
+    try {
+      const job = await eventually(async () => {
+        const res = await t.call('POST', '/v1/resource/jobs', { jobIds: [order.body.data.jobId] });
+        const j = res.body.data.jobs[0];
+        return /^waiting for verda: .* since \d\d:\d\d:\d\d/.test(j.message ?? '') ? j : undefined;
+      }, 'the job to say it waits for verda');
+      expect(job.isCompleted).toBe(false);
+      const vm = (await t.call('GET', `/v1/resource/gpu/${vmId}`)).body.data;
+      expect(vm.statusReason).toBe('provider_unavailable');
+    } finally {
+      cloud('verda').reset();
+    }
+    const done = await waitForJob(t, order.body.data.jobId);
+    expect(done.hasFailed).toBe(false);
+    const running = await waitForStatus(t, vmId, 'Running');
+    expect(running.statusReason).toBeNull();
+    const history = (await t.call('GET', `/v1/resource/gpu/${vmId}/history`)).body.data.map((e: { kind: string }) => e.kind);
+    expect(history).toContain('waiting');
   });
 });

@@ -285,6 +285,21 @@ async function boot(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       true,
     );
   }
+  const failure = vm.account_id ? step.deps.refresher.failure(vm.account_id) : null;
+  if (failure) {
+    // The provider is not answering: the VM's state is unknown until it does, and the job says so.
+    if (vm.status_reason !== 'provider_unavailable') {
+      await step.deps.vms.update(vm.id, { status_reason: 'provider_unavailable' });
+      await step.deps.vms.addEvent(vm.id, 'waiting', `waiting for ${vm.provider}: ${failure.message}`);
+    }
+    const since = new Date(failure.since).toISOString().slice(11, 19);
+    const left = payload.bootDeadline ? Math.max(0, Math.round((Date.parse(payload.bootDeadline) - Date.now()) / 1000)) : null;
+    return step.wait(
+      step.deps.timing.pollMs,
+      'provisioning',
+      `waiting for ${vm.provider}: ${failure.message} since ${since}${left !== null ? `, deadline in ${left} s` : ''}`,
+    );
+  }
   return step.wait(step.deps.timing.pollMs, 'provisioning', `Provider status: ${vm.provider_status ?? 'pending'}`);
 }
 
