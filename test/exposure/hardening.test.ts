@@ -8,6 +8,7 @@ import { checkSecretKeyFile, prepareDataDir } from '../../src/data-dir.ts';
 import { adminKeyLines } from '../../src/server.ts';
 import { createFakeServices } from '../api/fake-services.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { launchBrowser, openPage } from '../web/browser.ts';
 
 /** Raw bytes over a socket: what fetch refuses to send. Resolves with everything the server wrote. */
 function raw(url: string, bytes: string): Promise<string> {
@@ -111,6 +112,22 @@ describe('bad input and exposure, on a real server', () => {
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-security-policy'), path).toBe(dashboard.headers.get('content-security-policy'));
       expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+    }
+  });
+
+  it('renders the API docs in Chromium under that policy, with no CSP violation', { timeout: 60_000 }, async () => {
+    const browser = await launchBrowser();
+    try {
+      const errors: string[] = [];
+      const page = await openPage(browser, errors);
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) errors.push(message.text());
+      });
+      await page.goto(`${app.url}/docs`);
+      await page.locator('.opblock-summary-path', { hasText: '/v1/resource/gpu/{id}' }).first().waitFor({ timeout: 20_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 
