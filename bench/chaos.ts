@@ -238,19 +238,25 @@ async function inject(fault: (typeof FAULTS)[number], provider: string, vmId: st
       await sim(provider, 'malformNext', 3);
       break;
     case 'preemption':
-      if (instance && vmId) {
-        await sim(provider, 'preempt', instance);
+      // An instance the cycle's own operation already removed cannot be preempted: nothing to inject then.
+      if (
+        instance &&
+        vmId &&
+        (await sim(provider, 'preempt', instance).then(
+          () => true,
+          () => false,
+        ))
+      )
         vms.set(vmId, { want: 'Destroyed', provider });
-      }
       break;
     case 'unknown status':
-      if (instance) await sim(provider, 'setRawStatus', instance, 'chaos_unheard_of');
+      if (instance) await sim(provider, 'setRawStatus', instance, 'chaos_unheard_of').catch(() => {});
       break;
   }
   return async () => {
     await sim(provider, 'setFaults', { errorRate: 0, latencyMs: 0 });
     await sim(provider, 'setCapacity', true);
-    if (instance) await sim(provider, 'setRawStatus', instance, null);
+    if (instance) await sim(provider, 'setRawStatus', instance, null).catch(() => {});
   };
 }
 
@@ -307,11 +313,12 @@ for (let cycle = 1; cycle <= CYCLES; cycle++) {
       });
   }
   await killer;
-  if (fault && ['preemption', 'unknown status'].includes(fault) && target) clear = await inject(fault, provider, target);
   // A fault lasts a couple of seconds, across the restart.
   const restarted = Date.now();
   await start(victim);
   const restartMs = Date.now() - restarted;
+  // Faults on an instance need its id, asked of the restarted server.
+  if (fault && ['preemption', 'unknown status'].includes(fault) && target) clear = await inject(fault, provider, target);
   if (clear) {
     await sleep(2_000);
     await clear();
