@@ -56,6 +56,11 @@ const simInfo = await new Promise<{
   simProcess.on('exit', (code) => reject(new Error(`simulators exited ${code}`)));
 });
 const PROVIDERS = Object.keys(simInfo.clouds);
+// Whatever ends this run, nothing it started is left running (the servers would answer the next run).
+process.on('exit', () => {
+  for (const replica of replicas) replica.child?.kill('SIGKILL');
+  simProcess.kill('SIGTERM');
+});
 const sim = async (provider: string, method: string, ...callArgs: unknown[]) => {
   const res = await fetch(`${simInfo.controlUrl}/${provider}/${method}`, { method: 'POST', body: JSON.stringify(callArgs) });
   if (!res.ok) throw new Error(await res.text());
