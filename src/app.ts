@@ -217,6 +217,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     services,
     version: VERSION,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
+    errorLog: logger,
     ...(options.web ? { webRoot: options.web } : {}),
   });
 

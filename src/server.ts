@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { createApp, loadOrCreateWorkerId } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
+import { prepareDataDir } from './data-dir.ts';
 import { createLogger, type LogLevel } from './logger.ts';
 import { lockSandbox } from './sandbox-lock.ts';
-import { loadOrCreateAdminKey } from './services/api-keys/bootstrap.ts';
+import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from './services/api-keys/bootstrap.ts';
 import { loadOrCreateSecretKey } from './services/secrets.ts';
 import { openStore } from './store/database.ts';
 import { registerWeb } from './web/plugin.ts';
@@ -14,6 +15,9 @@ import { registerWeb } from './web/plugin.ts';
  */
 export async function startServer(config: Config = loadConfig()): Promise<{ url: string; close(): Promise<void> }> {
   const logger = createLogger(config.logLevel as LogLevel);
+  const isPostgres = /^postgres(ql)?:\/\//.test(config.databaseUrl);
+  const { warnings } = prepareDataDir(config.dataDir, isPostgres ? null : config.databaseUrl);
+  for (const warning of warnings) logger.warn(warning);
   const store = await openStore({ url: config.databaseUrl });
   const mode = config.mode === 'auto' ? await autoMode(store) : config.mode;
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
@@ -52,9 +56,8 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
   const lines = [
     '',
     `gpufleet ${mode === 'sandbox' ? 'sandbox ' : ''}is running at ${url}`,
-    `  dashboard:  ${url}/#key=${admin.key}`,
+    ...adminKeyLines(url, admin, join(config.dataDir, ADMIN_KEY_FILE)),
     `  API docs:   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
-    `  admin key:  ${admin.key}${admin.source === 'config' ? '  (from GPUFLEET_ADMIN_KEY)' : `  (saved in ${join(config.dataDir, 'admin-key')})`}`,
     `  database:   ${store.dialect === 'sqlite' ? config.databaseUrl : 'PostgreSQL'}`,
     mode === 'sandbox'
       ? `  clouds:     simulated ${app.sandbox?.clouds.map((c) => c.definition.displayName).join(', ')} (sandbox mode; add real accounts at /v1/provider-accounts)`
@@ -79,6 +82,25 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   return { url, close };
+}
+
+/**
+ * A key is secret output: it is shown once, when it is generated, since terminals and log collectors keep
+ * what a server prints at every start. Afterwards the banner says where the key is, never what it is.
+ */
+export function adminKeyLines(
+  url: string,
+  admin: { key: string; source: 'config' | 'file' | 'generated' },
+  file: string,
+): string[] {
+  switch (admin.source) {
+    case 'generated':
+      return [`  dashboard:  ${url}/#key=${admin.key}`, `  admin key:  ${admin.key}  (new: shown this once, saved in ${file})`];
+    case 'file':
+      return [`  dashboard:  ${url}/  (sign in with the admin key)`, `  admin key:  in ${file}`];
+    case 'config':
+      return [`  dashboard:  ${url}/  (sign in with the admin key)`, '  admin key:  the one set in GPUFLEET_ADMIN_KEY'];
+  }
 }
 
 /** No mode configured: sandbox until a real (non-sandbox) provider account exists. */

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Services } from '../services/types.ts';
 import { registerAccessControl } from './plugins/auth.ts';
-import { errorBody, registerErrorHandling } from './plugins/errors.ts';
+import { type ErrorLog, errorBody, handleClientError, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { applyRateLimitHeaders, RateLimiter } from './plugins/rate-limit.ts';
 import { buildSerializer } from './plugins/serialization.ts';
@@ -18,6 +19,8 @@ export interface ApiOptions {
   version: string;
   /** Registers the dashboard's routes at `/` (static files); called after the API routes exist. */
   webRoot?: (app: FastifyInstance) => void | Promise<void>;
+  /** Receives one line per 5xx answer (request id, method, URL, the error), whatever `logger` is. */
+  errorLog?: ErrorLog;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -58,6 +61,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     logger: loggerOptions(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },
+    // Unique across restarts and replicas, so a request id quoted from an answer finds one log line.
+    genReqId: () => randomUUID(),
+    clientErrorHandler: handleClientError,
     // Malformed URLs never reach a route or its hooks: answer them in the same shape, with the same headers.
     frameworkErrors: (error, request, reply) => {
       const plainReply = reply as FastifyReply;
@@ -67,7 +73,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
 
   registerJsonParser(app);
-  registerErrorHandling(app);
+  registerErrorHandling(app, options.errorLog);
   registerAccessControl(app, { services: options.services, limiter });
   for (const schema of sharedSchemas) app.addSchema(schema);
   // Before the routes, so that every route is seen by the OpenAPI generator.

@@ -3,27 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { applyPageHeaders } from '../api/plugins/security-headers.ts';
 
 /** Paths the single-page app routes itself; the server answers each with index.html. */
 export const SPA_ROUTES = ['/', '/vms', '/vms/:id', '/keys', '/offers', '/accounts', '/costs'] as const;
 
 const ONE_YEAR = 31_536_000;
-
-/**
- * The dashboard calls nothing but its own origin and runs no inline code: everything else is refused,
- * so even a VM name crafted as markup could not load or run anything.
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 interface Asset {
   body: string;
@@ -79,10 +64,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
   app.get('/app.css', options, (request, reply) => sendAsset(request, reply, assets.css, assets.version));
   for (const path of SPA_ROUTES) {
     app.get(path, options, (request, reply) => {
-      reply
-        .header('content-security-policy', CONTENT_SECURITY_POLICY)
-        .header('x-frame-options', 'DENY')
-        .header('referrer-policy', 'no-referrer');
+      applyPageHeaders(reply);
       // Always revalidated: it names the current asset version.
       return sendAsset(request, reply, assets.html, null);
     });

@@ -357,7 +357,13 @@ describe('service errors', () => {
         payload: { jobIds: [jobFixture.jobId] },
       });
       expect(res.statusCode).toBe(500);
-      expect(errorOf(res)).toEqual({ success: false, error: 'INTERNAL_ERROR', message: 'Internal server error' });
+      // Only the request id to quote, which the answer's header names too.
+      expect(errorOf(res)).toEqual({
+        success: false,
+        error: 'INTERNAL_ERROR',
+        message: 'Internal server error',
+        details: { requestId: res.headers['x-request-id'] },
+      });
     } finally {
       fake.services.vms.jobs = original;
     }

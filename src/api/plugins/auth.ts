@@ -22,6 +22,12 @@ export const ADMINS: readonly UserRole[] = ['admin'];
 /** Only the GPU API needs a key; health, OpenAPI, docs and the dashboard's static files do not. */
 const API_PREFIX = '/v1/';
 
+/**
+ * Load balancers probe these without a key, often from one address: counting them against that
+ * address (or failing them on a stale key) would take a healthy replica out of rotation.
+ */
+const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz']);
+
 export function presentedApiKey(headers: FastifyRequest['headers']): string | null {
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.trim()) return apiKey.trim();
@@ -39,6 +45,7 @@ export function presentedApiKey(headers: FastifyRequest['headers']): string | nu
 export function registerAccessControl(app: FastifyInstance, deps: { services: Services; limiter: RateLimiter }): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url !== undefined && PROBE_PATHS.has(request.routeOptions.url)) return;
     const key = presentedApiKey(request.headers);
     let authFailure: unknown = null;
     if (key) {

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../services/errors.ts';
 import type { ErrorBodyType } from '../schemas/common.ts';
@@ -113,14 +115,100 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   return mapped ?? { status: 500, body: errorBody('INTERNAL_ERROR', 'Internal server error') };
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Where server-side failures are reported: one line per 5xx answer, with its request id. */
+export interface ErrorLog {
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The error behind a 5xx answer, kept for its log line. */
+    failure: unknown;
+  }
+}
+
+export function registerErrorHandling(app: FastifyInstance, log?: ErrorLog): void {
+  let closing = false;
+  app.decorateRequest('failure', null);
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // First of all hooks: every answer names its request, so a 5xx a client reports can be found in the log.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // Fastify's own answer to requests arriving while it closes is not in the envelope; this one is.
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new AppError(503, 'SHUTTING_DOWN', 'The server is shutting down; retry on another replica or after the restart');
+    }
+  });
+
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500) {
+      request.failure = error;
+      request.log.error({ err: error }, 'request failed');
+      // A bug's own message stays in the log; the caller gets the id to quote.
+      if (body.error === 'INTERNAL_ERROR') body.details = { requestId: request.id };
+    }
     return reply.code(status).send(body);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode < 500 || !log) return;
+    const failure = request.failure;
+    log.error('request failed', {
+      requestId: request.id,
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ...(failure ? { error: failure instanceof Error ? (failure.stack ?? failure.message) : String(failure) } : {}),
+    });
   });
 
   app.setNotFoundHandler((request: FastifyRequest, reply) =>
     reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+/** Node's HTTP parser errors, which no route or hook ever sees, as GPCN error answers. */
+function clientErrorAnswer(error: NodeJS.ErrnoException & { reason?: string }): {
+  status: number;
+  code: string;
+  message: string;
+} {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, code: 'HEADERS_TOO_LARGE', message: 'The request line and headers exceed 16 KB' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'ERR_HTTP_HEADERS_TIMEOUT':
+      return { status: 408, code: 'REQUEST_TIMEOUT', message: 'The request was not received in time' };
+    default: {
+      const reason = typeof error.reason === 'string' && error.reason ? `: ${error.reason.toLowerCase()}` : '';
+      return { status: 400, code: 'MALFORMED_REQUEST', message: `The request is not valid HTTP${reason}` };
+    }
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: malformed HTTP (control characters in a header, bytes past
+ * Content-Length read as a next request, a URL over the header limit) answered in the error envelope.
+ * A response still being written on the connection goes out first, so the two never interleave.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, code, message } = clientErrorAnswer(error);
+  const body = JSON.stringify(errorBody(code, message));
+  const raw =
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const send = () => {
+    if (socket.destroyed) return;
+    if (socket.writable) socket.end(raw);
+    else socket.destroy();
+  };
+  const pending = (socket as Socket & { _httpMessage?: { writableEnded: boolean; once(event: string, fn: () => void): void } })
+    ._httpMessage;
+  if (pending && !pending.writableEnded) pending.once('finish', send);
+  else send();
 }

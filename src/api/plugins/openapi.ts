@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { applyPageHeaders, CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
 export const TAGS = [
   { name: 'GPU VMs', description: "GPCN's GPU API: order, inspect, update, power and delete GPU VMs" },
@@ -54,7 +55,18 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
   });
 
   // Assets come from the installed package: the page works offline, no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // The same page headers as the dashboard: Swagger UI loads only its own files, so the strict policy holds.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true },
+    staticCSP: CONTENT_SECURITY_POLICY,
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        applyPageHeaders(reply);
+        done();
+      },
+    },
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -20,6 +20,28 @@ type BuildValidator = NonNullable<
   NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
 >;
 
+type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+
+/**
+ * Coercion turns `1e400` into Infinity, which passes ajv's `maximum` check; no query or path number is
+ * meant to be infinite, so one is refused as not a number, naming the parameter.
+ */
+function finiteOnly(validate: Validate): Validate {
+  const wrapped: Validate = (data) => {
+    if (!validate(data)) {
+      wrapped.errors = validate.errors ?? null;
+      return false;
+    }
+    const entries = data && typeof data === 'object' ? Object.entries(data) : [];
+    const infinite = entries.find(([, value]) => typeof value === 'number' && !Number.isFinite(value));
+    wrapped.errors = infinite
+      ? [{ keyword: 'type', instancePath: `/${infinite[0]}`, params: { type: 'number' }, message: 'must be a finite number' }]
+      : null;
+    return !infinite;
+  };
+  return wrapped;
+}
+
 // Fastify asks for a validator per route context; the pool hands back the same ajv instances for the
 // same shared schemas and options instead of building (and meta-validating) new ones every time.
 const pool = AjvCompiler();
@@ -27,5 +49,6 @@ const pool = AjvCompiler();
 export const buildValidator = ((externalSchemas: Record<string, unknown>) => {
   const strict = pool(externalSchemas as never, { customOptions: { ...ajvOptions, coerceTypes: false }, onCreate });
   const coercing = pool(externalSchemas as never, { customOptions: { ...ajvOptions, coerceTypes: 'array' }, onCreate });
-  return (route: { schema: unknown; httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never);
+  return (route: { schema: unknown; httpPart?: string }) =>
+    route.httpPart === 'body' ? strict(route as never) : finiteOnly(coercing(route as never) as unknown as Validate);
 }) as unknown as BuildValidator;

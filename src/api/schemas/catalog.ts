@@ -128,7 +128,7 @@ export const OffersQuery = Type.Object(
     regions: Type.Optional(commaList('Regions')),
     providers: Type.Optional(commaList('Provider ids to include')),
     excludeProviders: Type.Optional(commaList('Provider ids to exclude')),
-    maxPricePerHour: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    maxPricePerHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
     spot: Type.Optional(StringEnum(['allow', 'only', 'exclude'] as const, { description: 'Spot offers (default exclude)' })),
     machineKinds: Type.Optional(commaList('Machine kinds: vm, container', '^(vm|container)(,(vm|container))*$')),
     availableOnly: Type.Optional(Type.Boolean({ description: 'Only offers with capacity now' })),

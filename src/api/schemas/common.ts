@@ -105,11 +105,21 @@ export const IdParams = Type.Object({ id: Uuid() }, { additionalProperties: fals
 
 export const LIST_DEFAULTS = { page: 1, limit: 10, sort: 'createdAt:desc' } as const;
 
+/** Far past any real list, yet small enough that `(page - 1) × limit` stays an exact offset for every database. */
+export const MAX_PAGE = 1_000_000;
+
 /** GPCN list conventions. Defaults are filled in by validation (and documented as such, not as required). `sort` is checked against each endpoint's sortable fields by the route. */
 export function ListQuery<T extends Record<string, TSchema>>(sortable: readonly string[], extra: T) {
   return Type.Object(
     {
-      page: Type.Optional(Type.Integer({ minimum: 1, default: LIST_DEFAULTS.page, description: '1-based page number' })),
+      page: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: MAX_PAGE,
+          default: LIST_DEFAULTS.page,
+          description: '1-based page number, at most 1,000,000',
+        }),
+      ),
       limit: Type.Optional(
         Type.Integer({ minimum: 1, maximum: 100, default: LIST_DEFAULTS.limit, description: 'Items per page, 1–100' }),
       ),

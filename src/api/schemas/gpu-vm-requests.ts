@@ -32,6 +32,7 @@ const IdleAction = StringEnum(['stop', 'delete'] as const, {
 });
 const PricePerHour = Type.Number({
   exclusiveMinimum: 0,
+  maximum: 1_000_000,
   description: 'Highest acceptable price per hour, in the offer currency',
 });
 const shortList = (description: string) =>

@@ -5,7 +5,7 @@ export const RESOURCE_GROUP_SORTABLE = ['createdAt', 'updatedAt', 'name'] as con
 
 export const BudgetSchema = Type.Object(
   {
-    monthlyAmount: Type.Number({ minimum: 0 }),
+    monthlyAmount: Type.Number({ minimum: 0, maximum: 1_000_000_000 }),
     currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217, e.g. usd' }),
     warnAtPercent: Type.Number({ minimum: 0, maximum: 100 }),
     action: StringEnum(['stop', 'delete', 'refuse'] as const, { description: 'What happens when the budget is spent' }),

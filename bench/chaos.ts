@@ -1,0 +1,411 @@
+/**
+ * `npm run chaos`: gpufleet's fault campaign, kept with the project. Starts the simulated clouds (their own
+ * process) and gpufleet (a `gpufleet serve` child, or two replicas on one PostgreSQL database with `--pg`),
+ * then runs cycles of creates, stops, starts and deletes, killing a server with SIGKILL at a random point of
+ * each and starting it again, and injecting each simulator fault mode in turn. At the end it compares what the
+ * clouds hold with what gpufleet knows and prints: VMs ordered, leaked, duplicated, stuck, and the longest
+ * time from a restart or a fault's end to a correct state, with the targets beside them.
+ *
+ *   npm run chaos -- [--cycles 50] [--seed 1] [--pg]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? (args[at + 1] ?? fallback) : fallback;
+};
+const CYCLES = Number(flag('cycles', '50'));
+const usePg = args.includes('--pg');
+const PG_URL = process.env.GPUFLEET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SETTLE_MS = Number(flag('settle-ms', '90000'));
+let seed = Number(flag('seed', '1'));
+/** Deterministic for a seed (mulberry32), so a run that found something can be repeated. */
+const random = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const ROOT = join(import.meta.dirname, '..');
+const ADMIN_KEY = `gf_chaos_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+
+// --- the clouds -------------------------------------------------------------------------------------------
+const simProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'chaos-sims.ts')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const simInfo = await new Promise<{
+  controlUrl: string;
+  clouds: Record<
+    string,
+    { baseUrl: string; account: { credentials: Record<string, string>; settings: Record<string, unknown> } }
+  >;
+}>((resolve, reject) => {
+  let buffered = '';
+  simProcess.stdout?.on('data', (chunk) => {
+    buffered += chunk;
+    if (buffered.includes('\n')) resolve(JSON.parse(buffered.slice(0, buffered.indexOf('\n'))));
+  });
+  simProcess.on('exit', (code) => reject(new Error(`simulators exited ${code}`)));
+});
+const PROVIDERS = Object.keys(simInfo.clouds);
+// Whatever ends this run, nothing it started is left running (the servers would answer the next run).
+process.on('exit', () => {
+  for (const replica of replicas) replica.child?.kill('SIGKILL');
+  simProcess.kill('SIGTERM');
+});
+const sim = async (provider: string, method: string, ...callArgs: unknown[]) => {
+  const res = await fetch(`${simInfo.controlUrl}/${provider}/${method}`, { method: 'POST', body: JSON.stringify(callArgs) });
+  if (!res.ok) throw new Error(await res.text());
+};
+const live = async () => (await (await fetch(`${simInfo.controlUrl}/live`)).json()) as Record<string, string[]>;
+
+// --- gpufleet -----------------------------------------------------------------------------------------------
+let databaseUrl: string | null = null;
+let dropDatabase = async () => {};
+if (usePg) {
+  const name = `gpufleet_chaos_${process.pid}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  databaseUrl = PG_URL.replace(/\/[^/]*$/, `/${name}`);
+  dropDatabase = async () => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  };
+}
+
+interface Replica {
+  port: number;
+  dataDir: string;
+  child: ChildProcess | null;
+}
+const basePort = Number(flag('port', '7190'));
+const replicas: Replica[] = Array.from({ length: usePg ? 2 : 1 }, (_, i) => ({
+  port: basePort + i,
+  dataDir: mkdtempSync(join(tmpdir(), `gpufleet-chaos-${i}-`)),
+  child: null,
+}));
+
+async function healthy(replica: Replica): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${replica.port}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function start(replica: Replica): Promise<void> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'gpufleet.js'), 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(replica.port),
+      HOST: '127.0.0.1',
+      GPUFLEET_DATA_DIR: replica.dataDir,
+      GPUFLEET_MODE: 'production',
+      GPUFLEET_ADMIN_KEY: ADMIN_KEY,
+      GPUFLEET_RATE_LIMIT_PER_MINUTE: '1000000',
+      GPUFLEET_LOG_LEVEL: 'error',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  replica.child = child;
+  const deadline = Date.now() + 60_000;
+  while (!(await healthy(replica))) {
+    if (child.exitCode !== null) throw new Error(`gpufleet on port ${replica.port} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`gpufleet on port ${replica.port} did not start`);
+    await sleep(100);
+  }
+}
+
+function kill9(replica: Replica): void {
+  replica.child?.kill('SIGKILL');
+  replica.child = null;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  // Any replica that is up answers: that is what a load balancer does.
+  for (const replica of [...replicas].sort(() => random() - 0.5)) {
+    if (!replica.child) continue;
+    try {
+      const res = await fetch(`http://127.0.0.1:${replica.port}${path}`, {
+        method,
+        headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    } catch {}
+  }
+  return { status: 0, body: null };
+}
+
+const started = Date.now();
+for (const replica of replicas) await start(replica);
+for (const [provider, cloud] of Object.entries(simInfo.clouds)) {
+  const res = await call('POST', '/v1/provider-accounts', {
+    provider,
+    name: `${provider} chaos`,
+    baseUrl: cloud.baseUrl,
+    credentials: cloud.account.credentials,
+    settings: cloud.account.settings,
+  });
+  if (res.status !== 201) throw new Error(`adding the ${provider} account: ${res.status} ${JSON.stringify(res.body)}`);
+}
+const key = await call('POST', '/v1/resource/ssh-keys/generate', { name: 'chaos', algorithm: 'ed25519' });
+const sshKeyId = key.body?.data?.id ?? key.body?.data?.sshKey?.id;
+if (!sshKeyId) throw new Error(`generating an SSH key: ${key.status} ${JSON.stringify(key.body)}`);
+const series = (await call('GET', '/v1/resource/gpu/series')).body.data as { id: string; code: string }[];
+
+// --- the cycles ---------------------------------------------------------------------------------------------
+type Want = 'Running' | 'Stopped' | 'Destroyed';
+const vms = new Map<string, { want: Want; provider: string }>();
+const FAULTS = [
+  'outage',
+  '5xx burst',
+  'timeouts',
+  '429 Retry-After',
+  'token expiry',
+  'capacity loss mid-order',
+  'malformed replies',
+  'preemption',
+  'unknown status',
+] as const;
+const faultsSeen = new Map<string, number>();
+let ordered = 0;
+let refused = 0;
+let longestRecoveryMs = 0;
+let longestRecoveryWhat = '';
+const pending: { id: string; since: number; what: string }[] = [];
+
+async function statusOf(id: string): Promise<string | null> {
+  const res = await call('GET', `/v1/resource/gpu/${id}`);
+  if (res.status === 404) return 'Destroyed';
+  return res.body?.data?.status ?? null;
+}
+
+async function order(provider: string): Promise<string | null> {
+  for (const s of [...series].sort(() => random() - 0.5)) {
+    const res = await call('POST', '/v1/resource/gpu', {
+      name: `chaos-${ordered + refused}`,
+      seriesId: s.id,
+      gpuCount: 1,
+      sshKeyId,
+      constraints: { providers: [provider], spot: 'allow' },
+    });
+    if (res.status === 202) {
+      ordered++;
+      const id = res.body.data.vm?.id ?? res.body.data.id ?? res.body.data.vmId;
+      vms.set(id, { want: 'Running', provider });
+      return id;
+    }
+    if (res.status === 0) return null;
+  }
+  refused++;
+  return null;
+}
+
+async function inject(fault: (typeof FAULTS)[number], provider: string, vmId: string | null): Promise<() => Promise<void>> {
+  faultsSeen.set(fault, (faultsSeen.get(fault) ?? 0) + 1);
+  const instance = vmId ? (await call('GET', `/v1/resource/gpu/${vmId}`)).body?.data?.providerInstanceId : null;
+  switch (fault) {
+    case 'outage':
+      await sim(provider, 'setFaults', { errorRate: 1 });
+      break;
+    case '5xx burst':
+      await sim(provider, 'setFaults', { errorRate: 0.5 });
+      break;
+    case 'timeouts':
+      await sim(provider, 'setFaults', { latencyMs: 40_000 });
+      break;
+    case '429 Retry-After':
+      await sim(provider, 'rateLimitNext', 5, 2);
+      break;
+    case 'token expiry':
+      await sim(provider, 'expireTokens');
+      break;
+    case 'capacity loss mid-order':
+      await sim(provider, 'setCapacity', false);
+      break;
+    case 'malformed replies':
+      await sim(provider, 'malformNext', 3);
+      break;
+    case 'preemption':
+      // An instance the cycle's own operation already removed cannot be preempted: nothing to inject then.
+      if (
+        instance &&
+        vmId &&
+        (await sim(provider, 'preempt', instance).then(
+          () => true,
+          () => false,
+        ))
+      )
+        vms.set(vmId, { want: 'Destroyed', provider });
+      break;
+    case 'unknown status':
+      if (instance) await sim(provider, 'setRawStatus', instance, 'chaos_unheard_of').catch(() => {});
+      break;
+  }
+  return async () => {
+    await sim(provider, 'setFaults', { errorRate: 0, latencyMs: 0 });
+    await sim(provider, 'setCapacity', true);
+    if (instance) await sim(provider, 'setRawStatus', instance, null).catch(() => {});
+  };
+}
+
+/** Waits until the VM is in the state asked for; the time it took is a recovery. */
+async function settled(id: string, since: number, what: string, budgetMs: number): Promise<boolean> {
+  const want = vms.get(id)?.want;
+  const deadline = Date.now() + budgetMs;
+  while (Date.now() < deadline) {
+    const status = await statusOf(id);
+    if (
+      status === want ||
+      (want === 'Running' && status === 'Error') ||
+      (status === 'Error' && vms.get(id)?.want !== 'Destroyed')
+    ) {
+      if (status === 'Error') vms.set(id, { want: 'Destroyed', provider: vms.get(id)?.provider ?? '' });
+      const took = Date.now() - since;
+      if (took > longestRecoveryMs) {
+        longestRecoveryMs = took;
+        longestRecoveryWhat = what;
+      }
+      return true;
+    }
+    await sleep(200);
+  }
+  pending.push({ id, since, what });
+  return false;
+}
+
+log(`chaos: ${CYCLES} cycles, ${replicas.length} replica(s) on ${usePg ? 'PostgreSQL' : 'SQLite'}, seed ${flag('seed', '1')}`);
+for (let cycle = 1; cycle <= CYCLES; cycle++) {
+  const provider = pick(PROVIDERS);
+  const mine = [...vms.entries()].filter(([, v]) => v.provider === provider && v.want !== 'Destroyed');
+  const action = mine.length < 2 ? 'create' : pick(['create', 'stop', 'start', 'delete'] as const);
+  const fault = cycle % 2 === 0 ? FAULTS[(cycle / 2 - 1) % FAULTS.length] : null;
+  let target: string | null = null;
+  let clear: (() => Promise<void>) | null = null;
+  if (fault && action !== 'create' && mine.length) target = pick(mine)[0];
+  if (fault && !['preemption', 'unknown status'].includes(fault)) clear = await inject(fault, provider, null);
+
+  // The operation, and a SIGKILL somewhere between 0 and 1.5 s into it.
+  const victim = pick(replicas);
+  const killAfter = Math.floor(random() * 1_500);
+  const killer = sleep(killAfter).then(() => kill9(victim));
+  if (action === 'create') target = await order(provider);
+  else {
+    target ??= pick(mine)[0];
+    const path = action === 'delete' ? `/v1/resource/gpu/${target}` : `/v1/resource/gpu/${target}/${action}`;
+    const res = await call(action === 'delete' ? 'DELETE' : 'POST', path);
+    const provider_ = vms.get(target)?.provider ?? provider;
+    if (res.status >= 200 && res.status < 300)
+      vms.set(target, {
+        want: action === 'delete' ? 'Destroyed' : action === 'stop' ? 'Stopped' : 'Running',
+        provider: provider_,
+      });
+  }
+  await killer;
+  // A fault lasts a couple of seconds, across the restart.
+  const restarted = Date.now();
+  await start(victim);
+  const restartMs = Date.now() - restarted;
+  // Faults on an instance need its id, asked of the restarted server.
+  if (fault && ['preemption', 'unknown status'].includes(fault) && target) clear = await inject(fault, provider, target);
+  if (clear) {
+    await sleep(2_000);
+    await clear();
+  }
+  const since = Date.now();
+  const ok = target ? await settled(target, since, `${action}${fault ? ` + ${fault}` : ''}`, 30_000) : true;
+  log(
+    `  ${String(cycle).padStart(3)} ${action.padEnd(6)} ${provider.padEnd(10)} ${(fault ?? '-').padEnd(24)} killed at ${String(killAfter).padStart(4)} ms, back in ${restartMs} ms, ${ok ? 'settled' : 'not yet settled'}`,
+  );
+}
+
+// --- the verdict --------------------------------------------------------------------------------------------
+log('waiting for every VM to reach the state asked for ...');
+const settleDeadline = Date.now() + SETTLE_MS;
+let stuck: string[] = [];
+for (;;) {
+  stuck = [];
+  for (const [id, v] of vms) {
+    const status = await statusOf(id);
+    if (status !== v.want && !(status === 'Error' && v.want !== 'Destroyed')) stuck.push(`${id} ${status} (wanted ${v.want})`);
+  }
+  if (stuck.length === 0 || Date.now() > settleDeadline) break;
+  await sleep(1_000);
+}
+for (const p of pending) {
+  if (!stuck.some((s) => s.startsWith(p.id))) {
+    // It got there, only later than its cycle waited: still a recovery, measured to now at most.
+    const took = Date.now() - p.since;
+    if (took > longestRecoveryMs) {
+      longestRecoveryMs = took;
+      longestRecoveryWhat = `${p.what} (settled during the final wait)`;
+    }
+  }
+}
+
+const atClouds = await live();
+const known = new Map<string, string>();
+for (const [id, v] of vms) {
+  const vm = (await call('GET', `/v1/resource/gpu/${id}?includeDeleted=true`)).body?.data;
+  if (vm?.providerInstanceId && vm.status !== 'Destroyed') known.set(`${v.provider}:${vm.providerInstanceId}`, vm.name);
+}
+const list = (await call('GET', '/v1/resource/gpu?limit=100&includeDeleted=true')).body?.data ?? [];
+const names = new Set<string>(list.map((vm: { name: string }) => vm.name));
+const unmanaged = ((await call('GET', '/v1/provider-accounts/unmanaged-instances')).body?.data ?? []) as {
+  providerInstanceId: string;
+  name: string;
+}[];
+const unknownAtCloud: string[] = [];
+const duplicated: string[] = [];
+for (const [provider, ids] of Object.entries(atClouds)) {
+  for (const id of ids) {
+    if (known.has(`${provider}:${id}`)) continue;
+    const seen = unmanaged.find((u) => u.providerInstanceId === id);
+    // A second instance carrying a known VM's name is a duplicate create; anything else is a leak.
+    if (seen && [...names].some((n) => seen.name.includes(n))) duplicated.push(`${provider}:${id}`);
+    else unknownAtCloud.push(`${provider}:${id}`);
+  }
+}
+const liveSet = new Set(Object.entries(atClouds).flatMap(([p, ids]) => ids.map((id) => `${p}:${id}`)));
+const goneButKnown = [...known.keys()].filter((k) => !liveSet.has(k));
+
+const row = (what: string, value: string, target: string) =>
+  log(`| ${what.padEnd(44)} | ${value.padEnd(30)} | ${target.padEnd(8)} |`);
+log('');
+log(`| ${'measure'.padEnd(44)} | ${'result'.padEnd(30)} | target   |`);
+log(`|${'-'.repeat(46)}|${'-'.repeat(32)}|----------|`);
+row('kill -9 cycles', String(CYCLES), '≥ 50');
+row('fault modes injected', `${faultsSeen.size} of ${FAULTS.length}`, 'all');
+row('VMs ordered (202)', `${ordered} (${refused} orders refused)`, '—');
+row('leaked: at a cloud but unknown', String(unknownAtCloud.length), '0');
+row('leaked: known but gone at the cloud', String(goneButKnown.length), '0');
+row('duplicated', String(duplicated.length), '0');
+row('stuck (not in the state asked for)', String(stuck.length), '0');
+row('longest recovery after a restart/fault end', `${(longestRecoveryMs / 1000).toFixed(1)} s`, '< 10 s');
+log(`longest recovery: ${longestRecoveryWhat}; run took ${Math.round((Date.now() - started) / 1000)} s`);
+for (const s of stuck) log(`  stuck: ${s}`);
+for (const s of unknownAtCloud) log(`  leaked (unknown): ${s}`);
+for (const s of goneButKnown) log(`  leaked (gone): ${s}`);
+for (const s of duplicated) log(`  duplicated: ${s}`);
+
+for (const replica of replicas) kill9(replica);
+simProcess.kill('SIGTERM');
+await dropDatabase();
+const failed = unknownAtCloud.length + goneButKnown.length + duplicated.length + stuck.length > 0 || longestRecoveryMs >= 10_000;
+process.exit(failed ? 1 : 0);
