@@ -20,7 +20,18 @@ import { runpod } from '../src/providers/runpod/index.ts';
 import { verda } from '../src/providers/verda/index.ts';
 import { openStore } from '../src/store/database.ts';
 
-const VMS = Number(process.env.BENCH_VMS ?? 1_000);
+/** `--vms 1000,10000` or `BENCH_VMS=1000,10000`: each size runs in its own process, one table row each. */
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const SIZES = (option('vms') ?? process.env.BENCH_VMS ?? '1000').split(',').map((v) => Number(v.trim()));
+const JSON_OUT = process.argv.includes('--json') || process.env.BENCH_JSON === '1';
+const STORE = option('store') ?? process.env.BENCH_STORE ?? 'sqlite';
+const ROW_MARK = 'BENCH_ROW ';
+
+if (SIZES.length > 1 || JSON_OUT) await runSizes();
+const VMS = SIZES[0] ?? 1_000;
 const CONNECTIONS = 50;
 const DURATION_SEC = Number(process.env.BENCH_SECONDS ?? 10);
 const ADMIN_KEY = 'gf_bench_admin_key_000000000000';
@@ -71,7 +82,15 @@ const sims = [verda, runpod, fluidstack].map((definition) => ({
 }));
 
 let providerCalls = 0;
-const store = await openStore({ url: join(dir, 'bench.db') });
+const rssBeforeSeed = process.memoryUsage().rss;
+const seedStarted = performance.now();
+const store =
+  STORE === 'postgres'
+    ? await openStore({
+        url: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+        pgSchema: `bench_${process.pid}`,
+      })
+    : await openStore({ url: join(dir, 'bench.db') });
 const app = await createApp({
   store,
   secretKey: ephemeralSecretKey(),
@@ -205,15 +224,24 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 500));
 }
 
+const seedSeconds = (performance.now() - seedStarted) / 1000;
+globalThis.gc?.();
+const afterAdoption = process.memoryUsage();
+
 // One status refresh per account with nothing else running: the list call and the reconciliation of its VMs.
 const refreshFigures: string[] = [];
+const refreshMsPerAccount: Record<string, number> = {};
+let refreshCalls = 0;
 for (const id of accountIds) {
   const { provider } = await app.runtime.pool.get(id);
   let t = performance.now();
   const instances = await provider.listInstances();
   const listMs = performance.now() - t;
   t = performance.now();
+  const callsBefore = providerCalls;
   await app.runtime.refresher.refresh(id);
+  refreshCalls += providerCalls - callsBefore;
+  refreshMsPerAccount[`${provider.providerId} (${instances.length})`] = Math.round(performance.now() - t);
   refreshFigures.push(
     `${provider.providerId} ${instances.length} instances: list ${listMs.toFixed(0)} ms, with reconciliation ${(performance.now() - t).toFixed(0)} ms`,
   );
@@ -302,7 +330,116 @@ log(
   `keeping the inventory fresh: ${perRefreshAll} provider calls per refresh of all accounts × ${refreshesPerMinute}/min = ${perRefreshAll * refreshesPerMinute} calls/min`,
 );
 
+const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
+const row = {
+  vms: VMS,
+  store: STORE,
+  rssMB: Math.round(afterAdoption.rss / 1024 / 1024),
+  heapMB: Math.round(afterAdoption.heapUsed / 1024 / 1024),
+  bytesPerVm: Math.round((afterAdoption.rss - rssBeforeSeed) / VMS),
+  list: {
+    rps: Math.round(list.result.requests.average),
+    p50: list.result.latency.p50,
+    p99: list.result.latency.p99,
+    bareRps: Math.round(bareList.requests.average),
+    ratio: ratio(list.result.requests.average, bareList.requests.average),
+  },
+  byId: {
+    rps: Math.round(get.result.requests.average),
+    p50: get.result.latency.p50,
+    p99: get.result.latency.p99,
+    bareRps: Math.round(bareGet.requests.average),
+    ratio: ratio(get.result.requests.average, bareGet.requests.average),
+  },
+  eventLoop: {
+    p99: Math.round(Math.max(list.blockedMs.p99, get.blockedMs.p99) * 10) / 10,
+    max: Math.round(Math.max(list.blockedMs.max, get.blockedMs.max) * 10) / 10,
+  },
+  refreshMsPerAccount,
+  providerCallsPerRefresh: Math.round((refreshCalls / accountIds.length) * 100) / 100,
+  placementMs: Math.round(placementMs * 100) / 100,
+  seedSeconds: Math.round(seedSeconds * 10) / 10,
+};
+log(`${ROW_MARK}${JSON.stringify(row)}`);
+
 await app.close();
+if (STORE === 'postgres') await store.db.schema.dropSchema(`bench_${process.pid}`).ifExists().cascade().execute();
 await store.close();
 simProcess.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });
+
+type Row = Record<string, unknown> & {
+  vms: number;
+  store: string;
+  rssMB: number;
+  heapMB: number;
+  bytesPerVm: number;
+  list: { rps: number; p50: number; p99: number; bareRps: number; ratio: number };
+  byId: { rps: number; p50: number; p99: number; bareRps: number; ratio: number };
+  eventLoop: { p99: number; max: number };
+  refreshMsPerAccount: Record<string, number>;
+  providerCallsPerRefresh: number;
+  placementMs: number;
+  seedSeconds: number;
+};
+
+/** Run every size in a fresh process (no memory carried from one size to the next) and print one row each. */
+async function runSizes(): Promise<never> {
+  const rows: Row[] = [];
+  for (const vms of SIZES) {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, '--store', STORE], {
+        env: { ...process.env, BENCH_VMS: String(vms), BENCH_JSON: '0' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (d) => {
+        text += d;
+        if (!JSON_OUT) process.stderr.write(d);
+      });
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench at ${vms} VMs exited ${code}`))));
+    });
+    const line = out.split('\n').find((l) => l.startsWith(ROW_MARK));
+    if (!line) throw new Error(`bench at ${vms} VMs printed no figures`);
+    rows.push(JSON.parse(line.slice(ROW_MARK.length)) as Row);
+  }
+  if (JSON_OUT) {
+    process.stdout.write(`${JSON.stringify({ sizes: rows }, null, 2)}\n`);
+    process.exit(0);
+  }
+  const header = [
+    'VMs',
+    'store',
+    'RSS MB',
+    'heap MB',
+    'B/VM',
+    'list rps (×bare)',
+    'list p50/p99',
+    'by-id rps (×bare)',
+    'by-id p50/p99',
+    'loop p99/max ms',
+    'refresh ms/account',
+    'calls/refresh',
+    'placement ms',
+    'seed s',
+  ];
+  const lines = rows.map((r) => [
+    String(r.vms),
+    r.store,
+    String(r.rssMB),
+    String(r.heapMB),
+    String(r.bytesPerVm),
+    `${r.list.rps} (${r.list.ratio})`,
+    `${r.list.p50}/${r.list.p99}`,
+    `${r.byId.rps} (${r.byId.ratio})`,
+    `${r.byId.p50}/${r.byId.p99}`,
+    `${r.eventLoop.p99}/${r.eventLoop.max}`,
+    Object.values(r.refreshMsPerAccount).join(' '),
+    String(r.providerCallsPerRefresh),
+    String(r.placementMs),
+    String(r.seedSeconds),
+  ]);
+  process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
+  for (const l of lines) process.stdout.write(`| ${l.join(' | ')} |\n`);
+  process.exit(0);
+}

@@ -64,6 +64,11 @@ const key = (region: string, type: string) => `${region}/${type}`;
  */
 export class AtlasWorld {
   private readonly instances = new Map<string, SimInstance>();
+  /** Instances per `region/project`, so one project's list costs what that project holds, not the whole org. */
+  private readonly byScope = new Map<string, Map<string, SimInstance>>();
+  /** Slots held per `region/type`, kept as instances take and give back capacity (no scan per create). */
+  private readonly held = new Map<string, number>();
+  private readonly usedIps = new Set<string>();
   private readonly filesystems = new Map<string, SimFilesystem>();
   private readonly capacityOff = new Set<string>();
   private readonly rawOverrides = new Map<string, string>();
@@ -110,15 +115,13 @@ export class AtlasWorld {
   capacityOf(region: string, type: string): number {
     if (this.capacityOff.has(key(region, type))) return 0;
     const total = (SIM_REGIONS.find((r) => r.name === region)?.capacity[type] ?? 0) * this.capacityScale;
-    let used = 0;
-    for (const i of this.instances.values()) if (i.region === region && i.type === type && i.holdsCapacity) used++;
-    return Math.max(0, total - used);
+    return Math.max(0, total - (this.held.get(key(region, type)) ?? 0));
   }
 
   // ---------- instances ----------
 
   listInstances(region: string, projectId: string): SimInstance[] {
-    return [...this.instances.values()].filter((i) => i.region === region && i.projectId === projectId);
+    return [...(this.byScope.get(key(region, projectId))?.values() ?? [])];
   }
 
   getInstance(region: string, projectId: string, id: string): SimInstance | undefined {
@@ -137,11 +140,12 @@ export class AtlasWorld {
       id: this.freshId(),
       state: 'creating',
       ip: null,
-      // No capacity now: accepted all the same, and it turns `out-of-stock` (Atlas's asynchronous signal).
-      holdsCapacity: this.capacityOf(init.region, init.type) > 0,
+      holdsCapacity: false,
       transitionAt: null,
     };
-    this.instances.set(instance.id, instance);
+    this.add(instance);
+    // No capacity now: accepted all the same, and it turns `out-of-stock` (Atlas's asynchronous signal).
+    if (this.capacityOf(init.region, init.type) > 0) this.setHolds(instance, true);
     this.enter(instance, 'creating');
     return instance;
   }
@@ -211,7 +215,7 @@ export class AtlasWorld {
     if (!instance) throw new Error(`no simulated Fluidstack instance ${id}`);
     if (!instance.preemptible) throw new Error(`Fluidstack instance ${id} is not preemptible`);
     if (instance.state !== 'running' && instance.state !== 'starting') return;
-    instance.holdsCapacity = false;
+    this.setHolds(instance, false);
     this.enter(instance, 'stopping');
   }
 
@@ -257,9 +261,12 @@ export class AtlasWorld {
   private advance(instance: SimInstance): void {
     if (instance.state === 'creating' || instance.state === 'starting') {
       // A preempted instance lost its slot and must find a free one to start again.
-      if (!instance.holdsCapacity && this.capacityOf(instance.region, instance.type) > 0) instance.holdsCapacity = true;
+      if (!instance.holdsCapacity && this.capacityOf(instance.region, instance.type) > 0) this.setHolds(instance, true);
       if (instance.holdsCapacity) {
-        instance.ip ??= this.freshIp();
+        if (instance.ip === null) {
+          instance.ip = this.freshIp();
+          this.usedIps.add(instance.ip);
+        }
         this.enter(instance, 'running');
       } else {
         this.enter(instance, 'out-of-stock');
@@ -267,7 +274,7 @@ export class AtlasWorld {
     } else if (instance.state === 'stopping') {
       this.enter(instance, 'stopped');
     } else if (instance.state === 'deleting') {
-      this.instances.delete(instance.id);
+      this.remove(instance);
       this.epochs.delete(instance.id);
       this.rawOverrides.delete(instance.id);
       this.stateFile.changed();
@@ -287,11 +294,43 @@ export class AtlasWorld {
 
   /** A private address, as Atlas documents `ip`. */
   private freshIp(): string {
-    const used = new Set([...this.instances.values()].map((i) => i.ip));
     for (;;) {
       const ip = `10.${randomInt(this.random, 0, 255)}.${randomInt(this.random, 0, 255)}.${randomInt(this.random, 2, 254)}`;
-      if (!used.has(ip)) return ip;
+      if (!this.usedIps.has(ip)) return ip;
     }
+  }
+
+  // ---------- indexes (kept in step with `instances`) ----------
+
+  private add(instance: SimInstance): void {
+    this.instances.set(instance.id, instance);
+    const scope = key(instance.region, instance.projectId);
+    let members = this.byScope.get(scope);
+    if (!members) {
+      members = new Map();
+      this.byScope.set(scope, members);
+    }
+    members.set(instance.id, instance);
+    if (instance.ip !== null) this.usedIps.add(instance.ip);
+    if (instance.holdsCapacity) this.countHeld(instance, 1);
+  }
+
+  private remove(instance: SimInstance): void {
+    this.instances.delete(instance.id);
+    this.byScope.get(key(instance.region, instance.projectId))?.delete(instance.id);
+    if (instance.ip !== null) this.usedIps.delete(instance.ip);
+    if (instance.holdsCapacity) this.countHeld(instance, -1);
+  }
+
+  private setHolds(instance: SimInstance, holds: boolean): void {
+    if (instance.holdsCapacity === holds) return;
+    instance.holdsCapacity = holds;
+    this.countHeld(instance, holds ? 1 : -1);
+  }
+
+  private countHeld(instance: SimInstance, delta: number): void {
+    const k = key(instance.region, instance.type);
+    this.held.set(k, (this.held.get(k) ?? 0) + delta);
   }
 
   // ---------- persistence ----------
@@ -311,7 +350,7 @@ export class AtlasWorld {
     for (const fs of snapshot.filesystems ?? []) this.filesystems.set(fs.id, fs);
     for (const entry of snapshot.capacityOff ?? []) this.capacityOff.add(entry);
     for (const instance of snapshot.instances ?? []) {
-      this.instances.set(instance.id, instance);
+      this.add(instance);
       this.epochs.set(instance.id, 1);
       if (instance.transitionAt !== null) this.schedule(instance, Math.max(0, instance.transitionAt - Date.now()));
     }

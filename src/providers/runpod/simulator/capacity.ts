@@ -19,7 +19,7 @@ export interface GpuHolder {
   machineId: string;
   gpuCount: number;
   holdsGpus: boolean;
-  interruptible: boolean;
+  podType: 'RESERVED' | 'INTERRUPTABLE';
   bidPerGpu: number | null;
 }
 
@@ -55,11 +55,22 @@ interface Exhaustion {
 
 export class Capacity {
   private exhausted: Exhaustion[] = [];
+  private readonly byId = new Map<string, SimMachine>();
+  /** Hosts per GPU type, in catalog order (placement walks only the hosts that could take the pod). */
+  private readonly byType = new Map<string, SimMachine[]>();
 
   constructor(
     readonly machines: SimMachine[],
-    private readonly holders: () => Iterable<GpuHolder>,
-  ) {}
+    /** The pods pinned to one host: a handful, whatever the size of the fleet. */
+    private readonly podsOn: (machineId: string) => Iterable<GpuHolder>,
+  ) {
+    for (const m of machines) {
+      this.byId.set(m.id, m);
+      const list = this.byType.get(m.gpuTypeId) ?? [];
+      list.push(m);
+      this.byType.set(m.gpuTypeId, list);
+    }
+  }
 
   /** `setCapacity(false, …)`: matching hosts have no free GPU for new pods nor for resumes. */
   exhaust(filter: Exhaustion): void {
@@ -87,13 +98,13 @@ export class Capacity {
   }
 
   machine(id: string): SimMachine | undefined {
-    return this.machines.find((m) => m.id === id);
+    return this.byId.get(id);
   }
 
   freeGpus(machine: SimMachine): number {
     if (this.isExhausted(machine)) return 0;
     let held = 0;
-    for (const pod of this.holders()) if (pod.holdsGpus && pod.machineId === machine.id) held += pod.gpuCount;
+    for (const pod of this.podsOn(machine.id)) if (pod.holdsGpus) held += pod.gpuCount;
     return Math.max(0, machine.gpuTotal - machine.otherTenantGpus - held);
   }
 
@@ -125,8 +136,8 @@ export class Capacity {
   ): { host: SimMachine; victims: GpuHolder[] } | null {
     for (const host of this.hostsFor(gpuTypeId, dataCenterId)) {
       if (this.isExhausted(host)) continue;
-      const spot = [...this.holders()]
-        .filter((p) => p.holdsGpus && p.interruptible && p.machineId === host.id)
+      const spot = [...this.podsOn(host.id)]
+        .filter((p) => p.holdsGpus && p.podType === 'INTERRUPTABLE')
         .sort((a, b) => (a.bidPerGpu ?? 0) - (b.bidPerGpu ?? 0));
       let free = this.freeGpus(host);
       const victims: GpuHolder[] = [];
@@ -141,6 +152,7 @@ export class Capacity {
   }
 
   private hostsFor(gpuTypeId: string, dataCenterId: string | undefined): SimMachine[] {
-    return this.machines.filter((m) => m.gpuTypeId === gpuTypeId && (!dataCenterId || m.dataCenterId === dataCenterId));
+    const hosts = this.byType.get(gpuTypeId) ?? [];
+    return dataCenterId ? hosts.filter((m) => m.dataCenterId === dataCenterId) : hosts;
   }
 }

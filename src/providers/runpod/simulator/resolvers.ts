@@ -14,9 +14,10 @@ export function rootResolvers(state: SimState, accountId: string) {
       id: accountId,
       pubKey: '',
       clientBalance: 250,
-      currentSpendPerHr: [...state.pods.values()].filter((p) => p.holdsGpus).reduce((sum, p) => sum + p.costPerHr, 0),
-      pods: () =>
-        [...state.pods.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((pod) => podView(state, pod)),
+      // Functions, so graphql-js computes them only for a query that selects them.
+      currentSpendPerHr: () => state.spendPerHr(),
+      // Pods are kept in creation order, so listing them needs no sort.
+      pods: () => Array.from(state.list(), (pod) => podView(state, pod)),
     }),
     // RunPod answers `pod: null` for an id it does not know.
     pod: ({ input }: Input<{ podId: string }>) => (input ? view(input.podId) : null),

@@ -88,6 +88,8 @@ export interface SimStateOptions {
 
 export class SimState {
   readonly pods = new Map<string, SimPod>();
+  /** Pods pinned to each host (stopped ones too), so capacity looks at one host's pods, not the fleet. */
+  private readonly onMachine = new Map<string, Map<string, SimPod>>();
   readonly capacity: Capacity;
   /** `setRawStatus` overlays on what the API reports as `desiredStatus`. */
   readonly rawStatus = new Map<string, string>();
@@ -99,13 +101,33 @@ export class SimState {
     snapshot: SimSnapshot | null,
   ) {
     const machines = snapshot?.machines ?? buildMachines(options.random, options.capacityScale ?? 1);
-    this.capacity = new Capacity(machines, () =>
-      [...this.pods.values()].map((p) => ({ ...p, interruptible: p.podType === 'INTERRUPTABLE' })),
-    );
+    this.capacity = new Capacity(machines, (machineId) => this.onMachine.get(machineId)?.values() ?? []);
     for (const pod of snapshot?.pods ?? []) {
-      this.pods.set(pod.id, pod);
+      this.add(pod);
       this.schedule(pod);
     }
+  }
+
+  private add(pod: SimPod): void {
+    this.pods.set(pod.id, pod);
+    let pinned = this.onMachine.get(pod.machineId);
+    if (!pinned) {
+      pinned = new Map();
+      this.onMachine.set(pod.machineId, pinned);
+    }
+    pinned.set(pod.id, pod);
+  }
+
+  /** Live pods in creation order (the order `myself.pods` lists them in). */
+  list(): IterableIterator<SimPod> {
+    return this.pods.values();
+  }
+
+  /** What the account spends per hour now; a walk over the pods, so only done when a query asks for it. */
+  spendPerHr(): number {
+    let sum = 0;
+    for (const pod of this.pods.values()) if (pod.holdsGpus) sum += pod.costPerHr;
+    return sum;
   }
 
   snapshot(): SimSnapshot {
@@ -176,7 +198,7 @@ export class SimState {
       lastStatusChange: `Rented by User: ${now.toString()}`,
       version: 0,
     };
-    this.pods.set(id, pod);
+    this.add(pod);
     this.changed(pod);
     return pod;
   }
@@ -216,7 +238,10 @@ export class SimState {
   }
 
   terminate(podId: string): void {
-    if (!this.pods.delete(podId)) fail('pod not found to terminate');
+    const pod = this.pods.get(podId);
+    if (!pod) fail('pod not found to terminate');
+    this.pods.delete(podId);
+    this.onMachine.get(pod.machineId)?.delete(podId);
     this.rawStatus.delete(podId);
     this.options.onChange();
   }

@@ -14,12 +14,37 @@ export interface CapacityHolder {
  */
 export class CapacityModel {
   private readonly disabled = new Set<string>();
+  /** Units held per family × location × contract, counted as instances are placed and discontinued. */
+  private readonly used = new Map<string, number>();
 
   constructor(
-    private readonly holders: () => Iterable<CapacityHolder>,
+    holders: Iterable<CapacityHolder>,
     /** Multiplies every pool (benchmarks seeding many VMs). */
     private readonly scale = 1,
-  ) {}
+  ) {
+    for (const holder of holders) this.take(holder);
+  }
+
+  private static usageKey(family: string, location: string, isSpot: boolean): string {
+    return `${family}@${location}@${isSpot ? 'spot' : 'on-demand'}`;
+  }
+
+  /** An instance was placed: its GPUs are in use until `give`. */
+  take(holder: CapacityHolder): void {
+    this.count(holder, 1);
+  }
+
+  /** The instance was discontinued: its GPUs are free again. */
+  give(holder: CapacityHolder): void {
+    this.count(holder, -1);
+  }
+
+  private count(holder: CapacityHolder, sign: 1 | -1): void {
+    const type = SIM_INSTANCE_TYPES.find((t) => t.instance_type === holder.instanceType);
+    if (!type) return;
+    const key = CapacityModel.usageKey(type.family, holder.location, holder.isSpot);
+    this.used.set(key, (this.used.get(key) ?? 0) + sign * unitsOf(type));
+  }
 
   private static key(instanceType: string, location: string): string {
     return `${instanceType}@${location}`;
@@ -30,12 +55,7 @@ export class CapacityModel {
     if (this.disabled.has(CapacityModel.key(type.instance_type, location))) return 0;
     const pool = SIM_CAPACITY[location]?.[type.family];
     const total = pool ? (isSpot ? pool.spot : pool.onDemand) * this.scale : 0;
-    let used = 0;
-    for (const holder of this.holders()) {
-      if (holder.location !== location || holder.isSpot !== isSpot) continue;
-      const held = SIM_INSTANCE_TYPES.find((t) => t.instance_type === holder.instanceType);
-      if (held?.family === type.family) used += unitsOf(held);
-    }
+    const used = this.used.get(CapacityModel.usageKey(type.family, location, isSpot)) ?? 0;
     return Math.max(0, total - used);
   }
 

@@ -123,9 +123,8 @@ export class InstanceLifecycle {
     const record = this.world.instances.get(id);
     if (!record || record.status === 'discontinued') return;
     const policy = record.osVolume.onSpotDiscontinue;
-    for (const volume of this.world.volumes.values()) {
-      if (volume.instanceId !== record.id) continue;
-      volume.instanceId = null;
+    for (const volume of this.world.volumesOf(record.id)) {
+      this.world.detach(volume);
       if (volume.isOsVolume && policy !== 'keep_detached') {
         volume.status = 'deleted';
         volume.permanentlyDeleted = policy === 'delete_permanently';
@@ -171,9 +170,8 @@ export class InstanceLifecycle {
     // Without `volume_ids` only the OS volume is deleted (to the trash); listed volumes are deleted; the
     // rest are detached.
     const toDelete = new Set(options.volumeIds ?? (record.osVolumeId ? [record.osVolumeId] : []));
-    for (const volume of this.world.volumes.values()) {
-      if (volume.instanceId !== record.id) continue;
-      volume.instanceId = null;
+    for (const volume of this.world.volumesOf(record.id)) {
+      this.world.detach(volume);
       if (toDelete.has(volume.id)) {
         volume.status = 'deleted';
         volume.permanentlyDeleted = options.volumeIds !== undefined && options.deletePermanently === true;
@@ -234,8 +232,9 @@ export class InstanceLifecycle {
       return;
     }
     record.holdsCapacity = true;
+    this.capacity.take(record);
     record.osVolumeId = this.world.newId();
-    this.world.volumes.set(record.osVolumeId, {
+    this.world.addVolume({
       id: record.osVolumeId,
       name: record.osVolume.name,
       size: record.osVolume.size,
@@ -251,6 +250,7 @@ export class InstanceLifecycle {
 
   private discontinue(record: SimInstanceRecord): void {
     record.status = 'discontinued';
+    if (record.holdsCapacity) this.capacity.give(record);
     record.holdsCapacity = false;
     record.shutdownRequested = false;
     this.world.changed();

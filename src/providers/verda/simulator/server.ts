@@ -102,7 +102,7 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
   const world = new VerdaWorld(seed, options.stateFile);
   const timers = new SimTimers();
   const capacity = new CapacityModel(
-    () => [...world.instances.values()].filter((i) => i.holdsCapacity),
+    [...world.instances.values()].filter((i) => i.holdsCapacity),
     options.capacityScale ?? 1,
   );
   const lifecycle = new InstanceLifecycle(world, capacity, timers, transitionMs, options.lingerMs ?? transitionMs * 4);

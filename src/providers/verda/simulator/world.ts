@@ -70,6 +70,8 @@ const CREATED_BY = '7dfc2631-0158-4f74-93f6-6b46dcb90fef';
 export class VerdaWorld {
   readonly instances = new Map<string, SimInstanceRecord>();
   readonly volumes = new Map<string, SimVolume>();
+  /** Volumes attached to each instance, so a view or an action touches its own volumes, not every one. */
+  private readonly attached = new Map<string, Set<SimVolume>>();
   readonly sshKeys = new Map<string, SimSshKey>();
   readonly scripts = new Map<string, SimScript>();
   readonly random: () => number;
@@ -84,10 +86,35 @@ export class VerdaWorld {
     this.random = seededRandom(seed + this.generation * 0x9e3779b1);
     if (saved?.version === 1) {
       for (const instance of saved.instances) this.instances.set(instance.id, instance);
-      for (const volume of saved.volumes) this.volumes.set(volume.id, volume);
+      for (const volume of saved.volumes) this.addVolume(volume);
       for (const key of saved.sshKeys) this.sshKeys.set(key.id, key);
       for (const script of saved.scripts) this.scripts.set(script.id, script);
     }
+  }
+
+  addVolume(volume: SimVolume): void {
+    this.volumes.set(volume.id, volume);
+    if (volume.instanceId !== null) {
+      let set = this.attached.get(volume.instanceId);
+      if (!set) {
+        set = new Set();
+        this.attached.set(volume.instanceId, set);
+      }
+      set.add(volume);
+    }
+  }
+
+  /** The volumes attached to an instance (a copy: detaching while iterating is fine). */
+  volumesOf(instanceId: string): SimVolume[] {
+    return [...(this.attached.get(instanceId) ?? [])];
+  }
+
+  detach(volume: SimVolume): void {
+    if (volume.instanceId === null) return;
+    const set = this.attached.get(volume.instanceId);
+    set?.delete(volume);
+    if (set?.size === 0) this.attached.delete(volume.instanceId);
+    volume.instanceId = null;
   }
 
   newId(): string {
@@ -136,7 +163,7 @@ export class VerdaWorld {
       jupyter_token: record.jupyterToken,
       contract: record.contract,
       pricing: 'FIXED_PRICE',
-      volume_ids: [...this.volumes.values()].filter((v) => v.instanceId === record.id).map((v) => v.id),
+      volume_ids: this.volumesOf(record.id).map((v) => v.id),
     };
   }
 
