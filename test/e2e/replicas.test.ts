@@ -66,16 +66,21 @@ describe.each(STORE_KINDS)('several replicas on one %s store', (kind) => {
     const before = listCalls(sim);
     const offersBefore = offerCalls();
     const windowMs = 8_000;
+    const started = Date.now();
     await new Promise((r) => setTimeout(r, windowMs));
+    // Count against the time that actually elapsed: on a loaded machine timers fire late.
+    const elapsedMs = Date.now() - started;
     const calls = listCalls(sim) - before;
     const offerRefreshes = offerCalls() - offersBefore;
     const slowIntervalMs = replicas[0]!.runtime.refresher.options.slowIntervalMs;
     // One replica polls about windowMs / interval times; two uncoordinated ones would make twice as many.
     expect(calls).toBeGreaterThan(0);
-    expect(calls).toBeLessThanOrEqual(Math.ceil(windowMs / slowIntervalMs) + 1);
+    expect(calls).toBeLessThanOrEqual(Math.ceil(elapsedMs / slowIntervalMs) + 1);
     // Offers: a replica takes a snapshot another stored within the refresh period instead of asking again.
     expect(offerRefreshes).toBeGreaterThan(0);
-    expect(offerRefreshes).toBeLessThanOrEqual(Math.ceil(windowMs / OFFER_REFRESH_MS) + 2);
+    // Two uncoordinated replicas would make at least twice ceil(elapsed / period); one shared snapshot allows
+    // one per period plus a refresh each replica may start at the window's edges.
+    expect(offerRefreshes).toBeLessThanOrEqual(Math.ceil(elapsedMs / OFFER_REFRESH_MS) + 3);
     for (const app of replicas) {
       const synced = app.runtime.refresher.lastSyncedAt(accountId) ?? 0;
       expect(Date.now() - synced).toBeLessThan(maxStalenessMs);
