@@ -104,7 +104,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}),
   });
   const pool = new ProviderPool(accounts, providerDeps);
-  const reconciler = new Reconciler(db, logger);
+  const reconciler = new Reconciler(db, logger, Object.fromEntries(providerRegistry.map((p) => [p.id, p.listingGraceMs])));
   const refresher = new StatusRefresher(pool, reconciler, accounts, new StorePollClaims(db), logger, {
     maxStalenessMs,
     fastIntervalMs: Math.min(2_000, maxStalenessMs),

@@ -7,9 +7,8 @@ import { ACTIVE_JOB_STATES } from '../services/jobs/repository.ts';
 import { type VmPatch, VmRepository, type VmRow } from '../services/vms/repository.ts';
 import type { Database } from '../store/schema.ts';
 
+/** For a provider that declares none (see `ProviderDefinition.listingGraceMs`). */
 const DEFAULT_LISTING_GRACE_MS = 60_000;
-/** RunPod schedules a pod onto a host before listing it; Verda and Fluidstack list within seconds. */
-const DEFAULT_LISTING_GRACE: Record<string, number> = { verda: 30_000, runpod: 60_000, fluidstack: 30_000 };
 
 /**
  * Make gpufleet's records agree with what one provider account reports.
@@ -26,8 +25,8 @@ export class Reconciler {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
-    /** Per provider: how long after a create an instance missing from a listing is not yet taken as gone. */
-    private readonly listingGraceMs: Record<string, number> = DEFAULT_LISTING_GRACE,
+    /** Per provider id: how long after a create an instance missing from a listing is not yet taken as gone. */
+    private readonly listingGraceMs: Readonly<Record<string, number>> = {},
   ) {
     this.vms = new VmRepository(db);
   }
@@ -71,9 +70,9 @@ export class Reconciler {
         continue;
       }
       if (instance) await this.apply(vm, instance, powering.get(vm.id), now);
-      else if (powering.get(vm.id) === 'create' && (await this.withinListingGrace(vm))) {
-      } else
-        await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone');
+      // Just created and not listed yet: real clouds list new instances late, so only a later absence counts.
+      else if (powering.get(vm.id) === 'create' && (await this.withinListingGrace(vm))) continue;
+      else await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone');
     }
 
     await this.recordForeign(accountId, foreign, now);

@@ -203,6 +203,11 @@ export interface ProviderDefinition {
   /** Where the real API lives; an account may override it. */
   defaultBaseUrl: string;
   capabilities: ProviderCapabilities;
+  /**
+   * How long after a create the provider may still leave a new instance out of its listings; within it, an
+   * instance missing from a list is not yet taken as gone.
+   */
+  listingGraceMs: number;
   /** Write-only secrets of an account (API key, client id/secret). */
   credentialsSchema: TSchema;
   /** Non-secret account settings (project id, regions, price sheet). */

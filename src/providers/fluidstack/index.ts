@@ -9,6 +9,8 @@ export const fluidstack: ProviderDefinition = {
   displayName: 'Fluidstack',
   defaultBaseUrl: DEFAULT_GLOBAL_BASE_URL,
   capabilities: FLUIDSTACK_CAPABILITIES,
+  // New instances are listed within seconds of the create.
+  listingGraceMs: 30_000,
   credentialsSchema,
   settingsSchema,
   connect: (account, deps) => new FluidstackProvider(account, deps),

@@ -9,6 +9,8 @@ export const runpod: ProviderDefinition = {
   displayName: 'RunPod',
   defaultBaseUrl: 'https://api.runpod.io/graphql',
   capabilities: RUNPOD_CAPABILITIES,
+  // A pod is scheduled onto a host before it appears in `myself.pods`.
+  listingGraceMs: 60_000,
   credentialsSchema: Type.Object(
     {
       apiKey: Type.String({

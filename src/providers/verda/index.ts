@@ -9,6 +9,8 @@ export const verda: ProviderDefinition = {
   displayName: 'Verda (DataCrunch)',
   defaultBaseUrl: 'https://api.verda.com/v1',
   capabilities: VERDA_CAPABILITIES,
+  // New instances are listed within seconds of the create.
+  listingGraceMs: 30_000,
   credentialsSchema: Type.Object(
     {
       clientId: Type.String({

@@ -70,6 +70,7 @@ export function fakeProvider(options: { id?: string; withExtras?: boolean; valid
     id,
     displayName: `Fake Cloud ${id}`,
     defaultBaseUrl: `https://api.${id}.example/v1`,
+    listingGraceMs: 30_000,
     capabilities: {
       stopStart: true,
       billsWhileStopped: false,
