@@ -210,18 +210,11 @@ export class ApiKeyService implements ApiKeyServiceContract {
 
   /** Tell every replica that keys changed (inside the change's transaction when there is one). */
   private async bumpVersion(db: Store['db']): Promise<void> {
-    const updated = await db
-      .updateTable('change_versions')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('scope', '=', LOCK_SCOPE)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      await db
-        .insertInto('change_versions')
-        .values({ scope: LOCK_SCOPE, version: 1 })
-        .onConflict((oc) => oc.column('scope').doUpdateSet((eb) => ({ version: eb('change_versions.version', '+', 1) })))
-        .execute();
-    }
+    await db
+      .insertInto('change_versions')
+      .values({ scope: LOCK_SCOPE, version: 1 })
+      .onConflict((oc) => oc.column('scope').doUpdateSet((eb) => ({ version: eb('change_versions.version', '+', 1) })))
+      .execute();
   }
 
   private forget(id: string): void {
