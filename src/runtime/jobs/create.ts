@@ -144,16 +144,25 @@ async function waitForProvider(
   payload.unavailableSince ??= new Date().toISOString();
   payload.providerRetries = (payload.providerRetries ?? 0) + 1;
   step.setPayload(payload as unknown as Record<string, unknown>);
-  if (step.vm.status_reason !== 'provider_unavailable') {
-    await step.deps.vms.update(step.vm.id, { status_reason: 'provider_unavailable' });
-    await step.deps.vms.addEvent(step.vm.id, 'waiting', `waiting for ${provider}: ${message}`);
-  }
+  await markProviderUnavailable(step, step.vm, provider, message);
   const since = payload.unavailableSince.slice(11, 19);
   return step.wait(
     retryInMs,
     'placing',
     `waiting for ${provider}: ${message} since ${since}, retry ${payload.providerRetries} in ${Math.ceil(retryInMs / 1000)} s`,
   );
+}
+
+/** The VM's reason while a provider does not answer; its history notes the wait once, not every retry. */
+async function markProviderUnavailable(
+  step: JobStep,
+  vm: { id: string; status_reason: string | null },
+  provider: string,
+  message: string,
+): Promise<void> {
+  if (vm.status_reason === 'provider_unavailable') return;
+  await step.deps.vms.update(vm.id, { status_reason: 'provider_unavailable' });
+  await step.deps.vms.addEvent(vm.id, 'waiting', `waiting for ${provider}: ${message}`);
 }
 
 /**
@@ -288,10 +297,7 @@ async function boot(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
   const failure = vm.account_id ? step.deps.refresher.failure(vm.account_id) : null;
   if (failure) {
     // The provider is not answering: the VM's state is unknown until it does, and the job says so.
-    if (vm.status_reason !== 'provider_unavailable') {
-      await step.deps.vms.update(vm.id, { status_reason: 'provider_unavailable' });
-      await step.deps.vms.addEvent(vm.id, 'waiting', `waiting for ${vm.provider}: ${failure.message}`);
-    }
+    await markProviderUnavailable(step, vm, vm.provider ?? 'the provider', failure.message);
     const since = new Date(failure.since).toISOString().slice(11, 19);
     const left = payload.bootDeadline ? Math.max(0, Math.round((Date.parse(payload.bootDeadline) - Date.now()) / 1000)) : null;
     return step.wait(
