@@ -10,6 +10,7 @@ import type {
   ProviderOffer,
   RunningSimulator,
 } from '../../src/core/provider/provider.ts';
+import { createRequestFor } from '../support/instances.ts';
 
 /**
  * The one suite every provider passes, unchanged, against its own simulator. A fourth cloud proves
@@ -66,17 +67,7 @@ export function runProviderContract(definition: ProviderDefinition, options: Con
     };
 
     const create = async (offer: ProviderOffer, spot = false): Promise<ProviderInstance> =>
-      provider.createInstance({
-        gpufleetId: randomUUID(),
-        name: `contract-${Math.floor(Math.random() * 1e6)}`,
-        providerSkuId: offer.providerSkuId,
-        locationCode: offer.location.code,
-        gpuCount: offer.gpu.count,
-        spot,
-        image: 'ubuntu-24.04',
-        username: null,
-        sshPublicKeys: [TEST_KEY],
-      });
+      provider.createInstance(createRequestFor(offer, { spot, sshPublicKeys: [TEST_KEY] }));
 
     const refOf = (instance: ProviderInstance, offer: ProviderOffer): InstanceRef => ({
       providerInstanceId: instance.providerInstanceId,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
+import { createRequestFor } from '../support/instances.ts';
 import { catalogIds, newSshKey, waitForJob, waitForStatus } from './helpers.ts';
 
 /** A VM that exists at a provider is always known to us, and nothing is called gone until it is. */
@@ -26,17 +27,7 @@ describe('money safety', () => {
     const { provider } = await t.app.runtime.pool.get(await verdaAccountId());
     const offer = (await provider.listOffers()).find((o) => o.available && !o.spot);
     if (!offer) throw new Error('no offer');
-    const stray = await provider.createInstance({
-      gpufleetId: crypto.randomUUID(),
-      name: 'made-elsewhere',
-      providerSkuId: offer.providerSkuId,
-      locationCode: offer.location.code,
-      gpuCount: offer.gpu.count,
-      spot: false,
-      image: 'ubuntu-24.04',
-      username: null,
-      sshPublicKeys: [],
-    });
+    const stray = await provider.createInstance(createRequestFor(offer, { name: 'made-elsewhere' }));
     const unmanaged = await eventually(async () => {
       const res = await t.call('GET', '/v1/provider-accounts/unmanaged-instances');
       return res.body.data.find((i: { providerInstanceId: string }) => i.providerInstanceId === stray.providerInstanceId);

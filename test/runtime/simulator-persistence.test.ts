@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { providerRegistry } from '../../src/providers/registry.ts';
+import { createRequestFor } from '../support/instances.ts';
 
 const silentLogger = { info() {}, warn() {}, error() {} };
 const dir = mkdtempSync(join(tmpdir(), 'gf-sim-state-'));
@@ -28,17 +29,7 @@ describe.each(providerRegistry.map((d) => [d.id, d] as const))('simulator persis
     try {
       const offer = (await provider.listOffers()).find((o) => o.available && !o.spot);
       if (!offer) throw new Error('no offer');
-      const created = await provider.createInstance({
-        gpufleetId: randomUUID(),
-        name: 'persisted',
-        providerSkuId: offer.providerSkuId,
-        locationCode: offer.location.code,
-        gpuCount: offer.gpu.count,
-        spot: false,
-        image: 'ubuntu-24.04',
-        username: null,
-        sshPublicKeys: [],
-      });
+      const created = await provider.createInstance(createRequestFor(offer, { name: 'persisted' }));
       instanceId = created.providerInstanceId;
       // Read right away, as a process killed at this moment would leave it.
       expect(readFileSync(stateFile, 'utf8')).toContain(instanceId);
