@@ -25,6 +25,7 @@ import { ResourceGroupService } from './services/resource-groups/service.ts';
 import type { RuntimeHooks } from './services/runtime-hooks.ts';
 import { SecretBox } from './services/secrets.ts';
 import { SshKeyService } from './services/ssh-keys/service.ts';
+import { StartupScriptService } from './services/startup-scripts/service.ts';
 import type { HealthReport, Services } from './services/types.ts';
 import { BudgetGuard } from './services/vms/budget-guard.ts';
 import { VmRepository } from './services/vms/repository.ts';
@@ -95,9 +96,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     providerFor: (id) => (runtimeHooks as RuntimeHooks).providerFor(id),
     accountsChanged: (id) => runtimeHooks?.accountsChanged(id),
   };
+  const secrets = new SecretBox(options.secretKey);
   const accounts = new ProviderAccountService({
     store,
-    secrets: new SecretBox(options.secretKey),
+    secrets,
     providers: providerRegistry,
     hooks,
     logger,
@@ -135,11 +137,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     refresher,
     catalog,
     budgets: new BudgetGuard(db),
+    secrets,
     providerInfo: (id) => {
       const definition = findProvider(id);
       if (!definition) return undefined;
-      const { stopStart, gpuUtilization } = definition.capabilities;
-      return { displayName: definition.displayName, stopStart, gpuUtilization: gpuUtilization === true };
+      const { stopStart, gpuUtilization, workload } = definition.capabilities;
+      return { displayName: definition.displayName, stopStart, gpuUtilization: gpuUtilization === true, workload };
     },
   });
   const apiKeys = new ApiKeyService({ store });
@@ -173,6 +176,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     vms,
     catalog,
     sshKeys: new SshKeyService({ store }),
+    startupScripts: new StartupScriptService(store),
     resourceGroups: new ResourceGroupService({ store }),
     accounts,
     apiKeys,
@@ -196,7 +200,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const worker = new JobWorker(
-    { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing },
+    { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing, secrets },
     {
       concurrency: 16,
       perAccountConcurrency: 4,

@@ -110,6 +110,7 @@ export class Reconciler {
       ip: null,
       ssh_port: null,
       jupyter_url: null,
+      endpoints_json: null,
       synced_at: at,
     });
     await syncBillingSegment(this.db, vm, 'Destroyed', at);
@@ -139,6 +140,10 @@ export class Reconciler {
     if (vm.ip_is_private !== (instance.ipIsPrivate ? 1 : 0)) patch.ip_is_private = instance.ipIsPrivate ? 1 : 0;
     if (vm.ssh_port !== instance.sshPort) patch.ssh_port = instance.sshPort;
     if (vm.jupyter_url !== instance.jupyterUrl) patch.jupyter_url = instance.jupyterUrl;
+    if (instance.endpoints !== undefined) {
+      const endpoints = JSON.stringify(instance.endpoints);
+      if (vm.endpoints_json !== endpoints) patch.endpoints_json = endpoints;
+    }
     const idleSince = idleSinceNow(vm.idle_since, status, instance.gpuUtilizationPercent, now);
     if (idleSince !== vm.idle_since) patch.idle_since = idleSince;
     if (Object.keys(patch).length === 0) return;

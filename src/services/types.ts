@@ -1,4 +1,15 @@
-import type { MachineKind, Money, Principal, ResourceGroup, SshKey, UserRole, VmStatus } from '../core/domain/types.ts';
+import type {
+  MachineKind,
+  Money,
+  PortEndpoint,
+  PortSpec,
+  Principal,
+  ResourceGroup,
+  SshKey,
+  StartupScript,
+  UserRole,
+  VmStatus,
+} from '../core/domain/types.ts';
 
 /**
  * The use cases the HTTP API, the CLI (through the API) and the dashboard reach. Shapes here are the
@@ -9,6 +20,7 @@ export interface Services {
   vms: VmService;
   catalog: CatalogService;
   sshKeys: SshKeyService;
+  startupScripts: StartupScriptService;
   resourceGroups: ResourceGroupService;
   accounts: ProviderAccountService;
   apiKeys: ApiKeyService;
@@ -91,6 +103,16 @@ export interface GpuVmDetails {
   syncedAt: string | null;
   /** gpufleet: the provider has not confirmed this record within the staleness bound (it is answered from the store). */
   stale: boolean;
+  /** gpufleet: the startup script the VM was ordered with (its text is not repeated here). */
+  startupScript: { id: string | null; name: string | null; sizeBytes: number } | null;
+  /** gpufleet: the VM's plain environment variables. */
+  env: Record<string, string>;
+  /** gpufleet: names of its secret environment variables; their values are never returned. */
+  secretEnvNames: string[];
+  /** gpufleet: ports the VM exposes. */
+  ports: PortSpec[];
+  /** gpufleet: where each exposed port is reachable, once the provider says (empty before). */
+  endpoints: PortEndpoint[];
 }
 
 export interface OrderInput {
@@ -115,6 +137,15 @@ export interface OrderInput {
   idleMinutes?: number;
   idleAction?: 'stop' | 'delete';
   filesystemIds?: string[];
+  /** A script from the startup-script library to run at first boot. */
+  startupScriptId?: string;
+  /** Or the script itself (not both). */
+  startupScript?: string;
+  env?: Record<string, string>;
+  /** Sealed at rest, handed only to the provider, never returned. */
+  secretEnv?: Record<string, string>;
+  /** `8888/http`, `22/tcp`, … */
+  ports?: string[];
 }
 
 export interface OfferConstraints {
@@ -305,6 +336,14 @@ export interface CatalogService {
 // ---------- SSH keys ----------
 
 export type SshKeyAlgorithmChoice = 'ed25519' | 'rsa-4096' | 'rsa-2048' | 'ecdsa-p256';
+
+export interface StartupScriptService {
+  list(query: ListQuery): Promise<Page<StartupScript>>;
+  get(id: string): Promise<StartupScript>;
+  create(input: { name: string; script: string }, principal: Principal): Promise<StartupScript>;
+  update(id: string, input: { name?: string; script?: string }): Promise<StartupScript>;
+  remove(id: string): Promise<void>;
+}
 
 export interface SshKeyService {
   list(query: ListQuery): Promise<Page<SshKey>>;

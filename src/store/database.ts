@@ -17,6 +17,7 @@ import * as m002 from './migrations/002_listing_indexes.ts';
 import * as m003 from './migrations/003_idle_rule.ts';
 import * as m004 from './migrations/004_poll_claims.ts';
 import * as m005 from './migrations/005_change_versions.ts';
+import * as m006 from './migrations/006_workload.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_idle_rule': m003,
   '004_poll_claims': m004,
   '005_change_versions': m005,
+  '006_workload': m006,
 };
 
 class StaticMigrations implements MigrationProvider {

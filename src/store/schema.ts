@@ -15,6 +15,17 @@ export interface Database {
   billing_segments: BillingSegmentTable;
   offer_snapshots: OfferSnapshotTable;
   change_versions: ChangeVersionTable;
+  startup_scripts: StartupScriptTable;
+}
+
+/** The startup-script library: shell scripts an order may name by id. */
+export interface StartupScriptTable {
+  id: string;
+  entity_id: string;
+  name: string;
+  script: string;
+  created_at: string;
+  updated_at: string;
 }
 
 /** One counter per scope (e.g. `api_keys`), bumped by every change other replicas must see at once. */
@@ -152,6 +163,19 @@ export interface VmTable {
   synced_at: string | null;
   /** Optimistic concurrency: bumped on every write. */
   version: number;
+  /** The library script the VM was ordered with (null for an inline script or none). */
+  startup_script_id: string | null;
+  startup_script_name: string | null;
+  /** The script's text as ordered. */
+  startup_script: string | null;
+  /** Plain environment variables, JSON object. */
+  env_json: string | null;
+  /** Secret environment variables: sealed JSON object, opened only to hand them to the provider. */
+  secret_env_enc: string | null;
+  /** Exposed ports, JSON array of `{port, protocol}`. */
+  ports_json: string | null;
+  /** Where the provider last reported the ports reachable, JSON array of endpoints. */
+  endpoints_json: string | null;
 }
 
 export interface JobTable {

@@ -81,6 +81,11 @@ export const vmFixture: GpuVmDetails = {
   idle: null,
   syncedAt: T1,
   stale: false,
+  startupScript: { id: null, name: null, sizeBytes: 42 },
+  env: { MODEL: 'llama' },
+  secretEnvNames: ['HF_TOKEN'],
+  ports: [{ port: 8888, protocol: 'http' }],
+  endpoints: [{ port: 8888, protocol: 'http', url: 'http://203.0.113.7:8888', host: '203.0.113.7', publicPort: 8888 }],
 };
 
 /** Every nullable field null: serialisation must keep them as `null`, not drop or blank them. */
@@ -215,6 +220,16 @@ export const inventoryFixture: Inventory = {
   ageSeconds: 3,
 };
 
+export const startupScriptFixture = {
+  id: 'b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4',
+  entityId: IDS.entity,
+  name: 'setup',
+  script: '#!/bin/bash\npip install -r requirements.txt\n',
+  sizeBytes: 44,
+  createdAt: '2026-01-05T09:00:00.000Z',
+  updatedAt: '2026-01-05T09:00:00.000Z',
+};
+
 export const sshKeyFixture: SshKey = {
   id: IDS.sshKey,
   entityId: IDS.entity,
@@ -330,6 +345,13 @@ export function createFakeServices(): FakeServices {
       upload: async (input) => ({ ...sshKeyFixture, name: input.name, publicKey: input.publicKey }),
       generate: async (input) => ({ ...sshKeyFixture, name: input.name, privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n…' }),
       update: async (_id, input) => ({ ...sshKeyFixture, ...input }),
+      remove: async () => {},
+    },
+    startupScripts: {
+      list: async (query) => pageOf([startupScriptFixture], query.page, query.limit),
+      get: async (id) => (id === startupScriptFixture.id ? startupScriptFixture : raise(notFound('Startup script', id))),
+      create: async (input) => ({ ...startupScriptFixture, ...input }),
+      update: async (_id, input) => ({ ...startupScriptFixture, ...input }),
       remove: async () => {},
     },
     resourceGroups: {

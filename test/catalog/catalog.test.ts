@@ -12,6 +12,7 @@ const caps: ProviderCapabilities = {
   machineKind: 'vm',
   jupyter: false,
   filesystems: false,
+  workload: { startupScriptVia: 'user data', maxStartupScriptBytes: 16384, env: 'script', ports: 'public-ip' },
 };
 
 function offer(over: Partial<ProviderOffer> & { price?: number | null; model?: string; count?: number }): ProviderOffer {

@@ -9,6 +9,7 @@ import { healthRoutes } from './health.ts';
 import { providerAccountRoutes } from './provider-accounts.ts';
 import { resourceGroupRoutes } from './resource-groups.ts';
 import { sshKeyRoutes } from './ssh-keys.ts';
+import { startupScriptRoutes } from './startup-scripts.ts';
 
 export function registerRoutes(app: FastifyInstance, services: Services): void {
   healthRoutes(app, services);
@@ -16,6 +17,7 @@ export function registerRoutes(app: FastifyInstance, services: Services): void {
   gpuVmRoutes(app, services);
   gpuVmActionRoutes(app, services);
   sshKeyRoutes(app, services);
+  startupScriptRoutes(app, services);
   resourceGroupRoutes(app, services);
   providerAccountRoutes(app, services);
   apiKeyRoutes(app, services);

@@ -4,7 +4,7 @@
  * value fits its schema type. `npx tsc` fails when a service type and its schema drift apart.
  */
 import type { Static } from '@sinclair/typebox';
-import type { SshKey } from '../../core/domain/types.ts';
+import type { SshKey, StartupScript } from '../../core/domain/types.ts';
 import type {
   ApiKeyView,
   BulkActionResult,
@@ -28,6 +28,7 @@ import type { HealthSchema } from './health.ts';
 import type { ProviderAccountSchema } from './provider-accounts.ts';
 import type { ResourceGroupSchema } from './resource-groups.ts';
 import type { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
+import type { StartupScriptSchema } from './startup-scripts.ts';
 
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 type Fits<Model, Schema> = [Model] extends [Schema] ? true : false;
@@ -65,6 +66,7 @@ export type SchemaConformance = [
     >
   >,
   Assert<Describes<SshKey, Static<typeof SshKeySchema>>>,
+  Assert<Describes<StartupScript, Static<typeof StartupScriptSchema>>>,
   Assert<Describes<SshKey & { privateKey: string }, Static<typeof GeneratedSshKeySchema>>>,
   Assert<Describes<ResourceGroupDetails, Static<typeof ResourceGroupSchema>>>,
   Assert<Describes<ProviderAccountView, Static<typeof ProviderAccountSchema>>>,

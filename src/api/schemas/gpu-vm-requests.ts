@@ -38,6 +38,13 @@ const PricePerHour = Type.Number({
 const shortList = (description: string) =>
   Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50, description });
 
+/** Names as POSIX shells take them; sizes keep the whole environment inside every provider's limits. */
+const EnvMap = (description: string) =>
+  Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 8192 }), {
+    maxProperties: 64,
+    description: `${description}; names [A-Za-z_][A-Za-z0-9_]*, at most 64 variables`,
+  });
+
 export const OfferConstraintsSchema = Type.Object(
   {
     countries: Type.Optional(shortList('ISO 3166-1 alpha-2 country codes to allow')),
@@ -82,6 +89,24 @@ export const OrderBody = Body(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
         maxItems: 16,
         description: 'gpufleet: provider filesystems to attach',
+      }),
+    ),
+    startupScriptId: Type.Optional(Uuid('gpufleet: a script from the startup-script library, run once at first boot')),
+    startupScript: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 65536,
+        description: 'gpufleet: the script itself instead of startupScriptId (not both); each provider has its own limit',
+      }),
+    ),
+    env: Type.Optional(EnvMap('gpufleet: environment variables for the workload')),
+    secretEnv: Type.Optional(
+      EnvMap('gpufleet: environment variables whose values are sealed at rest and never returned (tokens, passwords)'),
+    ),
+    ports: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[0-9]{1,5}/(http|tcp)$', description: '`8888/http`, `6006/http`, `22/tcp`' }), {
+        maxItems: 20,
+        description: 'gpufleet: ports to expose; their endpoints appear in `endpoints`',
       }),
     ),
     dryRun: Type.Optional(

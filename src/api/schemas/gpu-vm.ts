@@ -11,6 +11,19 @@ export const MachineKindSchema = StringEnum(['vm', 'container'] as const, {
  * GPCN's GPUVMDetails: exactly seed 000's fields, types, nullability and required list, followed by
  * gpufleet's additions (always present, so they are required). Changing a seed field here breaks GPCN clients.
  */
+export const PortSpecSchema = Type.Object({
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  protocol: StringEnum(['http', 'tcp'] as const),
+});
+
+export const PortEndpointSchema = Type.Object({
+  port: Type.Integer(),
+  protocol: StringEnum(['http', 'tcp'] as const),
+  url: Nullable(Type.String({ description: 'https://… behind the provider proxy, or http://address:port' })),
+  host: Nullable(Type.String({ description: 'Address to connect to' })),
+  publicPort: Nullable(Type.Integer({ description: 'Port to connect to (a mapping may differ from `port`)' })),
+});
+
 export const GpuVmDetailsSchema = Type.Object(
   {
     configuration: Type.Object(
@@ -78,6 +91,22 @@ export const GpuVmDetailsSchema = Type.Object(
     syncedAt: Nullable(DateTime('gpufleet: when the provider last confirmed this record')),
     stale: Type.Boolean({
       description: 'gpufleet: true when the provider has not confirmed this record recently (answered from the store)',
+    }),
+    startupScript: NullableObject(
+      Type.Object({
+        id: Nullable(Uuid('The library script it came from; null for an inline script')),
+        name: Nullable(Type.String()),
+        sizeBytes: Type.Integer(),
+      }),
+      'gpufleet: the startup script the VM was ordered with, run once at first boot',
+    ),
+    env: Type.Record(Type.String(), Type.String(), { description: 'gpufleet: plain environment variables' }),
+    secretEnvNames: Type.Array(Type.String(), {
+      description: 'gpufleet: names of the secret environment variables (their values are never returned)',
+    }),
+    ports: Type.Array(PortSpecSchema, { description: 'gpufleet: ports the VM exposes' }),
+    endpoints: Type.Array(PortEndpointSchema, {
+      description: 'gpufleet: where each exposed port is reachable, once the provider says (empty before)',
     }),
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },

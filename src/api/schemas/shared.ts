@@ -7,6 +7,7 @@ import { HealthSchema } from './health.ts';
 import { ProviderAccountSchema } from './provider-accounts.ts';
 import { ResourceGroupSchema } from './resource-groups.ts';
 import { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
+import { StartupScriptSchema } from './startup-scripts.ts';
 
 /**
  * Models with an `$id`: registered once with `app.addSchema`, referenced by routes through `ref()`, and
@@ -23,6 +24,7 @@ export const sharedSchemas = [
   InventorySchema,
   SshKeySchema,
   GeneratedSshKeySchema,
+  StartupScriptSchema,
   ResourceGroupSchema,
   ProviderAccountSchema,
   ApiKeySchema,

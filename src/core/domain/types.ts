@@ -29,6 +29,24 @@ export interface Money {
 /** What a user gets: a full virtual machine, or a container on a shared host (RunPod pods). */
 export type MachineKind = 'vm' | 'container';
 
+/** A port the workload listens on, to be reachable from outside the machine. */
+export interface PortSpec {
+  port: number;
+  /** `http`: served over the provider's HTTPS proxy where it has one; `tcp`: a raw TCP mapping. */
+  protocol: 'http' | 'tcp';
+}
+
+/** Where an exposed port is reachable from outside. */
+export interface PortEndpoint {
+  port: number;
+  protocol: 'http' | 'tcp';
+  /** `https://…` for an HTTP port behind a proxy or `http://ip:port`; null for a raw TCP port. */
+  url: string | null;
+  /** Host and port to connect to (a TCP mapping may use another public port than the one inside). */
+  host: string | null;
+  publicPort: number | null;
+}
+
 export type GpuInterconnect = 'SXM' | 'PCIe' | 'NVLink';
 
 export interface GpuSpec {
@@ -88,6 +106,17 @@ export interface SshKey {
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+}
+
+/** A shell script from the startup-script library, run once at a VM's first boot. */
+export interface StartupScript {
+  id: string;
+  entityId: string;
+  name: string;
+  script: string;
+  sizeBytes: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface ResourceGroup {

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { GpuSpec, MachineKind, Money, ProviderLocation, VmStatus } from '../domain/types.ts';
+import type { GpuSpec, MachineKind, Money, PortEndpoint, PortSpec, ProviderLocation, VmStatus } from '../domain/types.ts';
 
 /**
  * The one interface every cloud implements. The core speaks only this; each provider folder
@@ -82,6 +82,29 @@ export interface ProviderCapabilities {
   filesystems: boolean;
   /** Instances report GPU utilisation (`ProviderInstance.gpuUtilizationPercent`), so idle rules can work. */
   gpuUtilization?: boolean;
+  /** How the machine's workload (startup script, environment, ports) reaches it. */
+  workload: WorkloadSupport;
+}
+
+/** How a provider delivers what runs on the machine; told to the user in the VM's history. */
+export interface WorkloadSupport {
+  /** The way the startup script is handed over, e.g. "a Verda startup script", "cloud-init user data". */
+  startupScriptVia: string;
+  /**
+   * The longest startup script the provider takes, in bytes, after gpufleet has added the environment
+   * to it (the order is refused over it, naming the field).
+   */
+  maxStartupScriptBytes: number;
+  /**
+   * `native`: the provider sets the variables itself (container env); `script`: gpufleet writes them to
+   * the machine's environment from its boot script.
+   */
+  env: 'native' | 'script';
+  /**
+   * `proxy`: the provider maps ports and reports their endpoints (`ProviderInstance.endpoints`);
+   * `public-ip`: every port listens on the machine's own address, so an endpoint is that address and port.
+   */
+  ports: 'proxy' | 'public-ip';
 }
 
 /** Enough of an instance for an action; taken from gpufleet's record so the adapter need not look it up. */
@@ -133,6 +156,12 @@ export interface CreateInstanceRequest {
   sshPublicKeys: { name: string; publicKey: string; fingerprint: string }[];
   /** Shared filesystems to attach at create (providers with `capabilities.filesystems`). */
   filesystemIds?: string[];
+  /** A shell script to run once at first boot, as root; null or absent for none. */
+  startupScript?: string | null;
+  /** Environment variables for the workload (secret ones already unsealed: never log them). */
+  env?: Record<string, string>;
+  /** Ports the workload listens on, to expose. */
+  ports?: PortSpec[];
 }
 
 export interface ProviderFilesystem {
@@ -172,6 +201,8 @@ export interface ProviderInstance {
   createdAt: string | null;
   /** Mean GPU utilisation (0–100) the provider reports for a running instance; absent where it reports none. */
   gpuUtilizationPercent?: number | null;
+  /** Public endpoints of exposed ports, from providers that map them (`workload.ports: 'proxy'`). */
+  endpoints?: PortEndpoint[];
 }
 
 export interface ProviderAccountConfig {
@@ -269,4 +300,9 @@ export interface SimulatorControl {
   requestCounts(): Record<string, number>;
   /** Instances that exist (not deleted) at the provider, to prove nothing leaked. */
   liveInstanceIds(): string[];
+  /**
+   * What the simulated machine was given to run at first boot, decoded from what the adapter sent the way
+   * that provider delivers it: the startup script and the environment it sees. Null for an unknown instance.
+   */
+  bootWorkload(providerInstanceId: string): { script: string | null; env: Record<string, string> } | null;
 }

@@ -10,6 +10,7 @@ import type {
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
+import { bootScriptFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
 import { FluidstackClient } from './client.ts';
 import {
@@ -35,6 +36,14 @@ export const FLUIDSTACK_CAPABILITIES: ProviderCapabilities = {
   machineKind: 'vm',
   jupyter: false,
   filesystems: true,
+  workload: {
+    startupScriptVia: 'cloud-init user data',
+    // Atlas documents no limit for `userData`; cloud-init user data is commonly capped at 16–64 KiB by clouds,
+    // so gpufleet stays at the low end of that once base64 and the cloud-config around it are counted.
+    maxStartupScriptBytes: 16 * 1024,
+    env: 'script',
+    ports: 'public-ip',
+  },
 };
 
 /** Instance types change rarely; they are needed to give listed instances their GPUs, CPUs and memory. */
@@ -147,7 +156,10 @@ export class FluidstackProvider implements Provider {
         // Atlas has no bid: a preemptible instance is billed at the contract's preemptible rate.
         preemptible: request.spot,
         ephemeral: false,
-        userData: userDataFor(request.sshPublicKeys.map((k) => k.publicKey)),
+        userData: userDataFor(
+          request.sshPublicKeys.map((k) => k.publicKey),
+          bootScriptFor({ script: request.startupScript ?? null, env: request.env ?? {} }),
+        ),
         ...(filesystems.length > 0 ? { filesystems } : {}),
         tags: { [GPUFLEET_ID_TAG]: request.gpufleetId, [MANAGED_BY_TAG]: 'gpufleet' },
       });

@@ -1,3 +1,4 @@
+import type { PortSpec } from '../../core/domain/types.ts';
 import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
 import type {
   CreateInstanceRequest,
@@ -40,6 +41,14 @@ export const RUNPOD_CAPABILITIES: ProviderCapabilities = {
   filesystems: false,
   // `runtime.gpus[].gpuUtilPercent` tells how busy a running pod's GPUs are.
   gpuUtilization: true,
+  workload: {
+    startupScriptVia: 'the pod start command (dockerArgs)',
+    // The script travels base64-encoded in one env var of the deploy mutation; RunPod documents no limit,
+    // so gpufleet keeps it to what a container start command comfortably carries.
+    maxStartupScriptBytes: 16 * 1024,
+    env: 'native',
+    ports: 'proxy',
+  },
 };
 
 export interface RunpodSettings {
@@ -53,6 +62,32 @@ export const POD_DEFAULTS = {
   volumeMountPath: '/workspace',
   ports: '8888/http,22/tcp',
 } as const;
+
+/** The startup script travels in this env var, base64-encoded, and the start command runs it. */
+export const STARTUP_SCRIPT_ENV = 'GPUFLEET_STARTUP_SCRIPT';
+
+/**
+ * `dockerArgs` replaces the container's command. It takes the JSON form dstack uses (`cmd` plus
+ * `entrypoint`), so the command runs under a shell: write the script out, run it in the background with its
+ * output logged, then hand over to the image's own start (`/start.sh` in RunPod's images, which starts sshd
+ * and Jupyter), or keep the container alive where the image has none.
+ */
+export const STARTUP_DOCKER_ARGS = JSON.stringify({
+  cmd: [
+    `echo "$${STARTUP_SCRIPT_ENV}" | base64 -d > /gpufleet-startup.sh && chmod 700 /gpufleet-startup.sh; ` +
+      '(bash /gpufleet-startup.sh > /var/log/gpufleet-startup.log 2>&1 &); ' +
+      'if [ -x /start.sh ]; then exec /start.sh; else exec sleep infinity; fi',
+  ],
+  entrypoint: ['/bin/sh', '-c'],
+});
+
+/** SSH and Jupyter always, then the order's own ports; one entry per port number, the order's winning. */
+export function portsFor(ports: PortSpec[]): string {
+  const byPort = new Map<string, string>();
+  for (const entry of POD_DEFAULTS.ports.split(',')) byPort.set(entry.split('/')[0] as string, entry);
+  for (const p of ports) byPort.set(String(p.port), `${p.port}/${p.protocol}`);
+  return [...byPort.values()].join(',');
+}
 
 /** How long after our `podStop` a lingering runtime reads as Stopping rather than Stopped. */
 const STOPPING_WINDOW_MS = 120_000;
@@ -121,15 +156,20 @@ export class RunpodProvider implements Provider {
       supportPublicIp: true,
       startSsh: true,
       startJupyter: true,
-      ports: POD_DEFAULTS.ports,
+      ports: portsFor(request.ports ?? []),
       containerDiskInGb: POD_DEFAULTS.containerDiskInGb,
       volumeInGb: POD_DEFAULTS.volumeInGb,
       volumeMountPath: POD_DEFAULTS.volumeMountPath,
       env: [
+        ...Object.entries(request.env ?? {}).map(([key, value]) => ({ key, value })),
         { key: TAG_ENV, value: request.gpufleetId },
         // Per-pod keys: the account-wide `pubKey` is one shared blob that other tools rewrite.
         { key: 'PUBLIC_KEY', value: request.sshPublicKeys.map((k) => k.publicKey.trim()).join('\n') },
+        ...(request.startupScript
+          ? [{ key: STARTUP_SCRIPT_ENV, value: Buffer.from(request.startupScript, 'utf8').toString('base64') }]
+          : []),
       ],
+      ...(request.startupScript ? { dockerArgs: STARTUP_DOCKER_ARGS } : {}),
     };
     if (!request.spot) {
       const data = await this.client.run(Q.DEPLOY_ON_DEMAND, DeployOnDemandData, { input });

@@ -1,4 +1,4 @@
-import type { VmStatus } from '../../core/domain/types.ts';
+import type { PortEndpoint, VmStatus } from '../../core/domain/types.ts';
 import { ProviderError } from '../../core/provider/errors.ts';
 import type { ProviderInstance, ProviderOffer } from '../../core/provider/provider.ts';
 import { PROVIDER_ID } from './errors.ts';
@@ -234,6 +234,29 @@ export function jupyterUrlOf(pod: Pod): string | null {
   return `https://${pod.id}-8888.proxy.runpod.net`;
 }
 
+/**
+ * Where the pod's exposed ports are reachable while its container runs: every `N/http` port behind
+ * RunPod's HTTPS proxy, every `N/tcp` port at the public address and port RunPod mapped it to (mappings
+ * change on every restart, so they are read afresh each time).
+ */
+export function endpointsOf(pod: Pod): PortEndpoint[] {
+  if (!pod.runtime) return [];
+  const endpoints: PortEndpoint[] = [];
+  for (const entry of (pod.ports ?? '').split(',')) {
+    const match = /^\s*(\d+)\/(http|tcp)\s*$/i.exec(entry);
+    if (!match) continue;
+    const port = Number(match[1]);
+    const protocol = (match[2] as string).toLowerCase() as 'http' | 'tcp';
+    if (protocol === 'http') {
+      endpoints.push({ port, protocol, url: `https://${pod.id}-${port}.proxy.runpod.net`, host: null, publicPort: null });
+      continue;
+    }
+    const mapped = pod.runtime.ports?.find((p) => p.privatePort === port && p.isIpPublic === true && p.ip && p.publicPort);
+    endpoints.push({ port, protocol, url: null, host: mapped?.ip ?? null, publicPort: mapped?.publicPort ?? null });
+  }
+  return endpoints;
+}
+
 export function podToInstance(pod: Pod, context: StatusContext): ProviderInstance {
   const { status, statusReason } = statusOf(pod, context);
   const ssh = publicSshPort(pod);
@@ -263,6 +286,7 @@ export function podToInstance(pod: Pod, context: StatusContext): ProviderInstanc
     image: gpufleetImageOf(pod.imageName),
     createdAt: isoOrNull(pod.createdAt),
     gpuUtilizationPercent: meanGpuUtilization(pod),
+    endpoints: endpointsOf(pod),
   };
 }
 

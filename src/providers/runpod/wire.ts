@@ -188,6 +188,8 @@ export interface DeployPodInput {
   volumeInGb: number;
   volumeMountPath: string;
   env: EnvVarInput[];
+  /** Replaces the container's command. */
+  dockerArgs?: string;
 }
 
 export interface RentInterruptableInput extends DeployPodInput {

@@ -9,6 +9,7 @@ import type {
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
+import { bootScriptFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
 import { Cached } from './cache.ts';
 import { VerdaClient, type VerdaClientOptions } from './client.ts';
@@ -26,6 +27,13 @@ export const VERDA_CAPABILITIES: ProviderCapabilities = {
   machineKind: 'vm',
   jupyter: true,
   filesystems: false,
+  workload: {
+    startupScriptVia: 'a Verda startup script',
+    // Verda documents no size limit for a script; 64 KiB keeps every deploy request small.
+    maxStartupScriptBytes: 64 * 1024,
+    env: 'script',
+    ports: 'public-ip',
+  },
 };
 
 const CATALOG_TTL_MS = 5 * 60_000;
@@ -102,7 +110,9 @@ export class VerdaProvider implements Provider {
     const image = await this.imageFor(request.providerSkuId, request.image);
     const sshKeyIds = await this.registerSshKeys(request.sshPublicKeys);
     const hostname = hostnameFrom(request.name, request.gpufleetId);
+    const scriptId = await this.saveBootScript(request);
     const body: DeployInstanceBody = {
+      ...(scriptId ? { startup_script_id: scriptId } : {}),
       instance_type: request.providerSkuId,
       image,
       hostname,
@@ -118,7 +128,15 @@ export class VerdaProvider implements Provider {
         ...(request.spot ? { on_spot_discontinue: 'delete_permanently' as const } : {}),
       },
     };
-    const id = await this.client.deploy(body);
+    let id: string;
+    try {
+      id = await this.client.deploy(body);
+    } catch (error) {
+      // Refused outright, so nothing uses the script: take it back from the account's quota. After a timeout
+      // the deploy may have happened, and the script stays for the instance that may boot with it.
+      if (scriptId && isProviderError(error) && !error.retryable) await this.client.deleteScript(scriptId).catch(() => {});
+      throw error;
+    }
     // The create has happened: from here on nothing may throw, or the core would think it failed.
     try {
       const wire = await this.client.instance(id);
@@ -160,7 +178,23 @@ export class VerdaProvider implements Provider {
       throw error;
     }
     this.deletedByUs.set(id, Date.now());
+    // The script was this instance's own (see saveBootScript) and has run: free its place in the quota.
+    if (wire.startup_script_id) await this.client.deleteScript(wire.startup_script_id).catch(() => {});
     return 'accepted';
+  }
+
+  /**
+   * The order's environment and startup script as one Verda startup script of its own, named after the
+   * gpufleet id so a retried create finds and reuses it instead of saving it twice. Verda's scripts are
+   * plain shell scripts run once at first boot (not cloud-init).
+   */
+  private async saveBootScript(request: CreateInstanceRequest): Promise<string | null> {
+    const script = bootScriptFor({ script: request.startupScript ?? null, env: request.env ?? {} });
+    if (!script) return null;
+    const name = `gpufleet-${request.gpufleetId}`;
+    const existing = (await this.client.scriptsNamed(name)).find((s) => s.name === name);
+    if (existing) return existing.id;
+    return this.client.addScript(name, script);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,7 @@ import {
   InstanceTypeList,
   LocationList,
   SshKeyList,
+  StartupScriptList,
   TokenResponse,
 } from './wire.ts';
 
@@ -140,6 +141,27 @@ export class VerdaClient {
   async addSshKey(name: string, key: string): Promise<string> {
     const response = await this.http.request({ method: 'POST', path: '/ssh-keys', json: { name, key } });
     return parseBareId(response.text, 'POST /ssh-keys');
+  }
+
+  /** Scripts whose name contains `name` (Verda matches partially), first page of 100. */
+  scriptsNamed(name: string) {
+    return this.getJson(StartupScriptList, { path: '/scripts', query: { name, page: 1, pageSize: 100 } });
+  }
+
+  /** Save a startup script; Verda answers 201 with the bare id. */
+  async addScript(name: string, script: string): Promise<string> {
+    const response = await this.http.request({ method: 'POST', path: '/scripts', json: { name, script } });
+    return parseBareId(response.text, 'POST /scripts');
+  }
+
+  /** Delete a startup script; one that is already gone is the goal reached. */
+  async deleteScript(id: string): Promise<void> {
+    try {
+      await this.http.request({ method: 'DELETE', path: `/scripts/${encodeURIComponent(id)}`, route: '/scripts/{id}' });
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'not_found') return;
+      throw error;
+    }
   }
 
   instances() {

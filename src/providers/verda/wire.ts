@@ -96,6 +96,14 @@ export const SshKey = Type.Object({
 export type SshKey = Static<typeof SshKey>;
 export const SshKeyList = Type.Array(SshKey);
 
+/** A startup script; listings may leave out the script text (the docs' example shows only id and name). */
+export const StartupScript = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  name: Type.String(),
+  script: Type.Optional(Type.String()),
+});
+export const StartupScriptList = Type.Array(StartupScript);
+
 /** `GET /balance`. */
 export const Balance = Type.Object({ amount: Type.Number(), currency: Type.String() });
 
@@ -123,6 +131,7 @@ export const Instance = Type.Object({
   image: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   os_volume_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   jupyter_token: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  startup_script_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   ssh_key_ids: Type.Optional(Type.Array(Type.String())),
   volume_ids: Type.Optional(Type.Array(Type.String())),
 });
@@ -146,6 +155,7 @@ export const ActionResultList = Type.Array(ActionResult);
 /** `POST /instances` body (`DeployInstancePublicDto`), the fields gpufleet sets. */
 export interface DeployInstanceBody {
   instance_type: string;
+  startup_script_id?: string;
   image: string;
   hostname: string;
   description: string;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { InstanceRef } from '../../core/provider/provider.ts';
 import type { Logger } from '../../logger.ts';
 import type { JobPatch, JobRepository, JobRow } from '../../services/jobs/repository.ts';
+import type { SecretBox } from '../../services/secrets.ts';
 import type { PlacementAttempt } from '../../services/types.ts';
 import type { VmRepository, VmRow } from '../../services/vms/repository.ts';
 import type { Database } from '../../store/schema.ts';
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   reconciler: Reconciler;
   logger: Logger;
   timing: JobTiming;
+  /** Opens a VM's sealed environment to hand it to the provider. */
+  secrets: SecretBox;
 }
 
 /** One step of one job: what a handler reads and the ways it can end the step. */

@@ -3,6 +3,7 @@ import type { JobPatch } from '../../services/jobs/repository.ts';
 import type { PlacementAttempt } from '../../services/types.ts';
 import type { Candidate, CreatePayload } from '../../services/vms/placement.ts';
 import type { JobHandler, JobStep } from './context.ts';
+import { workloadHandedOver, workloadRequest } from './workload.ts';
 
 const MAX_CREATE_RETRIES = 4;
 
@@ -83,6 +84,7 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
         username: step.vm.username,
         sshPublicKeys: key ? [{ name: key.name, publicKey: key.public_key, fingerprint: key.fingerprint }] : [],
         filesystemIds: payload.filesystemIds,
+        ...workloadRequest(step.vm, deps.secrets),
       });
     } catch (error) {
       if (isProviderError(error, 'capacity')) {
@@ -125,6 +127,8 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       'created',
       `${candidate.provider} accepted the order as ${created.providerInstanceId} (${candidate.skuCode})`,
     );
+    const handedOver = workloadHandedOver(step.vm, provider.capabilities.workload);
+    if (handedOver) await deps.vms.addEvent(step.vm.id, 'workload', handedOver);
     return startBoot(step, payload, candidate);
   }
 }

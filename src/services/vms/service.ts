@@ -2,12 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
 import { DEFAULT_ENTITY_ID, type VmStatus } from '../../core/domain/types.ts';
+import type { WorkloadSupport } from '../../core/provider/provider.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
 import { accruedCosts } from '../costs/billing.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
+import type { SecretBox } from '../secrets.ts';
 import type {
   BulkActionResult,
   CallContext,
@@ -26,6 +28,7 @@ import { type CreatePayload, candidateFromOffer } from './placement.ts';
 import { ReadCache, type ReadVersion } from './read-cache.ts';
 import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
 import { toVmDetails } from './view.ts';
+import { scriptFits, secretEnvContext, type Workload, workloadColumns, workloadOf } from './workload.ts';
 
 const SORTABLE = new Set(['createdAt', 'updatedAt', 'name', 'status']);
 const SORT_COLUMNS = {
@@ -44,7 +47,11 @@ export interface VmServiceDeps {
   catalog: CatalogServiceImpl;
   budgets: BudgetGuard;
   /** Display name and capabilities of a provider id (for messages). */
-  providerInfo: (provider: string) => { displayName: string; stopStart: boolean; gpuUtilization: boolean } | undefined;
+  providerInfo: (
+    provider: string,
+  ) => { displayName: string; stopStart: boolean; gpuUtilization: boolean; workload: WorkloadSupport } | undefined;
+  /** Seals a VM's secret environment at rest. */
+  secrets: SecretBox;
 }
 
 /**
@@ -201,6 +208,7 @@ export class VmServiceImpl implements VmService {
     }
 
     if (input.username !== undefined) assertUsername(input.username);
+    const workload = await workloadOf(input, this.deps.db);
     await this.assertExists('ssh_keys', input.sshKeyId, 'SSH key');
     if (input.resourceGroupId) {
       await this.assertExists('resource_groups', input.resourceGroupId, 'Resource group');
@@ -234,6 +242,7 @@ export class VmServiceImpl implements VmService {
         (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
       ),
     );
+    candidates = this.withinScriptLimits(candidates, workload);
     if (candidates.length === 0 && constraints.gpuUtilizationReported) {
       const withoutIdleRule = { ...constraints, gpuUtilizationReported: false };
       if (forSeries.some((o) => o.available && matchesConstraints(o, withoutIdleRule))) {
@@ -352,6 +361,7 @@ export class VmServiceImpl implements VmService {
           idle_minutes: input.idleMinutes ?? null,
           idle_action: input.idleMinutes ? (input.idleAction ?? 'stop') : null,
           idle_since: null,
+          ...workloadColumns(workload, (value) => this.deps.secrets.seal(value, secretEnvContext(vmId))),
           created_at: now,
           updated_at: now,
           deleted_at: null,
@@ -390,6 +400,26 @@ export class VmServiceImpl implements VmService {
     });
     const job = (await this.jobsRepo.get(jobId)) as JobRow;
     return { vm: await this.detailsOf(vmId), job: toJobView(job, input.name), replayed: false };
+  }
+
+  /**
+   * Only offers whose provider takes this startup script (with the environment it carries); when that rules
+   * out every offer that would otherwise do, the order is refused naming the field and the limits.
+   */
+  private withinScriptLimits<T extends { provider: string }>(candidates: T[], workload: Workload): T[] {
+    const checked = candidates.map((offer) => {
+      const support = this.deps.providerInfo(offer.provider)?.workload;
+      return { offer, support, ...(support ? scriptFits(workload, support) : { bytes: 0, fits: true }) };
+    });
+    const fitting = checked.filter((c) => c.fits).map((c) => c.offer);
+    if (fitting.length > 0 || candidates.length === 0) return fitting;
+    const limits = [...new Map(checked.map((c) => [c.offer.provider, c])).values()]
+      .map((c) => `${c.offer.provider} takes ${c.support?.maxStartupScriptBytes} bytes (this one is ${c.bytes})`)
+      .join('; ');
+    throw badRequest(
+      'STARTUP_SCRIPT_TOO_LARGE',
+      `startupScript: the startup script${Object.keys(workload.env).length + Object.keys(workload.secretEnv).length > 0 ? ', with the environment written into it,' : ''} is over the limit of every provider that could take this order: ${limits}`,
+    );
   }
 
   // ---------- update ----------

@@ -1,4 +1,4 @@
-import type { MachineKind, VmStatus } from '../../core/domain/types.ts';
+import type { MachineKind, PortEndpoint, PortSpec, VmStatus } from '../../core/domain/types.ts';
 import type { GpuVmDetails } from '../types.ts';
 import type { VmRowWithNames } from './repository.ts';
 
@@ -72,5 +72,50 @@ export function toVmDetails(
       row.account_id !== null &&
       !row.deleted_at &&
       Date.now() - syncedAt > extra.maxStalenessMs,
+    startupScript:
+      row.startup_script !== null
+        ? {
+            id: row.startup_script_id,
+            name: row.startup_script_name,
+            sizeBytes: Buffer.byteLength(row.startup_script, 'utf8'),
+          }
+        : null,
+    ...envOf(row.env_json),
+    ports: portsOf(row.ports_json),
+    endpoints: endpointsOf(row),
   };
+}
+
+/** What `vms.env_json` holds: the plain variables, and only the names of the sealed ones. */
+export interface StoredEnv {
+  env: Record<string, string>;
+  secretNames: string[];
+}
+
+function envOf(json: string | null): { env: Record<string, string>; secretEnvNames: string[] } {
+  if (!json) return { env: {}, secretEnvNames: [] };
+  const stored = JSON.parse(json) as StoredEnv;
+  return { env: stored.env, secretEnvNames: stored.secretNames };
+}
+
+function portsOf(json: string | null): PortSpec[] {
+  return json ? (JSON.parse(json) as PortSpec[]) : [];
+}
+
+/**
+ * Endpoints the provider reported (it maps ports, e.g. RunPod's proxy), or else the machine's own address
+ * and each port, as soon as it has one: on a VM every port listens on the VM's address.
+ */
+function endpointsOf(row: VmRowWithNames): PortEndpoint[] {
+  if (row.deleted_at) return [];
+  if (row.endpoints_json) return JSON.parse(row.endpoints_json) as PortEndpoint[];
+  if (!row.ip) return [];
+  const ip = row.ip;
+  return portsOf(row.ports_json).map(({ port, protocol }) => ({
+    port,
+    protocol,
+    url: protocol === 'http' ? `http://${ip}:${port}` : null,
+    host: ip,
+    publicPort: port,
+  }));
 }

@@ -70,6 +70,11 @@ export function vm(overrides: Partial<GpuVmDetails> = {}): GpuVmDetails {
     idle: null,
     syncedAt: null,
     stale: false,
+    startupScript: null,
+    env: {},
+    secretEnvNames: [],
+    ports: [],
+    endpoints: [],
     ...overrides,
   };
 }

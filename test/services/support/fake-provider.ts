@@ -78,6 +78,7 @@ export function fakeProvider(options: { id?: string; withExtras?: boolean; valid
       machineKind: 'vm',
       jupyter: false,
       filesystems: true,
+      workload: { startupScriptVia: 'user data', maxStartupScriptBytes: 16384, env: 'script', ports: 'public-ip' },
     },
     credentialsSchema: Type.Object(
       { apiKey: Type.String({ minLength: 8 }), orgToken: Type.Optional(Type.String({ minLength: 1 })) },

@@ -1,6 +1,8 @@
 import type { RunningSimulator, SimulatorDefinition, SimulatorOptions } from '../../../core/provider/provider.ts';
+import { readBootScript } from '../../kit/boot-script.ts';
 import { FaultState } from '../../kit/sim/faults.ts';
 import { randomHex, seededRandom } from '../../kit/sim/random.ts';
+import { bootScriptOf } from '../user-data.ts';
 import {
   FLUIDSTACK_SIM_AUDIENCE,
   FLUIDSTACK_SIM_CLIENT_ID,
@@ -107,6 +109,12 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
       malformNext: (count) => faults.malformNext(count),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
+      bootWorkload: (id) => {
+        const userData = world.userDataOf(id);
+        if (userData === undefined) return null;
+        const script = userData ? bootScriptOf(userData) : null;
+        return script ? readBootScript(script) : { script: null, env: {} };
+      },
     },
     received: () => [...received],
     close: async () => {

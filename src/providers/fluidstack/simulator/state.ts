@@ -230,6 +230,11 @@ export class AtlasWorld {
     this.stateFile.changed();
   }
 
+  /** The user data an instance was created with; undefined for an unknown instance. */
+  userDataOf(id: string): string | null | undefined {
+    return this.instances.get(id)?.userData;
+  }
+
   liveInstanceIds(): string[] {
     return [...this.instances.keys()];
   }

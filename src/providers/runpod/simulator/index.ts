@@ -6,6 +6,7 @@ import { SimTimers } from '../../kit/sim/timers.ts';
 import { rootResolvers } from './resolvers.ts';
 import { buildServer } from './server.ts';
 import { type SimSnapshot, SimState } from './state.ts';
+import { podWorkload } from './workload.ts';
 
 /** The API key the simulator accepts unless told otherwise (documented in the folder README). */
 export const RUNPOD_SIM_API_KEY = 'rpa_SIMULATOR0000000000000000000000000000000000';
@@ -72,6 +73,10 @@ export const runpodSimulator: SimulatorDefinition = {
         malformNext: (count) => faults.malformNext(count),
         requestCounts: () => faults.requestCounts(),
         liveInstanceIds: () => [...sim.pods.keys()],
+        bootWorkload: (id) => {
+          const pod = sim.pods.get(id);
+          return pod ? podWorkload(pod.env) : null;
+        },
       },
       async close() {
         timers.clear();

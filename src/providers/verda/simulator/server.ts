@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RunningSimulator, SimulatorDefinition, SimulatorOptions } from '../../../core/provider/provider.ts';
+import { readBootScript } from '../../kit/boot-script.ts';
 import { FaultState } from '../../kit/sim/faults.ts';
 import { seededRandom } from '../../kit/sim/random.ts';
 import { SimTimers } from '../../kit/sim/timers.ts';
@@ -35,6 +36,8 @@ export interface VerdaSimulatorOptions extends SimulatorOptions {
 
 /** Verda-only inspection on top of the shared `SimulatorControl`, for this provider's own tests. */
 export interface VerdaSimulatorInspection {
+  /** Startup scripts saved in the simulated project. */
+  scripts(): { id: string; name: string; script: string }[];
   tokenGrants(): TokenGrantCounts;
   instance(id: string): SimInstanceRecord | undefined;
   volumes(): SimVolume[];
@@ -152,8 +155,15 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
       malformNext: (count) => faults.malformNext(count),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
+      bootWorkload: (id) => {
+        const record = world.instances.get(id);
+        if (!record) return null;
+        const script = record.startupScriptId ? world.scripts.get(record.startupScriptId)?.script : undefined;
+        return script ? readBootScript(script) : { script: null, env: {} };
+      },
     },
     verda: {
+      scripts: () => [...world.scripts.values()],
       tokenGrants: () => ({ ...tokens.grants }),
       instance: (id) => world.instances.get(id),
       volumes: () => [...world.volumes.values()],

@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import { Body, DateTime, ListQuery, Uuid } from './common.ts';
+
+export const STARTUP_SCRIPT_SORTABLE = ['createdAt', 'updatedAt', 'name'] as const;
+
+export const StartupScriptSchema = Type.Object(
+  {
+    id: Uuid(),
+    entityId: Uuid(),
+    name: Type.String(),
+    script: Type.String({ description: 'Shell script run once, as root, at a VM’s first boot' }),
+    sizeBytes: Type.Integer(),
+    createdAt: DateTime(),
+    updatedAt: DateTime(),
+  },
+  { $id: 'StartupScript' },
+);
+
+const ScriptName = Type.String({ minLength: 1, maxLength: 100 });
+const ScriptText = Type.String({
+  minLength: 1,
+  maxLength: 65536,
+  description: 'Up to 64 KiB; a script without `#!` runs under bash. Providers may take less (the order says so)',
+});
+
+export const CreateStartupScriptBody = Body({ name: ScriptName, script: ScriptText });
+export const UpdateStartupScriptBody = Body({ name: Type.Optional(ScriptName), script: Type.Optional(ScriptText) });
+export const StartupScriptListQuery = ListQuery(STARTUP_SCRIPT_SORTABLE, {});
