@@ -33,6 +33,15 @@ export interface SimPod {
   containerDiskInGb: number;
   volumeInGb: number;
   volumeMountPath: string;
+  /** As given at create; absent in state files written before the simulator kept them. */
+  dockerArgs?: string;
+  templateId?: string | null;
+  networkVolumeId?: string | null;
+  volumeKey?: string | null;
+  containerRegistryAuthId?: string | null;
+  port?: number | null;
+  /** RunPod's `Pod.version`: bumped by a `podStop` that asks for it (`incrementVersion`). */
+  podVersion?: number;
   desiredStatus: 'CREATED' | 'RUNNING' | 'EXITED';
   phase: Phase;
   holdsGpus: boolean;
@@ -60,6 +69,12 @@ export interface DeployInput {
   containerDiskInGb?: number | null;
   volumeInGb?: number | null;
   volumeMountPath?: string | null;
+  dockerArgs?: string | null;
+  templateId?: string | null;
+  networkVolumeId?: string | null;
+  volumeKey?: string | null;
+  containerRegistryAuthId?: string | null;
+  port?: number | null;
   bidPerGpu?: number | null;
 }
 
@@ -188,6 +203,14 @@ export class SimState {
       containerDiskInGb: input.containerDiskInGb ?? 10,
       volumeInGb: input.volumeInGb ?? 0,
       volumeMountPath: input.volumeMountPath ?? '/workspace',
+      // Templates, network volumes and registry logins are not simulated: the ids are kept and shown as given.
+      dockerArgs: input.dockerArgs ?? '',
+      templateId: input.templateId ?? null,
+      networkVolumeId: input.networkVolumeId ?? null,
+      volumeKey: input.volumeKey ?? null,
+      containerRegistryAuthId: input.containerRegistryAuthId ?? null,
+      port: input.port ?? null,
+      podVersion: 0,
       desiredStatus: 'CREATED',
       phase: 'placing',
       holdsGpus: true,
@@ -203,8 +226,9 @@ export class SimState {
     return pod;
   }
 
-  stop(podId: string): SimPod {
+  stop(podId: string, incrementVersion = false): SimPod {
     const pod = this.pods.get(podId) ?? fail('Pod not found.');
+    if (incrementVersion) pod.podVersion = (pod.podVersion ?? 0) + 1;
     if (pod.phase === 'stopping' || pod.phase === 'exited') return pod;
     pod.desiredStatus = 'EXITED';
     pod.lastStatusChange = `Exited by user: ${new Date().toString()}`;
