@@ -158,6 +158,22 @@ describe('runpod simulator speaks seed 002', () => {
     await graphql(`mutation { podTerminate(input: { podId: "${pod.id}" }) }`);
   });
 
+  it('stops and then terminates a pod at the stopAfter and terminateAfter it was created with', async () => {
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const created = await deploy({ ...base, stopAfter: at(500), terminateAfter: at(1_000) });
+    expect(created.body.errors).toBeUndefined();
+    const podId = String((created.body.data?.podFindAndDeployOnDemand as { id?: string } | undefined)?.id);
+    const status = async () => {
+      const { body } = await graphql(`{ pod(input: { podId: "${podId}" }) { desiredStatus } }`);
+      return (body.data?.pod as { desiredStatus: string } | null)?.desiredStatus ?? 'gone';
+    };
+    await expect.poll(status, { timeout: 3_000, interval: 20 }).toBe('EXITED');
+    await expect.poll(status, { timeout: 3_000, interval: 20 }).toBe('gone');
+
+    const bad = await deploy({ ...base, stopAfter: 'next tuesday' });
+    expect(bad.body.errors?.[0]?.message).toMatch(/stopAfter must be a date-time/);
+  });
+
   it('refuses a port out of range as a validation error', async () => {
     const { status, body } = await graphql('mutation { podFindAndDeployOnDemand(input: { port: 70000 }) { id } }');
     expect(status).toBe(400);

@@ -138,6 +138,8 @@ input PodFindAndDeployOnDemandInput {
   deployCost: Float
   port: Port
   ports: String
+  stopAfter: DateTime
+  terminateAfter: DateTime
   volumeMountPath: String
   env: [EnvironmentVariableInput]
   templateId: String
@@ -165,6 +167,8 @@ input PodRentInterruptableInput {
   dockerArgs: String
   port: Port
   ports: String
+  stopAfter: String
+  terminateAfter: String
   volumeMountPath: String
   env: [EnvironmentVariableInput]
   templateId: String

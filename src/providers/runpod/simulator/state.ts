@@ -3,6 +3,7 @@ import { randomHex } from '../../kit/sim/random.ts';
 import type { SimTimers } from '../../kit/sim/timers.ts';
 import { buildMachines, Capacity, type SimMachine } from './capacity.ts';
 import { findDataCenter, findGpuType, type SimGpuType } from './catalog.ts';
+import { atDeadline, deadlineOf } from './deadlines.ts';
 import { randomPodHostId, randomPodId, randomPublicPort } from './ids.ts';
 
 /**
@@ -40,6 +41,9 @@ export interface SimPod {
   volumeKey?: string | null;
   containerRegistryAuthId?: string | null;
   port?: number | null;
+  /** When RunPod stops or terminates the pod on its own, as asked at create (ISO text). */
+  stopAfter?: string | null;
+  terminateAfter?: string | null;
   /** RunPod's `Pod.version`: bumped by a `podStop` that asks for it (`incrementVersion`). */
   podVersion?: number;
   desiredStatus: 'CREATED' | 'RUNNING' | 'EXITED';
@@ -75,6 +79,8 @@ export interface DeployInput {
   volumeKey?: string | null;
   containerRegistryAuthId?: string | null;
   port?: number | null;
+  stopAfter?: string | null;
+  terminateAfter?: string | null;
   bidPerGpu?: number | null;
 }
 
@@ -120,6 +126,7 @@ export class SimState {
     for (const pod of snapshot?.pods ?? []) {
       this.add(pod);
       this.schedule(pod);
+      this.armDeadlines(pod);
     }
   }
 
@@ -151,6 +158,8 @@ export class SimState {
 
   deploy(input: DeployInput, interruptible: boolean): SimPod {
     if (!input.imageName) fail('imageName or templateId is required.');
+    const stopAfter = deadlineOf('stopAfter', input.stopAfter);
+    const terminateAfter = deadlineOf('terminateAfter', input.terminateAfter);
     const type = input.gpuTypeId ? findGpuType(input.gpuTypeId) : undefined;
     // RunPod answers every unsatisfiable selection (unknown type, too many GPUs, wrong data center) alike.
     if (!type) fail(NO_INSTANCES);
@@ -210,6 +219,8 @@ export class SimState {
       volumeKey: input.volumeKey ?? null,
       containerRegistryAuthId: input.containerRegistryAuthId ?? null,
       port: input.port ?? null,
+      stopAfter,
+      terminateAfter,
       podVersion: 0,
       desiredStatus: 'CREATED',
       phase: 'placing',
@@ -223,7 +234,15 @@ export class SimState {
     };
     this.add(pod);
     this.changed(pod);
+    this.armDeadlines(pod);
     return pod;
+  }
+
+  /** A stop or terminate asked for at create happens then, whatever the pod is doing. */
+  private armDeadlines(pod: SimPod): void {
+    const { timers } = this.options;
+    if (pod.stopAfter) atDeadline(timers, pod.stopAfter, () => this.pods.has(pod.id) && this.stop(pod.id));
+    if (pod.terminateAfter) atDeadline(timers, pod.terminateAfter, () => this.pods.has(pod.id) && this.terminate(pod.id));
   }
 
   stop(podId: string, incrementVersion = false): SimPod {
