@@ -56,6 +56,44 @@ export const InstanceTypeList = Type.Array(InstanceType);
 export const CapacityItem = Type.Object({ name: Type.String(), capacity: Type.Integer() });
 export const CapacityList = Type.Array(CapacityItem);
 
+/** `GET /capabilities`: what the token may do, as the Atlas OpenAPI's `Capability` enum names it. */
+export const CAPABILITIES = [
+  'instances:list',
+  'instances:create',
+  'instances:delete',
+  'instances:read',
+  'instances:update',
+  'instances:start',
+  'instances:stop',
+  'filesystems:list',
+  'filesystems:create',
+  'filesystems:delete',
+  'filesystems:read',
+  'filesystems:update',
+  'projects:list',
+  'projects:create',
+  'projects:delete',
+  'projects:read',
+  'projects:update',
+  'kubernetes:clusters:list',
+  'kubernetes:clusters:create',
+  'kubernetes:clusters:delete',
+  'kubernetes:clusters:read',
+  'kubernetes:node-pools:list',
+  'kubernetes:node-pools:create',
+  'kubernetes:node-pools:delete',
+  'kubernetes:node-pools:read',
+  'kubernetes:credentials:read',
+  'slurm:clusters:list',
+  'slurm:clusters:read',
+  'slurm:clusters:proxy',
+  'slurm:node-pools:list',
+  'slurm:node-pools:read',
+] as const;
+export const Capability = Type.Union(CAPABILITIES.map((c) => Type.Literal(c)));
+export type Capability = Static<typeof Capability>;
+export const CapabilityList = Type.Array(Capability);
+
 /**
  * An instance. `state` is read as any string, not the documented enum, so that a state Fluidstack adds
  * later maps to `Unknown` instead of failing the whole list. `ip` is documented as the *private* IP and

@@ -1,4 +1,5 @@
 import type { PriceSheetEntry } from '../settings.ts';
+import type { Capability } from '../wire.ts';
 
 /** Credentials the simulator's identity provider accepts unless others are given (documented in the README). */
 export const FLUIDSTACK_SIM_CLIENT_ID = 'gpufleet-sim-client';
@@ -25,6 +26,26 @@ export const SIM_PROJECTS: SimProject[] = [
     tags: { team: 'platform' },
   },
   { id: FLUIDSTACK_SIM_RESEARCH_PROJECT_ID, name: 'research', regions: ['fr-par-1'], tags: { team: 'research' } },
+];
+
+/**
+ * What `GET /capabilities` grants the simulated token: the operations this simulator serves, so a client
+ * never sees a permission for a route that would answer 404 here (no Kubernetes, Slurm, project changes or
+ * updates).
+ */
+export const SIM_CAPABILITIES: readonly Capability[] = [
+  'instances:list',
+  'instances:create',
+  'instances:delete',
+  'instances:read',
+  'instances:start',
+  'instances:stop',
+  'filesystems:list',
+  'filesystems:create',
+  'filesystems:delete',
+  'filesystems:read',
+  'projects:list',
+  'projects:read',
 ];
 
 /** An Atlas instance type as `GET /instance-types` shows it; CPU-only types have no GPU fields. */

@@ -1,6 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance } from 'fastify';
 import { CreateFilesystemBody } from '../wire.ts';
+import { SIM_CAPABILITIES } from './catalog.ts';
 import { fail, isUuid, PROJECT_SCOPED, projectOf, REGION_PREFIX, regionOf, type SimContext } from './common.ts';
 import type { SimFilesystem } from './state.ts';
 
@@ -8,7 +9,7 @@ const checkFilesystemBody = TypeCompiler.Compile(CreateFilesystemBody);
 
 const filesystemView = (fs: SimFilesystem) => ({ id: fs.id, name: fs.name, size: fs.size });
 
-/** Per-region catalog routes: projects, instance types, capacity and filesystems. */
+/** Per-region catalog routes: projects, instance types, capacity, capabilities and filesystems. */
 export function registerRegionRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { world } = ctx;
 
@@ -31,6 +32,10 @@ export function registerRegionRoutes(app: FastifyInstance, ctx: SimContext): voi
     const region = regionOf(request);
     return world.typesIn(region).map((t) => ({ name: t.name, capacity: world.capacityOf(region, t.name) }));
   });
+
+  // The token's permissions. The seed's older Atlas docs lack this route; Fluidstack's OpenAPI has it, per
+  // region and, like instance types, without X-PROJECT-ID.
+  app.get(`${REGION_PREFIX}/capabilities`, async () => [...SIM_CAPABILITIES]);
 
   app.get(`${REGION_PREFIX}/filesystems`, PROJECT_SCOPED, async (request) =>
     world.listFilesystems(regionOf(request), projectOf(request)).map(filesystemView),

@@ -110,3 +110,37 @@ export function findGpuType(id: string): SimGpuType | undefined {
 export function findDataCenter(id: string): SimDataCenter | undefined {
   return DATA_CENTERS.find((d) => d.id === id);
 }
+
+/**
+ * `cpuTypes`: the host CPUs the simulated hosts could carry. Ids are the model strings the CPUs report;
+ * the numbers are the parts' real core and thread counts. Nothing in the simulator places pods by CPU.
+ */
+export interface SimCpuType {
+  id: string;
+  displayName: string;
+  manufacturer: 'AMD' | 'Intel';
+  cores: number;
+  threadsPerCore: number;
+}
+
+export const CPU_TYPES: readonly SimCpuType[] = [
+  cpu('AMD EPYC 9654 96-Core Processor', 'EPYC 9654', 'AMD', 96),
+  cpu('AMD EPYC 9474F 48-Core Processor', 'EPYC 9474F', 'AMD', 48),
+  cpu('AMD EPYC 7763 64-Core Processor', 'EPYC 7763', 'AMD', 64),
+  cpu('AMD EPYC 7543 32-Core Processor', 'EPYC 7543', 'AMD', 32),
+  cpu('Intel(R) Xeon(R) Platinum 8480+', 'Xeon Platinum 8480+', 'Intel', 56),
+  cpu('Intel(R) Xeon(R) Gold 6342 CPU @ 2.80GHz', 'Xeon Gold 6342', 'Intel', 24),
+];
+
+function cpu(id: string, displayName: string, manufacturer: SimCpuType['manufacturer'], cores: number): SimCpuType {
+  return { id, displayName, manufacturer, cores, threadsPerCore: 2 };
+}
+
+/**
+ * Host disk and network speeds, which the simulator does not vary per host: Secure Cloud hosts sit in
+ * data centers with fast links, Community Cloud hosts behind slower ones.
+ */
+export const HOST_LINKS = {
+  SECURE: { diskMBps: 3000, maxDownloadSpeedMbps: 10_000, maxUploadSpeedMbps: 10_000 },
+  COMMUNITY: { diskMBps: 1500, maxDownloadSpeedMbps: 1000, maxUploadSpeedMbps: 1000 },
+} as const;

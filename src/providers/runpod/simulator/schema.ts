@@ -1,4 +1,5 @@
-import { buildSchema } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { POD_SDL } from './schema-pod.ts';
 
 /**
  * The subset of RunPod's GraphQL schema the simulator serves: the types, queries and mutations of seed
@@ -19,6 +20,7 @@ type Query {
   myself: User
   pod(input: PodFilter): Pod
   gpuTypes(input: GpuTypeFilter): [GpuType]
+  cpuTypes: [CpuType]
   dataCenters: [DataCenter]
 }
 
@@ -39,70 +41,12 @@ type User {
   currentSpendPerHr: Float
 }
 
-type Pod {
-  id: String!
-  name: String!
-  desiredStatus: String!
-  podType: PodType
-  imageName: String!
-  gpuCount: Int!
-  vcpuCount: Float!
-  memoryInGb: Float!
-  containerDiskInGb: Int
-  volumeInGb: Float
-  volumeMountPath: String
-  costPerHr: Float!
-  adjustedCostPerHr: Float
-  env: [String]
-  ports: String
-  lastStatusChange: String
-  lastStartedAt: String
-  createdAt: String
-  uptimeSeconds: Int
-  machineId: String!
-  locked: Boolean
-  volumeEncrypted: Boolean!
-  gpuPowerLimitPercent: Int!
-  machine: PodMachineInfo
-  runtime: PodRuntime
-}
-
-type PodMachineInfo {
-  podHostId: String
-  gpuTypeId: String
-  gpuDisplayName: String
-  dataCenterId: String
-  location: String
-  secureCloud: Boolean
-  supportPublicIp: Boolean
-  costPerHr: Float
-  currentPricePerGpu: Float
-}
-
-type PodRuntime {
-  uptimeInSeconds: Int
-  ports: [PodRuntimePorts]
-  gpus: [PodRuntimeGpus]
-  container: PodRuntimeContainer
-}
-
-type PodRuntimePorts {
-  ip: String
-  isIpPublic: Boolean
-  privatePort: Int
-  publicPort: Int
-  type: String
-}
-
-type PodRuntimeGpus {
+type CpuType {
   id: String
-  gpuUtilPercent: Int
-  memoryUtilPercent: Int
-}
-
-type PodRuntimeContainer {
-  cpuPercent: Int
-  memoryPercent: Int
+  displayName: String
+  manufacturer: String
+  cores: Int
+  threadsPerCore: Int
 }
 
 type GpuType {
@@ -192,7 +136,10 @@ input PodFindAndDeployOnDemandInput {
   imageName: String
   dockerArgs: String
   deployCost: Float
+  port: Port
   ports: String
+  stopAfter: DateTime
+  terminateAfter: DateTime
   volumeMountPath: String
   env: [EnvironmentVariableInput]
   templateId: String
@@ -218,7 +165,10 @@ input PodRentInterruptableInput {
   name: String
   imageName: String
   dockerArgs: String
+  port: Port
   ports: String
+  stopAfter: String
+  terminateAfter: String
   volumeMountPath: String
   env: [EnvironmentVariableInput]
   templateId: String
@@ -240,4 +190,17 @@ input PodBidResumeInput { podId: String! bidPerGpu: Float! gpuCount: Int }
 input PodTerminateInput { podId: String! }
 `;
 
-export const runpodSchema = buildSchema(SDL);
+export const runpodSchema = buildSchema(SDL + POD_SDL);
+
+/**
+ * `Port` is a scalar in RunPod's schema; without a parser graphql-js would take any value for it, so a port
+ * out of range or not a whole number is refused here like any other input of the wrong type.
+ */
+const port = runpodSchema.getType('Port') as GraphQLScalarType;
+const checkPort = (value: unknown): number => {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65_535) return value;
+  throw new GraphQLError(`Port cannot represent a non-port value: ${JSON.stringify(value)}`);
+};
+port.parseValue = checkPort;
+port.parseLiteral = (node: ValueNode) => checkPort(node.kind === Kind.INT ? Number(node.value) : undefined);
+port.serialize = checkPort;

@@ -3,6 +3,7 @@ import { randomHex } from '../../kit/sim/random.ts';
 import type { SimTimers } from '../../kit/sim/timers.ts';
 import { buildMachines, Capacity, type SimMachine } from './capacity.ts';
 import { findDataCenter, findGpuType, type SimGpuType } from './catalog.ts';
+import { atDeadline, deadlineOf } from './deadlines.ts';
 import { randomPodHostId, randomPodId, randomPublicPort } from './ids.ts';
 
 /**
@@ -33,6 +34,18 @@ export interface SimPod {
   containerDiskInGb: number;
   volumeInGb: number;
   volumeMountPath: string;
+  /** As given at create; absent in state files written before the simulator kept them. */
+  dockerArgs?: string;
+  templateId?: string | null;
+  networkVolumeId?: string | null;
+  volumeKey?: string | null;
+  containerRegistryAuthId?: string | null;
+  port?: number | null;
+  /** When RunPod stops or terminates the pod on its own, as asked at create (ISO text). */
+  stopAfter?: string | null;
+  terminateAfter?: string | null;
+  /** RunPod's `Pod.version`: bumped by a `podStop` that asks for it (`incrementVersion`). */
+  podVersion?: number;
   desiredStatus: 'CREATED' | 'RUNNING' | 'EXITED';
   phase: Phase;
   holdsGpus: boolean;
@@ -60,6 +73,14 @@ export interface DeployInput {
   containerDiskInGb?: number | null;
   volumeInGb?: number | null;
   volumeMountPath?: string | null;
+  dockerArgs?: string | null;
+  templateId?: string | null;
+  networkVolumeId?: string | null;
+  volumeKey?: string | null;
+  containerRegistryAuthId?: string | null;
+  port?: number | null;
+  stopAfter?: string | null;
+  terminateAfter?: string | null;
   bidPerGpu?: number | null;
 }
 
@@ -105,6 +126,7 @@ export class SimState {
     for (const pod of snapshot?.pods ?? []) {
       this.add(pod);
       this.schedule(pod);
+      this.armDeadlines(pod);
     }
   }
 
@@ -136,6 +158,8 @@ export class SimState {
 
   deploy(input: DeployInput, interruptible: boolean): SimPod {
     if (!input.imageName) fail('imageName or templateId is required.');
+    const stopAfter = deadlineOf('stopAfter', input.stopAfter);
+    const terminateAfter = deadlineOf('terminateAfter', input.terminateAfter);
     const type = input.gpuTypeId ? findGpuType(input.gpuTypeId) : undefined;
     // RunPod answers every unsatisfiable selection (unknown type, too many GPUs, wrong data center) alike.
     if (!type) fail(NO_INSTANCES);
@@ -188,6 +212,16 @@ export class SimState {
       containerDiskInGb: input.containerDiskInGb ?? 10,
       volumeInGb: input.volumeInGb ?? 0,
       volumeMountPath: input.volumeMountPath ?? '/workspace',
+      // Templates, network volumes and registry logins are not simulated: the ids are kept and shown as given.
+      dockerArgs: input.dockerArgs ?? '',
+      templateId: input.templateId ?? null,
+      networkVolumeId: input.networkVolumeId ?? null,
+      volumeKey: input.volumeKey ?? null,
+      containerRegistryAuthId: input.containerRegistryAuthId ?? null,
+      port: input.port ?? null,
+      stopAfter,
+      terminateAfter,
+      podVersion: 0,
       desiredStatus: 'CREATED',
       phase: 'placing',
       holdsGpus: true,
@@ -200,11 +234,20 @@ export class SimState {
     };
     this.add(pod);
     this.changed(pod);
+    this.armDeadlines(pod);
     return pod;
   }
 
-  stop(podId: string): SimPod {
+  /** A stop or terminate asked for at create happens then, whatever the pod is doing. */
+  private armDeadlines(pod: SimPod): void {
+    const { timers } = this.options;
+    if (pod.stopAfter) atDeadline(timers, pod.stopAfter, () => this.pods.has(pod.id) && this.stop(pod.id));
+    if (pod.terminateAfter) atDeadline(timers, pod.terminateAfter, () => this.pods.has(pod.id) && this.terminate(pod.id));
+  }
+
+  stop(podId: string, incrementVersion = false): SimPod {
     const pod = this.pods.get(podId) ?? fail('Pod not found.');
+    if (incrementVersion) pod.podVersion = (pod.podVersion ?? 0) + 1;
     if (pod.phase === 'stopping' || pod.phase === 'exited') return pod;
     pod.desiredStatus = 'EXITED';
     pod.lastStatusChange = `Exited by user: ${new Date().toString()}`;

@@ -111,6 +111,9 @@ export class InstanceLifecycle {
       case 'discontinue':
         outcome = this.delete(record, options);
         break;
+      case 'hibernate':
+        outcome = this.hibernate(record);
+        break;
       default:
         throw invalid(`Action ${action} is not supported for this instance`);
     }
@@ -183,6 +186,16 @@ export class InstanceLifecycle {
     record.shutdownRequested = false;
     this.schedule(record);
     return 'accepted';
+  }
+
+  /**
+   * As the API documents it: only a shut-down instance hibernates, and it is deleted with every volume
+   * detached, none deleted. (Verda's CLI describes hibernation as resumable; the API text is followed here.)
+   */
+  private hibernate(record: SimInstanceRecord): ActionOutcome {
+    if (record.status === 'deleting') return 'unchanged';
+    if (record.status !== 'offline') throw invalid(`Can't hibernate a ${record.status} instance, shut it down first`);
+    return this.delete(record, { volumeIds: [] });
   }
 
   /** Arm the timer for the next step of whatever state the instance is in. */

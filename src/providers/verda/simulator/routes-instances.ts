@@ -36,35 +36,56 @@ export function registerInstanceRoutes(app: FastifyInstance, context: SimContext
    * error itself (400/404); a list answers 202 when every action succeeded and 207 otherwise.
    */
   app.put('/instances', async (request, reply) => {
-    const body = fieldsOf(request.body);
-    const action = body['action'];
-    if (typeof action !== 'string') throw invalid('action is required');
-    const ids = body['id'];
-    const volumeIds = body['volume_ids'];
-    if (volumeIds !== undefined && (!Array.isArray(volumeIds) || volumeIds.some((v) => typeof v !== 'string'))) {
-      throw invalid('volume_ids must be a list of volume ids');
-    }
-    const options = {
-      volumeIds: volumeIds as string[] | undefined,
-      deletePermanently: body['delete_permanently'] === true,
-    };
-    if (typeof ids === 'string') {
-      const outcome = lifecycle.act(action, ids, options);
-      if (outcome === 'unchanged') return reply.code(204).send();
-      return reply.code(202).send([{ instanceId: ids, action, status: 'success' } satisfies ActionResult]);
-    }
-    if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' || !UUID.test(id))) {
-      throw invalid('id must be an instance id or a list of instance ids');
-    }
-    const results = (ids as string[]).map((id): ActionResult => {
-      try {
-        lifecycle.act(action, id, options);
-        return { instanceId: id, action, status: 'success' };
-      } catch (error) {
-        if (!(error instanceof SimError)) throw error;
-        return { instanceId: id, action, status: 'error', error: error.message, statusCode: error.status };
-      }
-    });
-    return reply.code(results.every((r) => r.status === 'success') ? 202 : 207).send(results);
+    const done = performActions(context, request.body);
+    if (done.kind === 'unchanged') return reply.code(204).send();
+    return reply.code(done.results.every((r) => r.status === 'success') ? 202 : 207).send(done.results);
   });
+
+  /**
+   * The deprecated action route, still served by Verda: the same body and the same lifecycle as
+   * `PUT /instances`. The spec documents only a 202 without a body for it, so success (an instance already in
+   * the requested state included) answers just that; refusals answer as on `PUT /instances`, since a client
+   * must learn which action failed.
+   */
+  app.post('/instances/action', async (request, reply) => {
+    const done = performActions(context, request.body);
+    if (done.kind === 'acted' && done.results.some((r) => r.status === 'error')) return reply.code(207).send(done.results);
+    return reply.code(202).send();
+  });
+}
+
+type Performed = { kind: 'unchanged' } | { kind: 'acted'; results: ActionResult[] };
+
+/** Check a `PerformInstanceActionPublicDto` body and run its action on each instance named. */
+function performActions({ lifecycle }: SimContext, rawBody: unknown): Performed {
+  const body = fieldsOf(rawBody);
+  const action = body['action'];
+  if (typeof action !== 'string') throw invalid('action is required');
+  const ids = body['id'];
+  const volumeIds = body['volume_ids'];
+  if (volumeIds !== undefined && (!Array.isArray(volumeIds) || volumeIds.some((v) => typeof v !== 'string'))) {
+    throw invalid('volume_ids must be a list of volume ids');
+  }
+  const options = {
+    volumeIds: volumeIds as string[] | undefined,
+    deletePermanently: body['delete_permanently'] === true,
+  };
+  // A single id: its refusal is the answer (400/404).
+  if (typeof ids === 'string') {
+    if (lifecycle.act(action, ids, options) === 'unchanged') return { kind: 'unchanged' };
+    return { kind: 'acted', results: [{ instanceId: ids, action, status: 'success' }] };
+  }
+  if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' || !UUID.test(id))) {
+    throw invalid('id must be an instance id or a list of instance ids');
+  }
+  const results = (ids as string[]).map((id): ActionResult => {
+    try {
+      lifecycle.act(action, id, options);
+      return { instanceId: id, action, status: 'success' };
+    } catch (error) {
+      if (!(error instanceof SimError)) throw error;
+      return { instanceId: id, action, status: 'error', error: error.message, statusCode: error.status };
+    }
+  });
+  return { kind: 'acted', results };
 }
