@@ -8,6 +8,7 @@ import type { MachineKind, Money, Principal, ResourceGroup, SshKey, UserRole, Vm
 export interface Services {
   vms: VmService;
   catalog: CatalogService;
+  images: ImageService;
   sshKeys: SshKeyService;
   resourceGroups: ResourceGroupService;
   accounts: ProviderAccountService;
@@ -38,6 +39,22 @@ export interface PageMeta {
 export interface Page<T> {
   items: T[];
   meta: PageMeta;
+}
+
+// ---------- images ----------
+
+/** An OS image an order can name, and where it can run. */
+export interface ImageInfo {
+  id: string;
+  name: string;
+  description: string;
+  providers: string[];
+  machineKinds: MachineKind[];
+  jupyter: boolean;
+}
+
+export interface ImageService {
+  list(query: ListQuery): Promise<Page<ImageInfo>>;
 }
 
 // ---------- GPU VMs ----------
