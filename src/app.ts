@@ -134,10 +134,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const catalog = new CatalogServiceImpl(offers);
+  const images = new ImageServiceImpl(() => imageCache.snapshot());
   const vms = new VmServiceImpl({
     db,
     refresher,
     catalog,
+    images,
     budgets: new BudgetGuard(db),
     providerInfo: (id) => {
       const definition = findProvider(id);
@@ -176,7 +178,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const services: Services = {
     vms,
     catalog,
-    images: new ImageServiceImpl(() => imageCache.snapshot()),
+    images,
     sshKeys: new SshKeyService({ store }),
     resourceGroups: new ResourceGroupService({ store }),
     accounts,
