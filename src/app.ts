@@ -6,6 +6,7 @@ import { buildApi } from './api/app.ts';
 import type { ProviderDeps } from './core/provider/provider.ts';
 import type { Logger } from './logger.ts';
 import { findProvider, providerRegistry } from './providers/registry.ts';
+import { ImageCache } from './runtime/image-cache.ts';
 import { JobWorker } from './runtime/job-worker.ts';
 import type { JobTiming } from './runtime/jobs/context.ts';
 import { OfferCache } from './runtime/offer-cache.ts';
@@ -20,6 +21,7 @@ import { bootstrapAdminKey } from './services/api-keys/bootstrap.ts';
 import { ApiKeyService } from './services/api-keys/service.ts';
 import { CatalogServiceImpl } from './services/catalog/service.ts';
 import { CostServiceImpl } from './services/costs/service.ts';
+import { ImageServiceImpl } from './services/images/service.ts';
 import { JobRepository } from './services/jobs/repository.ts';
 import { ResourceGroupService } from './services/resource-groups/service.ts';
 import type { RuntimeHooks } from './services/runtime-hooks.ts';
@@ -119,12 +121,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000,
     firstLoadWaitMs: 8_000,
   });
+  const imageCache = new ImageCache(pool, logger, { refreshEveryMs: 10 * 60_000, firstLoadWaitMs: 8_000 });
   runtimeHooks = {
     providerFor: async (id) => (await pool.get(id)).provider,
     accountsChanged: (id) => {
       void (async () => {
         await pool.invalidate(id);
         offers.forget(id);
+        imageCache.forget(id);
         const config = await accounts.loadAccountConfig(id);
         if (config?.enabled) await Promise.allSettled([offers.refresh(id), refresher.refresh(id)]);
       })().catch((error) => logger.warn('account reload failed', { accountId: id, error: String(error) }));
@@ -132,10 +136,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const catalog = new CatalogServiceImpl(offers);
+  const images = new ImageServiceImpl(() => imageCache.snapshot());
   const vms = new VmServiceImpl({
     db,
     refresher,
     catalog,
+    images,
     budgets: new BudgetGuard(db),
     secrets,
     providerInfo: (id) => {
@@ -175,6 +181,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const services: Services = {
     vms,
     catalog,
+    images,
     sshKeys: new SshKeyService({ store }),
     startupScripts: new StartupScriptService(store),
     resourceGroups: new ResourceGroupService({ store }),

@@ -19,6 +19,7 @@ import type {
 export interface Services {
   vms: VmService;
   catalog: CatalogService;
+  images: ImageService;
   sshKeys: SshKeyService;
   startupScripts: StartupScriptService;
   resourceGroups: ResourceGroupService;
@@ -50,6 +51,22 @@ export interface PageMeta {
 export interface Page<T> {
   items: T[];
   meta: PageMeta;
+}
+
+// ---------- images ----------
+
+/** An OS image an order can name, and where it can run. */
+export interface ImageInfo {
+  id: string;
+  name: string;
+  description: string;
+  providers: string[];
+  machineKinds: MachineKind[];
+  jupyter: boolean;
+}
+
+export interface ImageService {
+  list(query: ListQuery): Promise<Page<ImageInfo>>;
 }
 
 // ---------- GPU VMs ----------

@@ -38,6 +38,15 @@ export const KEYS: Record<UserRole, string> = { admin: 'gf_admin_key', power_use
 const T0 = '2026-01-05T10:00:00.000Z';
 const T1 = '2026-01-05T10:05:00.000Z';
 
+export const imageFixture = {
+  id: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9',
+  name: 'ubuntu-24.04',
+  description: 'Ubuntu 24.04 LTS, ready for the GPUs',
+  providers: ['verda', 'fluidstack'],
+  machineKinds: ['vm' as const],
+  jupyter: false,
+};
+
 export const vmFixture: GpuVmDetails = {
   id: IDS.vm,
   name: 'train-1',
@@ -338,6 +347,9 @@ export function createFakeServices(): FakeServices {
       series: async () => [seriesFixture],
       datacenters: async () => [datacenterFixture],
       offers: async () => ({ offers: [offerFixture], ageSeconds: 3 }),
+    },
+    images: {
+      list: async (query) => pageOf([imageFixture], query.page, query.limit),
     },
     sshKeys: {
       list: async (query) => pageOf([sshKeyFixture], query.page, query.limit),

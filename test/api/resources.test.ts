@@ -7,6 +7,7 @@ import {
   type FakeServices,
   groupFixture,
   IDS,
+  imageFixture,
   inventoryFixture,
   offerFixture,
   seriesFixture,
@@ -35,6 +36,16 @@ describe('catalog', () => {
     expect((await app.inject({ url: '/v1/resource/data-centers', headers: as('user') })).json().data).toEqual([
       datacenterFixture,
     ]);
+  });
+
+  it('lists images in the paged envelope, refusing sorts other than name', async () => {
+    const res = await app.inject({ url: '/v1/resource/gpu/images?page=1&limit=5&sort=name:asc', headers: as('user') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ success: true, data: [imageFixture], meta: { total: 1, page: 1, pageSize: 5 } });
+    expect(fake.lastCall('images.list')?.[0]).toMatchObject({ page: 1, limit: 5, sort: [{ field: 'name', direction: 'asc' }] });
+    const bad = await app.inject({ url: '/v1/resource/gpu/images?sort=size:asc', headers: as('user') });
+    expect(bad.statusCode).toBe(400);
+    expect(errorOf(bad).error).toBe('VALIDATION_ERROR');
   });
 
   it('passes the provider error of an inventory through', async () => {

@@ -99,6 +99,19 @@ export function runProviderContract(definition: ProviderDefinition, options: Con
       await bad.close();
     });
 
+    it('declares portable images and, where the cloud lists images, lists its own bootable ones', async () => {
+      expect(definition.images.length).toBeGreaterThan(0);
+      for (const image of definition.images) expect(image.providerImage).not.toBe('');
+      if (!provider.listImages) return;
+      const images = await provider.listImages();
+      expect(images.length).toBeGreaterThan(0);
+      for (const image of images) {
+        expect(image.name).toMatch(/\S/);
+        expect(typeof image.jupyter).toBe('boolean');
+      }
+      expect(new Set(images.map((i) => i.name)).size).toBe(images.length);
+    });
+
     it('lists offers with per-VM prices, locations and GPU specs', async () => {
       const offers = await provider.listOffers();
       expect(offers.length).toBeGreaterThan(0);

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { MachineKind } from '../../core/domain/types.ts';
 import type { Services } from '../../services/types.ts';
-import { ok } from '../plugins/envelope.ts';
+import { toListQuery } from '../list-query.ts';
+import { ok, paged } from '../plugins/envelope.ts';
 import {
   DatacenterSchema,
   InventoryQuery,
@@ -11,7 +12,8 @@ import {
   OffersResultSchema,
   SeriesSchema,
 } from '../schemas/catalog.ts';
-import { Envelope, errorResponses, ref } from '../schemas/common.ts';
+import { Envelope, errorResponses, PagedEnvelope, ref } from '../schemas/common.ts';
+import { IMAGE_SORTABLE, ImageListQuery, ImageSchema } from '../schemas/images.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Catalog'];
@@ -42,6 +44,21 @@ export function catalogRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => ok('GPU inventory retrieved successfully', await services.catalog.inventory(request.query)),
+  );
+
+  api.get(
+    '/v1/resource/gpu/images',
+    {
+      schema: {
+        tags,
+        summary: 'OS images an order can name',
+        description: "Portable names first, then images of the providers' own catalogs; each says which providers boot it.",
+        querystring: ImageListQuery,
+        response: { 200: PagedEnvelope(ref(ImageSchema)), ...errorResponses },
+      },
+    },
+    async (request) =>
+      paged('Images retrieved successfully', await services.images.list(toListQuery(request.query, IMAGE_SORTABLE))),
   );
 
   api.get(

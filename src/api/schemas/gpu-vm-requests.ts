@@ -3,7 +3,6 @@ import { VM_STATUSES } from '../../core/domain/types.ts';
 import { Body, IntegerEnum, ListQuery, Nullable, StringEnum, Uuid } from './common.ts';
 
 export const GPU_COUNTS = [1, 2, 4, 8] as const;
-export const IMAGE_NAMES = ['ubuntu-22.04', 'ubuntu-24.04'] as const;
 export const VM_SORTABLE = ['createdAt', 'updatedAt', 'name', 'status'] as const;
 
 const VmName = Type.String({ minLength: 1, maxLength: 100 });
@@ -67,7 +66,13 @@ export const OrderBody = Body(
     seriesId: Uuid('GPU series (GET /v1/resource/gpu/series)'),
     gpuCount: IntegerEnum(GPU_COUNTS),
     sshKeyId: Uuid('SSH key whose public part is installed on the VM'),
-    imageName: Type.Optional(StringEnum(IMAGE_NAMES, { description: 'OS image (default ubuntu-24.04); wins over imageId' })),
+    imageName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'OS image from GET /v1/resource/gpu/images (default ubuntu-24.04); wins over imageId',
+      }),
+    ),
     imageId: Type.Optional(Uuid('OS image id; `imageName` wins when both are sent')),
     resourceGroupId: Type.Optional(Uuid()),
     skuCode: Type.Optional(

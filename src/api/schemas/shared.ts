@@ -4,6 +4,7 @@ import { ErrorBody, PageMeta } from './common.ts';
 import { CostReportSchema } from './costs.ts';
 import { GpuVmDetailsSchema, JobSchema } from './gpu-vm.ts';
 import { HealthSchema } from './health.ts';
+import { ImageSchema } from './images.ts';
 import { ProviderAccountSchema } from './provider-accounts.ts';
 import { ResourceGroupSchema } from './resource-groups.ts';
 import { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
@@ -22,6 +23,7 @@ export const sharedSchemas = [
   DatacenterSchema,
   OfferSchema,
   InventorySchema,
+  ImageSchema,
   SshKeySchema,
   GeneratedSshKeySchema,
   StartupScriptSchema,

@@ -65,8 +65,34 @@ export interface Provider {
   listFilesystems?(): Promise<ProviderFilesystem[]>;
   createFilesystem?(request: { name: string; sizeGiB: number; locationCode: string }): Promise<ProviderFilesystem>;
 
+  /**
+   * The provider's own OS image catalog, where its API lists one (Verda does; Fluidstack and RunPod do not).
+   * Each image can be ordered by its `name` as is, next to the portable names of `ProviderDefinition.images`.
+   */
+  listImages?(): Promise<ProviderImage[]>;
+
   /** Release timers and sockets. */
   close(): Promise<void>;
+}
+
+/** One image of a provider's own catalog. */
+export interface ProviderImage {
+  /** What `CreateInstanceRequest.image` takes to boot exactly this image, e.g. `ubuntu-24.04-cuda-12.8-open-docker`. */
+  name: string;
+  description: string;
+  /** The image serves Jupyter, so a VM of it shows a `jupyterUrl`. */
+  jupyter: boolean;
+}
+
+/**
+ * One portable gpufleet image name a provider can boot, and the provider image it becomes at create. Each
+ * provider declares its own list beside its adapter; the core only reads it.
+ */
+export interface PortableImageSupport {
+  /** e.g. `ubuntu-24.04-cuda` (the names are listed in `src/catalog/images.ts`). */
+  name: string;
+  /** The provider image it maps to, for people to read; a pattern where the adapter picks per instance type. */
+  providerImage: string;
 }
 
 /** What the provider can do, declared rather than guessed. */
@@ -234,6 +260,8 @@ export interface ProviderDefinition {
   /** Where the real API lives; an account may override it. */
   defaultBaseUrl: string;
   capabilities: ProviderCapabilities;
+  /** The portable image names this provider can boot, each with the provider image it maps to. */
+  images: readonly PortableImageSupport[];
   /**
    * How long after a create the provider may still leave a new instance out of its listings; within it, an
    * instance missing from a list is not yet taken as gone.

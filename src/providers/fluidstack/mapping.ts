@@ -2,6 +2,7 @@ import type { Money, VmStatus } from '../../core/domain/types.ts';
 import { ProviderError } from '../../core/provider/errors.ts';
 import type { ProviderFilesystem, ProviderInstance, ProviderLogger, ProviderOffer } from '../../core/provider/provider.ts';
 import { gpuSpecOf } from './gpu-model.ts';
+import { FLUIDSTACK_IMAGES } from './images.ts';
 import type { PreemptionTracker } from './preemption.ts';
 import { filesystemSizeGiB, quantityGiB } from './quantity.ts';
 import { PROVIDER_ID, type PriceSheetEntry, type RegionConfig } from './settings.ts';
@@ -151,17 +152,17 @@ export function filesystemOf(wire: Filesystem, region: RegionConfig): ProviderFi
 }
 
 /**
- * gpufleet image names (`ubuntu-22.04`) → Atlas image references (`image://ubuntu22.04`). Full references
- * (`image://…`, an image URL) pass through untouched.
+ * Portable image names Fluidstack declares (images.ts) → Atlas image references (`image://ubuntu22.04`).
+ * Full references (`image://…`, an image URL) pass through untouched.
  */
 export function atlasImageOf(image: string): string {
   if (/^(image|https?):\/\//.test(image)) return image;
-  const ubuntu = /^ubuntu-?(\d{2}\.\d{2})$/i.exec(image.trim());
-  if (ubuntu) return `image://ubuntu${ubuntu[1]}`;
+  const declared = FLUIDSTACK_IMAGES.find((i) => i.name === image.trim());
+  if (declared) return declared.providerImage;
   throw new ProviderError({
     provider: PROVIDER_ID,
     kind: 'invalid_request',
-    message: `image "${image}" has no Fluidstack equivalent (use ubuntu-22.04, ubuntu-24.04 or an image:// reference)`,
+    message: `image "${image}" has no Fluidstack equivalent (use ${FLUIDSTACK_IMAGES.map((i) => i.name).join(', ')} or an image:// reference)`,
   });
 }
 

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ProviderDefinition } from '../../core/provider/provider.ts';
 import { RUNPOD_CAPABILITIES, RunpodProvider } from './adapter.ts';
 import { PROVIDER_ID } from './errors.ts';
+import { RUNPOD_IMAGES } from './images.ts';
 import { runpodSimulator } from './simulator/index.ts';
 
 export const runpod: ProviderDefinition = {
@@ -9,6 +10,7 @@ export const runpod: ProviderDefinition = {
   displayName: 'RunPod',
   defaultBaseUrl: 'https://api.runpod.io/graphql',
   capabilities: RUNPOD_CAPABILITIES,
+  images: RUNPOD_IMAGES,
   // A pod is scheduled onto a host before it appears in `myself.pods`.
   listingGraceMs: 60_000,
   credentialsSchema: Type.Object(

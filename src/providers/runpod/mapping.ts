@@ -3,6 +3,7 @@ import { ProviderError } from '../../core/provider/errors.ts';
 import type { ProviderInstance, ProviderOffer } from '../../core/provider/provider.ts';
 import { PROVIDER_ID } from './errors.ts';
 import { gpuSpecOf } from './gpu-models.ts';
+import { RUNPOD_IMAGES } from './images.ts';
 import { locationOf } from './locations.ts';
 import type { CatalogData, CloudType, GpuType, Pod, RuntimePort } from './wire.ts';
 
@@ -125,11 +126,8 @@ export function roundPrice(amount: number): number {
 
 // ---- images and tags -----------------------------------------------------------------------------
 
-/** gpufleet image names as RunPod base images (Ubuntu with CUDA, sshd and Jupyter wired to the env conventions). */
-export const IMAGES: Record<string, string> = {
-  'ubuntu-22.04': 'runpod/base:1.0.2-ubuntu2204',
-  'ubuntu-24.04': 'runpod/base:1.0.2-ubuntu2404',
-};
+/** The portable names RunPod declares (images.ts), as container references. */
+export const IMAGES: Record<string, string> = Object.fromEntries(RUNPOD_IMAGES.map((i) => [i.name, i.providerImage]));
 
 export function imageFor(image: string): string {
   const mapped = IMAGES[image];

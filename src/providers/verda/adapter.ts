@@ -6,6 +6,7 @@ import type {
   ProviderAccountConfig,
   ProviderCapabilities,
   ProviderDeps,
+  ProviderImage,
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
@@ -14,7 +15,15 @@ import { SingleFlight } from '../kit/single-flight.ts';
 import { Cached } from './cache.ts';
 import { VerdaClient, type VerdaClientOptions } from './client.ts';
 import { VERDA } from './errors.ts';
-import { chooseVerdaImage, gpufleetTag, hostnameFrom, toProviderInstance, VERDA_SSH_PORT, VERDA_SSH_USER } from './mapping.ts';
+import {
+  chooseVerdaImage,
+  gpufleetTag,
+  hostnameFrom,
+  imageOfCatalog,
+  toProviderInstance,
+  VERDA_SSH_PORT,
+  VERDA_SSH_USER,
+} from './mapping.ts';
 import { buildOffers, OS_VOLUME_GB } from './offers.ts';
 import { VerdaStatusMapper } from './status.ts';
 import type { DeployInstanceBody, Image, Instance, InstanceType, Location } from './wire.ts';
@@ -56,6 +65,7 @@ export class VerdaProvider implements Provider {
   private readonly types: Cached<InstanceType[]>;
   private readonly locations: Cached<Location[]>;
   private readonly imagesByType = new Map<string, Cached<Image[]>>();
+  private readonly allImages: Cached<Image[]>;
   private readonly startedByUs = new Map<string, number>();
   private readonly deletedByUs = new Map<string, number>();
   /** Two creates with the same new key at once register it once. */
@@ -76,6 +86,7 @@ export class VerdaProvider implements Provider {
     this.statuses = new VerdaStatusMapper(deps.logger);
     this.types = new Cached(CATALOG_TTL_MS, () => this.client.instanceTypes(this.currency));
     this.locations = new Cached(CATALOG_TTL_MS, () => this.client.locations());
+    this.allImages = new Cached(CATALOG_TTL_MS, () => this.client.allImages());
   }
 
   async verify(): Promise<void> {
@@ -92,6 +103,12 @@ export class VerdaProvider implements Provider {
     const onDemand = await this.client.availability(false);
     const spot = await this.client.availability(true);
     return buildOffers({ types, locations, onDemand, spot });
+  }
+
+  /** One `GET /images` (cached a few minutes): every instance image, each orderable by its `image_type`. */
+  async listImages(): Promise<ProviderImage[]> {
+    const images = await this.allImages.get();
+    return images.filter((image) => image.is_cluster !== true).map(imageOfCatalog);
   }
 
   /** One `GET /instances` (not paginated). Deleted instances linger there as `discontinued` → Destroyed. */
@@ -201,6 +218,7 @@ export class VerdaProvider implements Provider {
     this.types.clear();
     this.locations.clear();
     this.imagesByType.clear();
+    this.allImages.clear();
   }
 
   private toInstance(wire: Instance): ProviderInstance {

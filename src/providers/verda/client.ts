@@ -124,6 +124,11 @@ export class VerdaClient {
     return this.getJson(ImageList, { path: '/images', query: { instance_type: instanceType } });
   }
 
+  /** Every instance image of the account's catalog (`GET /images` without a type filter). */
+  allImages() {
+    return this.getJson(ImageList, { path: '/images' });
+  }
+
   sshKeys() {
     return this.getJson(SshKeyList, { path: '/ssh-keys' });
   }

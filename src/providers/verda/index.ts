@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ProviderDefinition } from '../../core/provider/provider.ts';
 import { VERDA_CAPABILITIES, VerdaProvider } from './adapter.ts';
+import { VERDA_IMAGES } from './images.ts';
 import { verdaSimulator } from './simulator/server.ts';
 
 /** Verda (formerly DataCrunch): dedicated GPU VMs in Finland and Iceland. */
@@ -9,6 +10,7 @@ export const verda: ProviderDefinition = {
   displayName: 'Verda (DataCrunch)',
   defaultBaseUrl: 'https://api.verda.com/v1',
   capabilities: VERDA_CAPABILITIES,
+  images: VERDA_IMAGES,
   // New instances are listed within seconds of the create.
   listingGraceMs: 30_000,
   credentialsSchema: Type.Object(

@@ -1,4 +1,4 @@
-import type { ProviderInstance } from '../../core/provider/provider.ts';
+import type { ProviderImage, ProviderInstance } from '../../core/provider/provider.ts';
 import { OS_VOLUME_GB } from './offers.ts';
 import type { VerdaStatusMapper } from './status.ts';
 import type { Image, Instance } from './wire.ts';
@@ -45,18 +45,31 @@ function cudaVersion(imageType: string): number {
  * gpufleet image name → Verda image type, from the images Verda lists for the instance type (the list
  * differs per type: the new "open" CUDA images do not boot on V100 or A6000). gpufleet's `ubuntu-24.04`
  * means a GPU-ready Ubuntu, so the newest CUDA docker image of that release wins over Verda's bare
- * `ubuntu-24.04`, which is a minimal image without NVIDIA drivers. Any other name (e.g. `jupyter`, or a
- * Verda image type given as is) must be listed exactly.
+ * `ubuntu-24.04`, which is a minimal image without NVIDIA drivers; `ubuntu-24.04-cuda` takes only a CUDA
+ * image. Any other name (e.g. `jupyter`, or a Verda image type given as is) must be listed exactly.
  */
 export function chooseVerdaImage(requested: string, images: Image[]): string | null {
   const types = images.map((image) => image.image_type);
-  if (/^ubuntu-\d{2}\.\d{2}$/.test(requested)) {
+  const portable = /^(ubuntu-\d{2}\.\d{2})(-cuda)?$/.exec(requested);
+  if (portable) {
+    const release = portable[1] as string;
     const cuda = types
-      .filter((type) => type.startsWith(`${requested}-cuda-`) && type.endsWith('-docker'))
+      .filter((type) => type.startsWith(`${release}-cuda-`) && type.endsWith('-docker'))
       .sort((a, b) => cudaVersion(b) - cudaVersion(a) || a.localeCompare(b));
     if (cuda[0]) return cuda[0];
+    if (portable[2]) return null;
   }
   return types.includes(requested) ? requested : null;
+}
+
+/** A catalog image as gpufleet lists it: ordered by its `image_type`; the `jupyter` category serves Jupyter. */
+export function imageOfCatalog(image: Image): ProviderImage {
+  const details = image.details && image.details.length > 0 ? ` (${image.details.join(', ')})` : '';
+  return {
+    name: image.image_type,
+    description: `${image.name}${details}`,
+    jupyter: image.category === 'jupyter' || /^jupyter/.test(image.image_type),
+  };
 }
 
 /**

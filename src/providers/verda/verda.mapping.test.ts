@@ -194,6 +194,9 @@ describe('verda tag, hostname, image and Jupyter', () => {
     expect(chooseVerdaImage('ubuntu-24.04', images('ubuntu-24.04'))).toBe('ubuntu-24.04');
     expect(chooseVerdaImage('jupyter', modern)).toBe('jupyter');
     expect(chooseVerdaImage('windows-2022', modern)).toBeNull();
+    // The -cuda names never fall back to the minimal image.
+    expect(chooseVerdaImage('ubuntu-24.04-cuda', modern)).toBe('ubuntu-24.04-cuda-12.8-open-docker');
+    expect(chooseVerdaImage('ubuntu-24.04-cuda', images('ubuntu-24.04'))).toBeNull();
   });
 
   it('builds a Jupyter URL only for the jupyter image with an IP and a token', () => {

@@ -82,7 +82,9 @@ export const Image = Type.Object({
   image_type: Type.String({ minLength: 1 }),
   name: Type.String(),
   is_default: Type.Optional(Type.Boolean()),
+  details: Type.Optional(Type.Array(Type.String())),
   category: Type.Optional(Type.String()),
+  is_cluster: Type.Optional(Type.Boolean()),
 });
 export type Image = Static<typeof Image>;
 export const ImageList = Type.Array(Image);

@@ -8,6 +8,7 @@ import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
 import { accruedCosts } from '../costs/billing.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { ImageServiceImpl } from '../images/service.ts';
 import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
 import type { SecretBox } from '../secrets.ts';
 import type {
@@ -38,13 +39,13 @@ const SORT_COLUMNS = {
   status: 'vms.status',
 } as const;
 const USERNAME = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
-const DEFAULT_IMAGE = 'ubuntu-24.04';
 const IMAGE_DEFAULT_USER: Record<string, string> = { vm: 'ubuntu', container: 'root' };
 
 export interface VmServiceDeps {
   db: Kysely<Database>;
   refresher: StatusRefresher;
   catalog: CatalogServiceImpl;
+  images: ImageServiceImpl;
   budgets: BudgetGuard;
   /** Display name and capabilities of a provider id (for messages). */
   providerInfo: (
@@ -224,13 +225,28 @@ export class VmServiceImpl implements VmService {
     if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
       throw notFound('Datacenter', input.datacenterId);
 
+    const image = await this.deps.images.resolve(input.imageName, input.imageId);
+    if ('unknown' in image)
+      throw badRequest('UNKNOWN_IMAGE', `image ${image.unknown} is not one gpufleet can order (GET /v1/resource/gpu/images)`, {
+        image: image.unknown,
+      });
     const constraints = orderConstraints(input);
-    const forSeries = offers.filter(
+    const matching = offers.filter(
       (o) =>
         o.series.id === series.id &&
         o.gpuCount === input.gpuCount &&
         (!input.datacenterId || o.datacenter.id === input.datacenterId),
     );
+    // Placement only considers providers that can boot the image; when none of the order's can, say which.
+    const forSeries = matching.filter((o) => image.providers.includes(o.provider));
+    const placeable = matching.filter((o) => matchesConstraints(o, constraints));
+    if (placeable.length > 0 && !placeable.some((o) => image.providers.includes(o.provider))) {
+      const providers = [...new Set(placeable.map((o) => o.provider))];
+      throw badRequest('IMAGE_NOT_SUPPORTED', `image ${image.name} cannot run on ${providers.join(', ')}`, {
+        image: image.name,
+        providers,
+      });
+    }
     if (
       input.skuCode &&
       !offers.some((o) => o.skuCode === input.skuCode && o.series.id === series.id && o.gpuCount === input.gpuCount)
@@ -291,7 +307,7 @@ export class VmServiceImpl implements VmService {
     }
 
     const first = candidates[0] as (typeof candidates)[number];
-    const imageName = input.imageName ?? DEFAULT_IMAGE;
+    const imageName = image.name;
     const now = new Date().toISOString();
     const vmId = randomUUID();
     const jobId = randomUUID();

@@ -71,6 +71,7 @@ export function fakeProvider(options: { id?: string; withExtras?: boolean; valid
     displayName: `Fake Cloud ${id}`,
     defaultBaseUrl: `https://api.${id}.example/v1`,
     listingGraceMs: 30_000,
+    images: [{ name: 'ubuntu-24.04', providerImage: 'ubuntu-24.04' }],
     capabilities: {
       stopStart: true,
       billsWhileStopped: false,
