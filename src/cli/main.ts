@@ -7,6 +7,7 @@ import { registerGroupCommands } from './commands/groups.ts';
 import { registerHealthCommand } from './commands/health.ts';
 import { registerJobsCommand } from './commands/jobs.ts';
 import { registerApiKeyCommands } from './commands/keys.ts';
+import { registerScriptCommands } from './commands/scripts.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerSshKeyCommands } from './commands/ssh-keys.ts';
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerGpuCommands(program);
   registerCatalogCommands(program);
   registerSshKeyCommands(program);
+  registerScriptCommands(program);
   registerGroupCommands(program);
   registerAccountCommands(program);
   registerCostCommand(program);

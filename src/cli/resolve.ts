@@ -65,6 +65,10 @@ export function resolveSshKeyId(client: ApiClient, ref: string): Promise<string>
   return resolveId('SSH key', ref, () => listAll<Named>(client, '/v1/resource/ssh-keys'));
 }
 
+export function resolveStartupScriptId(client: ApiClient, ref: string): Promise<string> {
+  return resolveId('startup script', ref, () => listAll<Named>(client, '/v1/resource/startup-scripts'));
+}
+
 export function resolveGroupId(client: ApiClient, ref: string): Promise<string> {
   return resolveId('resource group', ref, () => listAll<Named>(client, '/v1/resource-groups'));
 }

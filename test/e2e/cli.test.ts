@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,5 +93,50 @@ describe('gpufleet CLI end to end', () => {
     const data = JSON.parse(offers.stdout);
     const list = data.offers ?? data.data?.offers ?? data;
     expect(new Set(list.map((o: { provider: string }) => o.provider))).toEqual(new Set(['verda', 'runpod', 'fluidstack']));
+  });
+
+  it('saves a startup script and orders a VM with it, env, a secret and a port, then shows the endpoints', async () => {
+    const scriptFile = join(dir, 'setup.sh');
+    writeFileSync(scriptFile, '#!/bin/bash\necho ready > /tmp/ready\n');
+    const added = await cli('scripts', 'add', 'cli-setup', scriptFile);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/Added startup script cli-setup .*, 36 bytes/);
+    const listed = await cli('scripts', 'ls');
+    expect(listed.stdout).toMatch(/cli-setup\s+.*36 B\s+echo ready/);
+    const images = await cli('images');
+    expect(images.code, images.stderr).toBe(0);
+    expect(images.stdout).toMatch(/ubuntu-24\.04\s+.*verda/);
+
+    const badEnv = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--env', 'NOEQUALS');
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toMatch(/--env wants NAME=value/);
+
+    const order = await cli(
+      'gpu',
+      'order',
+      '--name',
+      'cli-work',
+      '--series',
+      'h100_series',
+      '--datacenter',
+      'verda-fin-01',
+      '--script-id',
+      'cli-setup',
+      '--env',
+      'MODEL=llama',
+      '--secret-env',
+      'HF_TOKEN=hf_cli_secret',
+      '--port',
+      '6006/http',
+      '--wait',
+    );
+    expect(order.code, order.stderr).toBe(0);
+    expect(order.stdout).toMatch(/port: +6006 → http:\/\/\d+\.\d+\.\d+\.\d+:6006/);
+    const shown = await cli('gpu', 'get', 'cli-work');
+    expect(shown.stdout).toMatch(/Script: +cli-setup \(36 bytes\)/);
+    expect(shown.stdout).toMatch(/Env: +MODEL=llama HF_TOKEN=\(secret\)/);
+    expect(shown.stdout).not.toContain('hf_cli_secret');
+    expect((await cli('gpu', 'rm', 'cli-work', '--yes')).code).toBe(0);
+    expect((await cli('scripts', 'rm', 'cli-setup')).code).toBe(0);
   });
 });

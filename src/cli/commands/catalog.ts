@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Money } from '../../core/domain/types.ts';
-import type { DatacenterInfo, Inventory, Offer, SeriesInfo, SkuSpecs } from '../../services/types.ts';
+import type { DatacenterInfo, ImageInfo, Inventory, Offer, SeriesInfo, SkuSpecs } from '../../services/types.ts';
 import type { QueryValue } from '../client.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';
@@ -59,6 +59,22 @@ export function registerCatalogCommands(program: Command): void {
           { header: 'CODE', value: (s) => s.code },
           { header: 'NAME', value: (s) => s.name },
           { header: 'ID', value: (s) => s.id },
+        ]),
+      );
+    });
+
+  program
+    .command('images')
+    .description('OS images an order may name with --image, and the providers that run each')
+    .action(async (_opts: object, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      ctx.emit(await ctx.client.get<ImageInfo[]>('/v1/resource/gpu/images', { limit: 100 }), (rows) =>
+        renderTable(rows, [
+          { header: 'NAME', value: (i) => i.name },
+          { header: 'PROVIDERS', value: (i) => i.providers.join(', ') },
+          { header: 'KINDS', value: (i) => i.machineKinds.join(', ') },
+          { header: 'JUPYTER', value: (i) => (i.jupyter ? 'yes' : '') },
+          { header: 'DESCRIPTION', value: (i) => i.description },
         ]),
       );
     });

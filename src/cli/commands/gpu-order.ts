@@ -8,9 +8,17 @@ import { renderTable } from '../format/table.ts';
 import { dash, formatMoney } from '../format/values.ts';
 import { pollJobs, throwIfFailed } from '../jobs.ts';
 import { positiveInt, positiveNumber } from '../options.ts';
-import { listAll, resolveDatacenter, resolveGroupId, resolveSeries, resolveSshKeyId } from '../resolve.ts';
+import {
+  listAll,
+  resolveDatacenter,
+  resolveGroupId,
+  resolveSeries,
+  resolveSshKeyId,
+  resolveStartupScriptId,
+} from '../resolve.ts';
 import { accessLines } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
+import { readScript } from './scripts.ts';
 
 const DEFAULT_GPUS = 1;
 
@@ -28,6 +36,11 @@ interface OrderFlags extends ConstraintFlags {
   dryRun?: boolean;
   idempotencyKey?: string;
   wait?: boolean;
+  script?: string;
+  scriptId?: string;
+  env: string[];
+  secretEnv: string[];
+  port: string[];
 }
 
 export function registerGpuOrderCommand(gpu: Command): void {
@@ -46,6 +59,11 @@ export function registerGpuOrderCommand(gpu: Command): void {
       new Option('--idle-minutes <n>', 'stop or delete the VM once its GPUs have been idle this long').argParser(positiveInt),
     )
     .addOption(new Option('--idle-action <action>', 'what the idle rule does (default stop)').choices(['stop', 'delete']))
+    .option('--script <file>', 'a startup script file to run once at first boot')
+    .option('--script-id <script>', 'a startup script from the library (name or id; see `gpufleet scripts ls`)')
+    .option('--env <NAME=value>', 'environment variable for the workload (repeatable)', collect, [])
+    .option('--secret-env <NAME=value>', 'secret environment variable, sealed and never shown again (repeatable)', collect, [])
+    .option('--port <port/proto>', 'port to expose, e.g. 8888/http or 7000/tcp (repeatable)', collect, [])
     .option('--dry-run', 'show the offers this order would try, in order, and order nothing')
     .option('--idempotency-key <key>', 'repeat an earlier order safely (default: a fresh key per run)')
     .option('--wait', 'wait until the VM is running and print how to reach it')
@@ -65,6 +83,8 @@ async function dryRun(ctx: CommandContext, body: OrderInput): Promise<void> {
 }
 
 async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, seriesRef: string): Promise<OrderInput> {
+  // Flags first: a mistyped --env is a usage error before anything is asked of the server.
+  const workload = await workloadOf(ctx, flags);
   const series = await resolveSeries(ctx.client, seriesRef);
   return {
     name,
@@ -83,7 +103,37 @@ async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, s
     idleMinutes: flags.idleMinutes,
     idleAction: flags.idleAction,
     constraints: constraintsOf(flags),
+    ...workload,
   };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The script, environment and ports flags as the order's fields. */
+async function workloadOf(
+  ctx: CommandContext,
+  flags: OrderFlags,
+): Promise<Pick<OrderInput, 'startupScript' | 'startupScriptId' | 'env' | 'secretEnv' | 'ports'>> {
+  if (flags.script && flags.scriptId) throw new UsageError('gpu order takes --script or --script-id, not both');
+  return {
+    ...(flags.script ? { startupScript: await readScript(flags.script) } : {}),
+    ...(flags.scriptId ? { startupScriptId: await resolveStartupScriptId(ctx.client, flags.scriptId) } : {}),
+    ...(flags.env.length > 0 ? { env: envOf(flags.env, '--env') } : {}),
+    ...(flags.secretEnv.length > 0 ? { secretEnv: envOf(flags.secretEnv, '--secret-env') } : {}),
+    ...(flags.port.length > 0 ? { ports: flags.port } : {}),
+  };
+}
+
+function envOf(pairs: string[], flag: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`${flag} wants NAME=value, got "${pair}"`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
 }
 
 async function placeOrder(ctx: CommandContext, flags: OrderFlags, body: OrderInput): Promise<void> {

@@ -43,9 +43,27 @@ export function vmDetails(vm: GpuVmDetails, color: boolean): string {
     ['Group', dash(vm.resourceGroupName)],
     ['TTL', vm.ttl ? `${vm.ttl.action} at ${formatTime(vm.ttl.at)}` : '-'],
     ['Idle rule', idleRule(vm)],
+    ['Script', vm.startupScript ? `${vm.startupScript.name ?? 'inline'} (${vm.startupScript.sizeBytes} bytes)` : '-'],
+    ['Env', envText(vm)],
+    ['Ports', vm.ports.length > 0 ? vm.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') : '-'],
+    ['Endpoints', vm.endpoints.length > 0 ? vm.endpoints.map(endpointText).join(', ') : '-'],
     ['Created', formatTime(vm.createdAt)],
     ['Synced', formatTime(vm.syncedAt)],
+    ...(vm.stale ? ([['Stale', 'yes: the provider has not confirmed this recently']] as [string, string][]) : []),
   ]);
+}
+
+/** Plain variables with their values, secret ones by name only. */
+function envText(vm: GpuVmDetails): string {
+  const parts = [...Object.entries(vm.env).map(([k, v]) => `${k}=${v}`), ...vm.secretEnvNames.map((k) => `${k}=(secret)`)];
+  return parts.length > 0 ? parts.join(' ') : '-';
+}
+
+/** `6006 → https://…` or `7000/tcp → 203.0.113.7:41234`. */
+export function endpointText(endpoint: GpuVmDetails['endpoints'][number]): string {
+  if (endpoint.url) return `${endpoint.port} → ${endpoint.url}`;
+  if (endpoint.host && endpoint.publicPort) return `${endpoint.port}/tcp → ${endpoint.host}:${endpoint.publicPort}`;
+  return `${endpoint.port}/${endpoint.protocol} (not mapped yet)`;
 }
 
 /** How to log in, once the VM has an address. */
@@ -61,6 +79,7 @@ export function accessLines(vm: GpuVmDetails): string {
   const ssh = sshCommand(vm);
   if (ssh) lines.push(`ssh:     ${ssh}`);
   if (vm.jupyterUrl) lines.push(`jupyter: ${vm.jupyterUrl}`);
+  for (const endpoint of vm.endpoints) lines.push(`port:    ${endpointText(endpoint)}`);
   return lines.join('\n');
 }
 
