@@ -9,6 +9,7 @@ import { keysPage } from './pages/keys.ts';
 import { renderLogin } from './pages/login.ts';
 import { offersPage } from './pages/offers.ts';
 import { orderPage } from './pages/order.ts';
+import { scriptsPage } from './pages/scripts.ts';
 import { vmDetailPage } from './pages/vm-detail.ts';
 import { vmsPage } from './pages/vms.ts';
 import { forgetKey, storedKey, takeKeyFromFragment } from './session.ts';
@@ -19,6 +20,7 @@ const ROUTES: { pattern: RegExp; names: string[]; page: Page }[] = [
   { pattern: /^\/vms$/, names: [], page: vmsPage },
   { pattern: /^\/vms\/([^/]+)$/, names: ['id'], page: vmDetailPage },
   { pattern: /^\/keys$/, names: [], page: keysPage },
+  { pattern: /^\/scripts$/, names: [], page: scriptsPage },
   { pattern: /^\/offers$/, names: [], page: offersPage },
   { pattern: /^\/accounts$/, names: [], page: accountsPage },
   { pattern: /^\/costs$/, names: [], page: costsPage },

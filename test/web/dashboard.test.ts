@@ -133,6 +133,51 @@ describe('web dashboard in Chromium', () => {
     await page.close();
   }, 180_000);
 
+  it('saves a startup script, orders a VM that runs it with env, a secret and a port, and shows the endpoint', async () => {
+    await app.call('POST', '/v1/resource/ssh-keys/generate', { name: 'web-workload', isDefault: true });
+    const page = await signedIn('/scripts');
+    const form = page.getByRole('form', { name: 'Save a startup script' });
+    await form.getByLabel('Name').fill('web-setup');
+    await form.getByLabel('Script').fill('#!/bin/bash\necho hello > /tmp/hello\n');
+    await page.getByRole('button', { name: 'Save script' }).click();
+    await page.getByText('Saved the startup script web-setup (36 bytes).').waitFor(SLOW);
+    expect(await page.getByRole('row', { name: /web-setup/ }).textContent()).toMatch(/36 bytes/);
+
+    const choice = await verdaChoice(app);
+    await page.getByRole('link', { name: 'Order', exact: true }).click();
+    await page.getByLabel('GPU series').selectOption(choice.seriesId, SLOW);
+    await page.getByLabel('Datacenter').selectOption(choice.datacenterId);
+    await page.getByLabel('GPU count').selectOption(String(choice.count));
+    await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
+    await page.getByLabel('Name', { exact: true }).fill('web-workload');
+    expect(await page.getByLabel('Image').locator('option').allTextContents()).toContain('ubuntu-24.04-cuda — verda');
+    await page.getByText('Workload: startup script, environment, ports').click();
+    const scriptId = (await app.call('GET', '/v1/resource/startup-scripts?search=web-setup')).body.data[0].id;
+    await page.getByLabel('Startup script').selectOption(scriptId);
+    // A malformed line is caught before anything is sent.
+    await page.getByLabel('Environment', { exact: true }).fill('not a pair');
+    await page.getByRole('button', { name: 'Order VM' }).click();
+    await page.getByText(/Environment lines are NAME=value/).waitFor(SLOW);
+    await page.getByLabel('Environment', { exact: true }).fill('MODEL=llama-3');
+    await page.getByLabel('Secret environment').fill('HF_TOKEN=hf_web_secret');
+    await page.getByLabel('Ports to expose').fill('6006/http');
+    await page.getByRole('button', { name: 'Order VM' }).click();
+
+    await page.waitForURL(/\/vms\/[0-9a-f-]{36}/, SLOW);
+    const workload = page.getByRole('region', { name: 'Workload', exact: true });
+    await workload.getByRole('link', { name: /http:\/\/\d+\.\d+\.\d+\.\d+:6006/ }).waitFor(SLOW);
+    const text = await workload.textContent();
+    expect(text).toMatch(/web-setup \(36 bytes\)/);
+    expect(text).toMatch(/MODEL=llama-3/);
+    expect(text).toMatch(/HF_TOKEN\s*secret/);
+    expect(await page.content()).not.toContain('hf_web_secret');
+    await page.screenshot({ path: join(shots, 'vm-workload.png'), fullPage: true });
+
+    const vmId = new URL(page.url()).pathname.split('/').at(-1);
+    await app.call('DELETE', `/v1/resource/gpu/${vmId}`);
+    await page.close();
+  }, 180_000);
+
   it('lists offers from all three providers', async () => {
     const page = await signedIn('/offers');
     const summary = page.getByText(/\d+ offers from /);

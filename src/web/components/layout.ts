@@ -4,6 +4,7 @@ const NAV: [string, string][] = [
   ['/vms', 'VMs'],
   ['/vms/new', 'Order'],
   ['/keys', 'SSH keys'],
+  ['/scripts', 'Startup scripts'],
   ['/offers', 'Offers'],
   ['/accounts', 'Accounts'],
   ['/costs', 'Costs'],

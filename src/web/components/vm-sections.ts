@@ -38,6 +38,51 @@ export function connectionCard(vm: GpuVmDetails): HTMLElement {
   return section;
 }
 
+/** What runs on the VM: its startup script, environment (secret values never shown) and port endpoints. */
+export function workloadCard(vm: GpuVmDetails): HTMLElement | null {
+  const envNames = [...Object.keys(vm.env), ...vm.secretEnvNames];
+  if (!vm.startupScript && envNames.length === 0 && vm.ports.length === 0) return null;
+  const section = card(
+    'Workload',
+    details([
+      [
+        'Startup script',
+        vm.startupScript ? `${vm.startupScript.name ?? 'inline script'} (${vm.startupScript.sizeBytes} bytes)` : '—',
+      ],
+      [
+        'Environment',
+        envNames.length === 0
+          ? '—'
+          : h(
+              'ul',
+              { class: 'plain' },
+              Object.entries(vm.env).map(([k, v]) => h('li', null, mono(`${k}=${v}`))),
+              vm.secretEnvNames.map((k) => h('li', null, mono(k), ' ', tag('secret', 'neutral'))),
+            ),
+      ],
+      [
+        'Ports',
+        vm.ports.length === 0
+          ? '—'
+          : h(
+              'ul',
+              { class: 'plain' },
+              vm.ports.map((p) => h('li', null, mono(`${p.port}/${p.protocol}`), ' ', endpointOf(vm, p.port))),
+            ),
+      ],
+    ]),
+  );
+  section.classList.add('wide');
+  return section;
+}
+
+function endpointOf(vm: GpuVmDetails, port: number): HTMLElement | string {
+  const endpoint = vm.endpoints.find((e) => e.port === port);
+  if (endpoint?.url) return h('a', { href: endpoint.url, target: '_blank', rel: 'noopener noreferrer' }, `${endpoint.url} ↗`);
+  if (endpoint?.host && endpoint.publicPort) return mono(`${endpoint.host}:${endpoint.publicPort}`);
+  return h('span', { class: 'muted' }, vm.deletedAt ? 'gone' : 'waiting for the provider to map it');
+}
+
 export function billingCard(vm: GpuVmDetails, live: LiveFields): HTMLElement {
   live.accrued.textContent = money(vm.accruedCost);
   return card(

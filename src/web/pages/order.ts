@@ -1,5 +1,5 @@
-import type { SshKey } from '../../core/domain/types.ts';
-import type { GpuVmDetails, Inventory, Job, ResourceGroupDetails } from '../../services/types.ts';
+import type { SshKey, StartupScript } from '../../core/domain/types.ts';
+import type { GpuVmDetails, ImageInfo, Inventory, Job, ResourceGroupDetails } from '../../services/types.ts';
 import { ApiError, listAll } from '../api.ts';
 import { checkbox, field, h, option, replace, select } from '../components/dom.ts';
 import { inventoryPicker, type Selection } from '../components/inventory-picker.ts';
@@ -7,8 +7,7 @@ import { emptyState, errorNotice, loading, notice } from '../components/notice.t
 import { ago, pricePerHour, providerName } from '../format.ts';
 import { randomUuid } from '../ids.ts';
 import type { Page, PageContext } from '../page.ts';
-
-const IMAGES = ['ubuntu-24.04', 'ubuntu-22.04'];
+import { workloadFields } from './order-workload.ts';
 
 /** Order a GPU VM from the live inventory, then hand over to the VM page that follows the create job. */
 export const orderPage: Page = (ctx) => {
@@ -18,12 +17,14 @@ export const orderPage: Page = (ctx) => {
 
   const load = async () => {
     try {
-      const [inventory, keys, groups] = await Promise.all([
+      const [inventory, keys, groups, images, scripts] = await Promise.all([
         ctx.api.get<Inventory>('/v1/resource/gpu/inventory', undefined, ctx.signal).then((r) => r.data),
         listAll<SshKey>(ctx.api, '/v1/resource/ssh-keys', { sort: 'name:asc' }, ctx.signal),
         listAll<ResourceGroupDetails>(ctx.api, '/v1/resource-groups', { sort: 'name:asc' }, ctx.signal),
+        listAll<ImageInfo>(ctx.api, '/v1/resource/gpu/images', {}, ctx.signal),
+        listAll<StartupScript>(ctx.api, '/v1/resource/startup-scripts', { sort: 'name:asc' }, ctx.signal),
       ]);
-      if (!ctx.signal.aborted) renderForm(ctx, body, inventory, keys, groups);
+      if (!ctx.signal.aborted) renderForm(ctx, body, inventory, keys, groups, { images, scripts });
     } catch (err) {
       if (!ctx.signal.aborted)
         replace(body, errorNotice(err, { title: 'Could not load the order form', retry: () => void load() }));
@@ -38,6 +39,7 @@ function renderForm(
   inventory: Inventory,
   keys: SshKey[],
   groups: ResourceGroupDetails[],
+  library: { images: ImageInfo[]; scripts: StartupScript[] },
 ): void {
   const name = h('input', {
     type: 'text',
@@ -52,10 +54,11 @@ function renderForm(
   for (const key of keys)
     sshKey.append(option(key.id, `${key.name}${key.isDefault ? ' (default)' : ''} — ${key.algorithmDisplayName}`, key.isDefault));
   const image = select(
-    IMAGES.map((i) => ({ value: i, label: i })),
+    library.images.map((i) => ({ value: i.name, label: `${i.name} — ${i.providers.join(', ')}` })),
     'ubuntu-24.04',
     { name: 'image' },
   );
+  const workload = workloadFields(library.scripts);
   const group = h(
     'select',
     { name: 'resourceGroup' },
@@ -175,6 +178,7 @@ function renderForm(
       field('Image', image),
       field('Resource group', group),
     ),
+    workload.section,
     h(
       'details',
       { class: 'advanced', open: preset.spot },
@@ -237,6 +241,15 @@ function renderForm(
       order.ttlAction = ttlAction.value;
     }
     if (idleMinutes.value) order.idleMinutes = Number(idleMinutes.value);
+    const fields = workload.read();
+    if (typeof fields === 'string') {
+      submitting = false;
+      submit.textContent = 'Order VM';
+      updateSummary();
+      status.replaceChildren(notice('warning', fields));
+      return;
+    }
+    Object.assign(order, fields);
     try {
       const { data, message } = await ctx.api.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', order, {
         'Idempotency-Key': idempotencyKey,

@@ -6,7 +6,14 @@ import { describeError, emptyState, errorNotice, loading, notice } from '../comp
 import { poll } from '../components/poll.ts';
 import { statusBadge } from '../components/status.ts';
 import { dataTable } from '../components/table.ts';
-import { billingCard, connectionCard, type LiveFields, machineCard, placementCard } from '../components/vm-sections.ts';
+import {
+  billingCard,
+  connectionCard,
+  type LiveFields,
+  machineCard,
+  placementCard,
+  workloadCard,
+} from '../components/vm-sections.ts';
 import { dateTime } from '../format.ts';
 import type { Page, PageContext } from '../page.ts';
 import { actionBar } from './vm-actions.ts';
@@ -119,6 +126,7 @@ export const vmDetailPage: Page = (ctx) => {
         ? notice('info', `This VM was destroyed on ${dateTime(next.deletedAt)}. Its record is kept for history and costs.`)
         : null,
       connectionCard(next),
+      workloadCard(next),
       billingCard(next, live),
       machineCard(next),
       placementCard(next, live),
