@@ -156,6 +156,37 @@ export function runProviderContract(definition: ProviderDefinition, options: Con
       expect(await provider.deleteInstance(ref)).toBe('gone');
     });
 
+    it('hands the machine its startup script, environment and ports, within its declared limit', async () => {
+      const offer = await availableOffer();
+      const script = "#!/bin/bash\necho 'ready' > /tmp/ready\n";
+      const env = { MODEL: 'llama-3', QUOTED: `it's "x" $HOME\nsecond line` };
+      const created = await provider.createInstance(
+        createRequestFor(offer, {
+          sshPublicKeys: [TEST_KEY],
+          startupScript: script,
+          env,
+          ports: [
+            { port: 6006, protocol: 'http' },
+            { port: 7000, protocol: 'tcp' },
+          ],
+        }),
+      );
+      expect(sim.control.bootWorkload(created.providerInstanceId)).toEqual({
+        script,
+        env: expect.objectContaining(env),
+      });
+      const running = await waitForStatus(created.providerInstanceId, ['Running']);
+      if (definition.capabilities.workload.ports === 'proxy') {
+        expect(running?.endpoints?.map((e) => `${e.port}/${e.protocol}`)).toEqual(
+          expect.arrayContaining(['6006/http', '7000/tcp']),
+        );
+      }
+      const { maxStartupScriptBytes } = definition.capabilities.workload;
+      expect(maxStartupScriptBytes).toBeGreaterThanOrEqual(16 * 1024);
+      expect(await deleteUntilAccepted(provider, refOf(created, offer))).toMatch(/accepted|gone/);
+      await waitForStatus(created.providerInstanceId, ['Destroyed']);
+    });
+
     it('reads an unknown instance as null and its delete as gone', async () => {
       const offer = await availableOffer();
       const ghostId = randomUUID();

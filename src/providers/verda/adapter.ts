@@ -127,7 +127,8 @@ export class VerdaProvider implements Provider {
     const image = await this.imageFor(request.providerSkuId, request.image);
     const sshKeyIds = await this.registerSshKeys(request.sshPublicKeys);
     const hostname = hostnameFrom(request.name, request.gpufleetId);
-    const scriptId = await this.saveBootScript(request);
+    const saved = await this.saveBootScript(request);
+    const scriptId = saved?.id ?? null;
     const body: DeployInstanceBody = {
       ...(scriptId ? { startup_script_id: scriptId } : {}),
       instance_type: request.providerSkuId,
@@ -149,9 +150,11 @@ export class VerdaProvider implements Provider {
     try {
       id = await this.client.deploy(body);
     } catch (error) {
-      // Refused outright, so nothing uses the script: take it back from the account's quota. After a timeout
-      // the deploy may have happened, and the script stays for the instance that may boot with it.
-      if (scriptId && isProviderError(error) && !error.retryable) await this.client.deleteScript(scriptId).catch(() => {});
+      // Refused outright, so nothing uses a script saved just now: take it back from the account's quota. A
+      // script found from an earlier attempt, or one after a timeout, stays for the instance that may boot with it.
+      if (saved?.createdNow && isProviderError(error) && !error.retryable) {
+        await this.client.deleteScript(saved.id).catch(() => {});
+      }
       throw error;
     }
     // The create has happened: from here on nothing may throw, or the core would think it failed.
@@ -205,13 +208,13 @@ export class VerdaProvider implements Provider {
    * gpufleet id so a retried create finds and reuses it instead of saving it twice. Verda's scripts are
    * plain shell scripts run once at first boot (not cloud-init).
    */
-  private async saveBootScript(request: CreateInstanceRequest): Promise<string | null> {
+  private async saveBootScript(request: CreateInstanceRequest): Promise<{ id: string; createdNow: boolean } | null> {
     const script = bootScriptFor({ script: request.startupScript ?? null, env: request.env ?? {} });
     if (!script) return null;
     const name = `gpufleet-${request.gpufleetId}`;
     const existing = (await this.client.scriptsNamed(name)).find((s) => s.name === name);
-    if (existing) return existing.id;
-    return this.client.addScript(name, script);
+    if (existing) return { id: existing.id, createdNow: false };
+    return { id: await this.client.addScript(name, script), createdNow: true };
   }
 
   async close(): Promise<void> {

@@ -339,6 +339,34 @@ describe('verda instances', () => {
     expect(destroyed).toMatchObject({ providerStatus: 'discontinued', statusReason: null, ip: null });
   });
 
+  it('saves the boot script as one startup script per VM, reuses it on a retried create and frees it on delete', async () => {
+    const { sim, provider } = await harness({ transitionMs: 100 });
+    const req = request(h100Fin01, { startupScript: 'echo hi\n', env: { MODEL: 'llama' } });
+    const created = await provider.createInstance(req);
+    const scripts = sim.verda.scripts().filter((s) => s.name === `gpufleet-${req.gpufleetId}`);
+    expect(scripts).toHaveLength(1);
+    expect(sim.verda.instance(created.providerInstanceId)?.startupScriptId).toBe(scripts[0]?.id);
+    // A create retried after an unknown outcome finds the script by name rather than saving a second one.
+    // Refused, it leaves that script alone: the first instance may still boot with it.
+    sim.control.setCapacity(false);
+    await expect(provider.createInstance(req)).rejects.toMatchObject({ kind: 'capacity' });
+    sim.control.setCapacity(true);
+    expect(sim.verda.scripts().map((s) => s.id)).toEqual([scripts[0]?.id]);
+    // A refused create that saved its own script takes it back.
+    sim.control.setCapacity(false);
+    const other = request(h100Fin01, { startupScript: 'echo other\n' });
+    await expect(provider.createInstance(other)).rejects.toMatchObject({ kind: 'capacity' });
+    sim.control.setCapacity(true);
+    expect(sim.verda.scripts().filter((s) => s.name === `gpufleet-${other.gpufleetId}`)).toEqual([]);
+
+    await waitFor(provider, created.providerInstanceId, inStatus('Running'));
+    expect(await provider.deleteInstance(refOf(created))).toBe('accepted');
+    expect(sim.verda.scripts()).toEqual([]);
+    // No script, no environment: no startup script at all.
+    const bare = await provider.createInstance(request(h100Fin01));
+    expect(sim.verda.instance(bare.providerInstanceId)?.startupScriptId).toBeNull();
+  });
+
   it('deletes an already discontinued instance as gone, also when only Verda knows it is', async () => {
     const { sim, provider, calls } = await harness({ lingerMs: 60_000 });
     const created = await provider.createInstance(request(h100Fin01));
