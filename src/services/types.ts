@@ -244,6 +244,8 @@ export interface VmService {
   get(id: string): Promise<GpuVmDetails>;
   /** Records the VM and its create job at once (201/202); placement runs in the job worker. */
   order(input: OrderInput, ctx: CallContext): Promise<{ vm: GpuVmDetails; job: Job; replayed: boolean }>;
+  /** What `order` would try, in order, without ordering (`dryRun`). */
+  preview(input: OrderInput): Promise<{ offers: Offer[]; ageSeconds: number }>;
   update(id: string, input: UpdateVmInput, ctx: CallContext): Promise<GpuVmDetails>;
   remove(id: string, ctx: CallContext): Promise<Job>;
   start(id: string, ctx: CallContext): Promise<Job>;

@@ -325,6 +325,10 @@ export function createFakeServices(): FakeServices {
       list: async (query) => pageOf([...vms.values()], query.page, query.limit),
       get: async (id) => vm(id),
       order: async (input) => ({ vm: { ...vmWithNullsFixture, name: input.name }, job: jobFixture, replayed: false }),
+      preview: async (input) =>
+        input.seriesId === seriesFixture.id
+          ? { offers: [offerFixture], ageSeconds: 3 }
+          : raise(notFound('GPU series', input.seriesId)),
       update: async (id, input) => ({ ...vm(id), ...(input.name ? { name: input.name } : {}) }),
       remove: async (id) => ({ ...jobFixture, operation: 'delete', resourceId: vm(id).id }),
       start: async (id) => ({ ...jobFixture, operation: 'start', resourceId: vm(id).id }),

@@ -93,6 +93,9 @@ describe.each(STORE_KINDS)('what runs on the VM, end to end on %s', (store) => {
       dryRun: true,
     });
     expect(preview.status).toBe(200);
+    // The dry run is checked as the order is: only Verda takes a script this long.
+    expect(preview.body.data.offers.length).toBeGreaterThan(0);
+    expect(new Set(preview.body.data.offers.map((o: { provider: string }) => o.provider))).toEqual(new Set(['verda']));
     expect((await t.call('GET', '/v1/resource/gpu?limit=100')).body.data.length).toBe(before);
   });
 

@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../services/types.ts';
 import { toListQuery } from '../list-query.ts';
-import { previewOrder } from '../order-dry-run.ts';
 import { callContext, MANAGERS } from '../plugins/auth.ts';
 import { ok, paged } from '../plugins/envelope.ts';
 import { OffersResultSchema } from '../schemas/catalog.ts';
@@ -76,9 +75,7 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const { dryRun, ...input } = request.body;
       if (dryRun)
-        return reply
-          .code(200)
-          .send(ok('Dry run: the offers this order would try, in order', await previewOrder(services, input)));
+        return reply.code(200).send(ok('Dry run: the offers this order would try, in order', await services.vms.preview(input)));
       const { vm, job, replayed } = await services.vms.order(input, callContext(request, request.headers['idempotency-key']));
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(202).send(ok('GPU VM creation initiated', { ...job, vm }));

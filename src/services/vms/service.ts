@@ -17,6 +17,7 @@ import type {
   GpuVmDetails,
   Job,
   ListQuery,
+  Offer,
   OfferConstraints,
   OrderInput,
   Page,
@@ -219,92 +220,7 @@ export class VmServiceImpl implements VmService {
       throw badRequest('VALIDATION_ERROR', 'datacenterId is required unless constraints are given to choose across datacenters');
     }
 
-    const series = (await this.deps.catalog.series()).find((s) => s.id === input.seriesId);
-    if (!series) throw notFound('GPU series', input.seriesId);
-    const { offers, datacenters, failing } = await this.deps.catalog.current();
-    if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
-      throw notFound('Datacenter', input.datacenterId);
-
-    const image = await this.deps.images.resolve(input.imageName, input.imageId);
-    if ('unknown' in image)
-      throw badRequest('UNKNOWN_IMAGE', `image ${image.unknown} is not one gpufleet can order (GET /v1/resource/gpu/images)`, {
-        image: image.unknown,
-      });
-    const constraints = orderConstraints(input);
-    const matching = offers.filter(
-      (o) =>
-        o.series.id === series.id &&
-        o.gpuCount === input.gpuCount &&
-        (!input.datacenterId || o.datacenter.id === input.datacenterId),
-    );
-    // Placement only considers providers that can boot the image; when none of the order's can, say which.
-    const forSeries = matching.filter((o) => image.providers.includes(o.provider));
-    const placeable = matching.filter((o) => matchesConstraints(o, constraints));
-    if (placeable.length > 0 && !placeable.some((o) => image.providers.includes(o.provider))) {
-      const providers = [...new Set(placeable.map((o) => o.provider))];
-      throw badRequest('IMAGE_NOT_SUPPORTED', `image ${image.name} cannot run on ${providers.join(', ')}`, {
-        image: image.name,
-        providers,
-      });
-    }
-    if (
-      input.skuCode &&
-      !offers.some((o) => o.skuCode === input.skuCode && o.series.id === series.id && o.gpuCount === input.gpuCount)
-    ) {
-      throw badRequest('SKU_MISMATCH', `skuCode ${input.skuCode} is not a ${input.gpuCount}-GPU SKU of ${series.name}`);
-    }
-    let candidates = rankOffers(
-      forSeries.filter(
-        (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
-      ),
-    );
-    candidates = this.withinScriptLimits(candidates, workload);
-    if (candidates.length === 0 && constraints.gpuUtilizationReported) {
-      const withoutIdleRule = { ...constraints, gpuUtilizationReported: false };
-      if (forSeries.some((o) => o.available && matchesConstraints(o, withoutIdleRule))) {
-        throw badRequest(
-          'IDLE_RULE_UNSUPPORTED',
-          'idleMinutes needs a provider that reports GPU utilisation, and none of the offers matching this order is from one; drop idleMinutes or widen the order',
-        );
-      }
-    }
-    // Every candidate at an account known to be failing (or hidden because it has failed too long): the order
-    // could only wait, so say so now, as GPCN documents.
-    const failingAccounts = new Map(failing.filter((f) => f.since !== null).map((f) => [f.accountId, f]));
-    const reachable = candidates.filter((o) => !failingAccounts.has(o.providerAccountId));
-    const hiddenMatches = forSeries.filter(
-      (o) =>
-        failingAccounts.get(o.providerAccountId)?.hidden &&
-        (!input.skuCode || o.skuCode === input.skuCode) &&
-        matchesConstraints(o, constraints),
-    );
-    if (reachable.length === 0 && (candidates.length > 0 || hiddenMatches.length > 0)) {
-      const down = [...new Set([...candidates, ...hiddenMatches].map((o) => o.providerAccountId))]
-        .map((id) => failingAccounts.get(id))
-        .filter((f) => f !== undefined)
-        .map((f) => `${f.provider} (failing since ${f.since}: ${f.message})`);
-      throw new AppError(
-        503,
-        'GPU_PROVIDER_UNAVAILABLE',
-        `The GPU provider is unavailable: every offer matching this order is at a provider that is not answering: ${down.join('; ')}. Try again later.`,
-      );
-    }
-    // Reachable providers first: a failing one is tried only after them.
-    candidates = [...reachable, ...candidates.filter((o) => failingAccounts.has(o.providerAccountId))];
-    if (candidates.length === 0) {
-      throw conflict(
-        'INVENTORY_DEPLETED',
-        'Inventory depleted: nothing matching this order is available right now. Refresh the inventory and try again.',
-        {
-          considered: forSeries.map((o) => ({
-            skuCode: o.skuCode,
-            datacenterId: o.datacenter.id,
-            available: o.available,
-            pricePerHour: o.pricePerHour,
-          })),
-        },
-      );
-    }
+    const { series, image, candidates } = await this.placementFor(input, workload);
 
     const first = candidates[0] as (typeof candidates)[number];
     const imageName = image.name;
@@ -416,6 +332,115 @@ export class VmServiceImpl implements VmService {
     });
     const job = (await this.jobsRepo.get(jobId)) as JobRow;
     return { vm: await this.detailsOf(vmId), job: toJobView(job, input.name), replayed: false };
+  }
+
+  /**
+   * Where an order may land, ranked as placement will try it: the offers of its series, count and place
+   * that match its constraints and image, fit its startup script and have capacity, reachable providers
+   * first. Throws what the order answers when there are none (400 image or idle rule, 503, 409).
+   */
+  private async placementFor(input: OrderInput, workload: Workload) {
+    const series = (await this.deps.catalog.series()).find((s) => s.id === input.seriesId);
+    if (!series) throw notFound('GPU series', input.seriesId);
+    const { offers, datacenters, failing } = await this.deps.catalog.current();
+    if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
+      throw notFound('Datacenter', input.datacenterId);
+
+    const image = await this.deps.images.resolve(input.imageName, input.imageId);
+    if ('unknown' in image)
+      throw badRequest('UNKNOWN_IMAGE', `image ${image.unknown} is not one gpufleet can order (GET /v1/resource/gpu/images)`, {
+        image: image.unknown,
+      });
+    const constraints = orderConstraints(input);
+    const matching = offers.filter(
+      (o) =>
+        o.series.id === series.id &&
+        o.gpuCount === input.gpuCount &&
+        (!input.datacenterId || o.datacenter.id === input.datacenterId),
+    );
+    // Placement only considers providers that can boot the image; when none of the order's can, say which.
+    const forSeries = matching.filter((o) => image.providers.includes(o.provider));
+    const placeable = matching.filter((o) => matchesConstraints(o, constraints));
+    if (placeable.length > 0 && !placeable.some((o) => image.providers.includes(o.provider))) {
+      const providers = [...new Set(placeable.map((o) => o.provider))];
+      throw badRequest('IMAGE_NOT_SUPPORTED', `image ${image.name} cannot run on ${providers.join(', ')}`, {
+        image: image.name,
+        providers,
+      });
+    }
+    if (
+      input.skuCode &&
+      !offers.some((o) => o.skuCode === input.skuCode && o.series.id === series.id && o.gpuCount === input.gpuCount)
+    ) {
+      throw badRequest('SKU_MISMATCH', `skuCode ${input.skuCode} is not a ${input.gpuCount}-GPU SKU of ${series.name}`);
+    }
+    let candidates = rankOffers(
+      forSeries.filter(
+        (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
+      ),
+    );
+    candidates = this.withinScriptLimits(candidates, workload);
+    if (candidates.length === 0 && constraints.gpuUtilizationReported) {
+      const withoutIdleRule = { ...constraints, gpuUtilizationReported: false };
+      if (forSeries.some((o) => o.available && matchesConstraints(o, withoutIdleRule))) {
+        throw badRequest(
+          'IDLE_RULE_UNSUPPORTED',
+          'idleMinutes needs a provider that reports GPU utilisation, and none of the offers matching this order is from one; drop idleMinutes or widen the order',
+        );
+      }
+    }
+    // Every candidate at an account known to be failing (or hidden because it has failed too long): the order
+    // could only wait, so say so now, as GPCN documents.
+    const failingAccounts = new Map(failing.filter((f) => f.since !== null).map((f) => [f.accountId, f]));
+    const reachable = candidates.filter((o) => !failingAccounts.has(o.providerAccountId));
+    const hiddenMatches = forSeries.filter(
+      (o) =>
+        failingAccounts.get(o.providerAccountId)?.hidden &&
+        (!input.skuCode || o.skuCode === input.skuCode) &&
+        matchesConstraints(o, constraints),
+    );
+    if (reachable.length === 0 && (candidates.length > 0 || hiddenMatches.length > 0)) {
+      const down = [...new Set([...candidates, ...hiddenMatches].map((o) => o.providerAccountId))]
+        .map((id) => failingAccounts.get(id))
+        .filter((f) => f !== undefined)
+        .map((f) => `${f.provider} (failing since ${f.since}: ${f.message})`);
+      throw new AppError(
+        503,
+        'GPU_PROVIDER_UNAVAILABLE',
+        `The GPU provider is unavailable: every offer matching this order is at a provider that is not answering: ${down.join('; ')}. Try again later.`,
+      );
+    }
+    // Reachable providers first: a failing one is tried only after them.
+    candidates = [...reachable, ...candidates.filter((o) => failingAccounts.has(o.providerAccountId))];
+    if (candidates.length === 0) {
+      throw conflict(
+        'INVENTORY_DEPLETED',
+        'Inventory depleted: nothing matching this order is available right now. Refresh the inventory and try again.',
+        {
+          considered: forSeries.map((o) => ({
+            skuCode: o.skuCode,
+            datacenterId: o.datacenter.id,
+            available: o.available,
+            pricePerHour: o.pricePerHour,
+          })),
+        },
+      );
+    }
+    return { series, image, candidates };
+  }
+
+  /** The dry run of an order: the offers it would try, in order, checked exactly as the order is. */
+  async preview(input: OrderInput): Promise<{ offers: Offer[]; ageSeconds: number }> {
+    if (input.username !== undefined) assertUsername(input.username);
+    const workload = await workloadOf(input, this.deps.db);
+    const { ageSeconds } = await this.deps.catalog.current();
+    try {
+      return { offers: (await this.placementFor(input, workload)).candidates, ageSeconds };
+    } catch (error) {
+      // Nothing available is an empty preview, not a refusal.
+      if (error instanceof AppError && error.code === 'INVENTORY_DEPLETED') return { offers: [], ageSeconds };
+      throw error;
+    }
   }
 
   /**
