@@ -1,14 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FakeServices,
-  IDS,
-  jobFixture,
-  offerFixture,
-  seriesFixture,
-  vmFixture,
-  vmWithNullsFixture,
-} from './fake-services.ts';
+import { type FakeServices, IDS, jobFixture, offerFixture, vmFixture, vmWithNullsFixture } from './fake-services.ts';
 import { as, buildTestApi, errorOf } from './helpers.ts';
 
 /**

@@ -1,10 +1,9 @@
 import type { SshKey } from '../../core/domain/types.ts';
-import type { PageMeta } from '../../services/types.ts';
 import { copyButton, downloadText } from '../components/copy.ts';
 import { openDialog } from '../components/dialog.ts';
-import { checkbox, field, h, replace, select } from '../components/dom.ts';
-import { announce, emptyState, errorNotice, loading, notice } from '../components/notice.ts';
-import { pagination } from '../components/pagination.ts';
+import { checkbox, field, h, select } from '../components/dom.ts';
+import { announce, errorNotice, notice } from '../components/notice.ts';
+import { pagedList } from '../components/paged-list.ts';
 import { tag } from '../components/status.ts';
 import { dataTable } from '../components/table.ts';
 import { dateTime } from '../format.ts';
@@ -21,33 +20,17 @@ const ALGORITHMS = [
 /** The SSH key library: list, upload, generate (private key shown once), set default, delete. */
 export const keysPage: Page = (ctx) => {
   ctx.setTitle('SSH keys');
-  let page = 1;
   const messages = h('div', { 'aria-live': 'polite' });
   // Kept apart from the messages so later confirmations do not wipe a private key the user has not saved yet.
   const secretArea = h('div');
-  const list = h('div', null, loading('Loading SSH keys…'));
-
-  const reload = async () => {
-    try {
-      const result = await ctx.api.get<SshKey[]>(
-        '/v1/resource/ssh-keys',
-        { page, limit: PAGE_SIZE, sort: 'createdAt:desc' },
-        ctx.signal,
-      );
-      if (!ctx.signal.aborted) renderList(result.data ?? [], result.meta);
-    } catch (err) {
-      if (!ctx.signal.aborted)
-        replace(list, errorNotice(err, { title: 'Could not load the SSH keys', retry: () => void reload() }));
-    }
-  };
-
-  const renderList = (keys: SshKey[], meta: PageMeta | null) => {
-    if (keys.length === 0) {
-      replace(list, emptyState('No SSH keys yet. Upload your public key or generate a new pair below; every VM needs one.'));
-      return;
-    }
-    replace(
-      list,
+  const { element: list, reload } = pagedList<SshKey>(ctx, {
+    path: '/v1/resource/ssh-keys',
+    sort: 'createdAt:desc',
+    pageSize: PAGE_SIZE,
+    noun: ['key', 'keys'],
+    what: 'the SSH keys',
+    empty: 'No SSH keys yet. Upload your public key or generate a new pair below; every VM needs one.',
+    render: (keys) =>
       dataTable(
         [
           {
@@ -74,14 +57,7 @@ export const keysPage: Page = (ctx) => {
         keys,
         { caption: 'SSH keys' },
       ),
-      meta && meta.totalPages > 1
-        ? pagination(meta, ['key', 'keys'], (p) => {
-            page = p;
-            void reload();
-          })
-        : null,
-    );
-  };
+  });
 
   const setDefault = async (key: SshKey) => {
     try {

@@ -1,9 +1,8 @@
 import type { StartupScript } from '../../core/domain/types.ts';
-import type { PageMeta } from '../../services/types.ts';
 import { openDialog } from '../components/dialog.ts';
-import { field, h, replace } from '../components/dom.ts';
-import { announce, emptyState, errorNotice, loading, notice } from '../components/notice.ts';
-import { pagination } from '../components/pagination.ts';
+import { field, h } from '../components/dom.ts';
+import { announce, errorNotice, notice } from '../components/notice.ts';
+import { pagedList } from '../components/paged-list.ts';
 import { dataTable } from '../components/table.ts';
 import { dateTime } from '../format.ts';
 import type { Page, PageContext } from '../page.ts';
@@ -13,31 +12,15 @@ const PAGE_SIZE = 20;
 /** The startup-script library: list, view, save, rewrite and delete scripts orders can name. */
 export const scriptsPage: Page = (ctx) => {
   ctx.setTitle('Startup scripts');
-  let page = 1;
   const messages = h('div', { 'aria-live': 'polite' });
-  const list = h('div', null, loading('Loading startup scripts…'));
-
-  const reload = async () => {
-    try {
-      const result = await ctx.api.get<StartupScript[]>(
-        '/v1/resource/startup-scripts',
-        { page, limit: PAGE_SIZE, sort: 'name:asc' },
-        ctx.signal,
-      );
-      if (!ctx.signal.aborted) renderList(result.data ?? [], result.meta);
-    } catch (err) {
-      if (!ctx.signal.aborted)
-        replace(list, errorNotice(err, { title: 'Could not load the startup scripts', retry: () => void reload() }));
-    }
-  };
-
-  const renderList = (scripts: StartupScript[], meta: PageMeta | null) => {
-    if (scripts.length === 0) {
-      replace(list, emptyState('No startup scripts yet. Save one below; an order can then run it at first boot.'));
-      return;
-    }
-    replace(
-      list,
+  const { element: list, reload } = pagedList<StartupScript>(ctx, {
+    path: '/v1/resource/startup-scripts',
+    sort: 'name:asc',
+    pageSize: PAGE_SIZE,
+    noun: ['script', 'scripts'],
+    what: 'the startup scripts',
+    empty: 'No startup scripts yet. Save one below; an order can then run it at first boot.',
+    render: (scripts) =>
       dataTable(
         [
           { header: 'Name', cell: (s: StartupScript) => h('strong', null, s.name) },
@@ -57,14 +40,7 @@ export const scriptsPage: Page = (ctx) => {
         scripts,
         { caption: 'Startup scripts' },
       ),
-      meta && meta.totalPages > 1
-        ? pagination(meta, ['script', 'scripts'], (p) => {
-            page = p;
-            void reload();
-          })
-        : null,
-    );
-  };
+  });
 
   const edit = (script: StartupScript) => {
     const text = h('textarea', { rows: 14, spellcheck: 'false', class: 'mono', 'aria-label': 'Script' });
