@@ -163,6 +163,8 @@ export interface OrderInput {
   secretEnv?: Record<string, string>;
   /** `8888/http`, `22/tcp`, … */
   ports?: string[];
+  /** A container image reference for container providers (RunPod pods), instead of an OS image. */
+  containerImage?: string;
 }
 
 export interface OfferConstraints {

@@ -99,6 +99,27 @@ describe.each(STORE_KINDS)('what runs on the VM, end to end on %s', (store) => {
     expect((await t.call('GET', '/v1/resource/gpu?limit=100')).body.data.length).toBe(before);
   });
 
+  it('runs a container image on a RunPod pod and refuses one on a VM, naming the field', async () => {
+    const onVerda = await offerOf('verda');
+    const base = { gpuCount: 1, sshKeyId, containerImage: 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime' };
+    const refused = await t.call('POST', '/v1/resource/gpu', { name: 'container-on-vm', ...onVerda, ...base });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('CONTAINER_IMAGE_ON_VM');
+    expect(refused.body.message).toMatch(/^containerImage: verda runs full VMs/);
+    const both = await t.call('POST', '/v1/resource/gpu', { name: 'both', ...onVerda, ...base, imageName: 'ubuntu-24.04' });
+    expect(both.status).toBe(400);
+    expect(both.body.message).toMatch(/^containerImage: .*not both/);
+
+    // Across clouds, a container image only considers container offers.
+    const { seriesId } = await offerOf('runpod');
+    const order = await t.call('POST', '/v1/resource/gpu', { name: 'torch-pod', seriesId, constraints: {}, ...base });
+    expect(order.status).toBe(202);
+    const running = await waitForStatus(t, order.body.data.resourceId, 'Running', 60_000);
+    expect(running).toMatchObject({ provider: 'runpod', machineKind: 'container', image: base.containerImage });
+    await t.call('DELETE', `/v1/resource/gpu/${running.id}`);
+    await waitForStatus(t, running.id, 'Destroyed', 60_000);
+  });
+
   it.each(['verda', 'fluidstack', 'runpod'])(
     'delivers a library script, env, a secret and a port to a %s machine, and cleans up after it',
     async (provider) => {

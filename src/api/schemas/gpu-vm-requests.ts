@@ -96,6 +96,15 @@ export const OrderBody = Body(
         description: 'gpufleet: provider filesystems to attach',
       }),
     ),
+    containerImage: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 255,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*[/:][A-Za-z0-9._/:@-]+$',
+        description:
+          'gpufleet: a container image for container providers (RunPod pods), e.g. `pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime`; VMs refuse it with 400 `CONTAINER_IMAGE_ON_VM`. Not with imageName/imageId',
+      }),
+    ),
     startupScriptId: Type.Optional(Uuid('gpufleet: a script from the startup-script library, run once at first boot')),
     startupScript: Type.Optional(
       Type.String({

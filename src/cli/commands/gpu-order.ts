@@ -36,6 +36,7 @@ interface OrderFlags extends ConstraintFlags {
   dryRun?: boolean;
   idempotencyKey?: string;
   wait?: boolean;
+  containerImage?: string;
   script?: string;
   scriptId?: string;
   env: string[];
@@ -59,6 +60,7 @@ export function registerGpuOrderCommand(gpu: Command): void {
       new Option('--idle-minutes <n>', 'stop or delete the VM once its GPUs have been idle this long').argParser(positiveInt),
     )
     .addOption(new Option('--idle-action <action>', 'what the idle rule does (default stop)').choices(['stop', 'delete']))
+    .option('--container-image <ref>', 'container image for a RunPod pod, e.g. pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime')
     .option('--script <file>', 'a startup script file to run once at first boot')
     .option('--script-id <script>', 'a startup script from the library (name or id; see `gpufleet scripts ls`)')
     .option('--env <NAME=value>', 'environment variable for the workload (repeatable)', collect, [])
@@ -93,6 +95,7 @@ async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, s
     sshKeyId: flags.sshKey ? await resolveSshKeyId(ctx.client, flags.sshKey) : await defaultSshKeyId(ctx),
     datacenterId: flags.datacenter ? (await resolveDatacenter(ctx.client, flags.datacenter)).id : undefined,
     imageName: flags.image,
+    containerImage: flags.containerImage,
     skuCode: flags.sku,
     resourceGroupId: flags.group ? await resolveGroupId(ctx.client, flags.group) : undefined,
     username: flags.username,

@@ -346,11 +346,7 @@ export class VmServiceImpl implements VmService {
     if (input.datacenterId && !datacenters.some((d) => d.id === input.datacenterId))
       throw notFound('Datacenter', input.datacenterId);
 
-    const image = await this.deps.images.resolve(input.imageName, input.imageId);
-    if ('unknown' in image)
-      throw badRequest('UNKNOWN_IMAGE', `image ${image.unknown} is not one gpufleet can order (GET /v1/resource/gpu/images)`, {
-        image: image.unknown,
-      });
+    const image = await this.imageFor(input, offers);
     const constraints = orderConstraints(input);
     const matching = offers.filter(
       (o) =>
@@ -363,6 +359,13 @@ export class VmServiceImpl implements VmService {
     const placeable = matching.filter((o) => matchesConstraints(o, constraints));
     if (placeable.length > 0 && !placeable.some((o) => image.providers.includes(o.provider))) {
       const providers = [...new Set(placeable.map((o) => o.provider))];
+      if (input.containerImage !== undefined) {
+        throw badRequest(
+          'CONTAINER_IMAGE_ON_VM',
+          `containerImage: ${providers.join(', ')} ${providers.length === 1 ? 'runs' : 'run'} full VMs, which boot an OS image (imageName), not a container image; only container providers (RunPod pods) take one`,
+          { image: image.name, providers },
+        );
+      }
       throw badRequest('IMAGE_NOT_SUPPORTED', `image ${image.name} cannot run on ${providers.join(', ')}`, {
         image: image.name,
         providers,
@@ -427,6 +430,26 @@ export class VmServiceImpl implements VmService {
       );
     }
     return { series, image, candidates };
+  }
+
+  /**
+   * The image an order boots and the providers that can: a container image runs on any container provider
+   * (RunPod pods take any image reference), an OS image is looked up in the image list.
+   */
+  private async imageFor(input: OrderInput, offers: Offer[]): Promise<{ name: string; providers: string[] }> {
+    if (input.containerImage !== undefined) {
+      if (input.imageName !== undefined || input.imageId !== undefined) {
+        throw badRequest('VALIDATION_ERROR', 'containerImage: send containerImage or imageName/imageId, not both');
+      }
+      const providers = [...new Set(offers.filter((o) => o.machineKind === 'container').map((o) => o.provider))];
+      return { name: input.containerImage, providers };
+    }
+    const image = await this.deps.images.resolve(input.imageName, input.imageId);
+    if ('unknown' in image)
+      throw badRequest('UNKNOWN_IMAGE', `image ${image.unknown} is not one gpufleet can order (GET /v1/resource/gpu/images)`, {
+        image: image.unknown,
+      });
+    return image;
   }
 
   /** The dry run of an order: the offers it would try, in order, checked exactly as the order is. */
