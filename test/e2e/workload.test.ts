@@ -99,6 +99,43 @@ describe.each(STORE_KINDS)('what runs on the VM, end to end on %s', (store) => {
     expect((await t.call('GET', '/v1/resource/gpu?limit=100')).body.data.length).toBe(before);
   });
 
+  it('creates the ordered login user on a VM, and refuses one on a pod that logs in as root', async () => {
+    const onRunpod = await offerOf('runpod');
+    const refused = await t.call('POST', '/v1/resource/gpu', {
+      name: 'alice-pod',
+      ...onRunpod,
+      gpuCount: 1,
+      sshKeyId,
+      username: 'alice',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('USERNAME_UNSUPPORTED');
+    expect(refused.body.message).toMatch(/^username: runpod runs containers that log in as root/);
+
+    for (const provider of ['verda', 'fluidstack']) {
+      const order = await t.call('POST', '/v1/resource/gpu', {
+        name: `alice-${provider}`,
+        ...(await offerOf(provider)),
+        gpuCount: 1,
+        sshKeyId,
+        username: 'alice',
+      });
+      expect(order.status).toBe(202);
+      const running = await waitForStatus(t, order.body.data.resourceId, 'Running', 60_000);
+      expect(running.username).toBe('alice');
+      expect(cloud(provider).control.bootWorkload(running.providerInstanceId)?.user).toBe('alice');
+      await t.call('DELETE', `/v1/resource/gpu/${running.id}`);
+      await waitForStatus(t, running.id, 'Destroyed', 60_000);
+    }
+    // Without a username the image keeps its own user and nothing is created.
+    const plain = await t.call('POST', '/v1/resource/gpu', { name: 'plain', ...(await offerOf('verda')), gpuCount: 1, sshKeyId });
+    const vm = await waitForStatus(t, plain.body.data.resourceId, 'Running', 60_000);
+    expect(vm.username).toBe('root');
+    expect(cloud('verda').control.bootWorkload(vm.providerInstanceId)).toEqual({ script: null, env: {} });
+    await t.call('DELETE', `/v1/resource/gpu/${vm.id}`);
+    await waitForStatus(t, vm.id, 'Destroyed', 60_000);
+  });
+
   it('runs a container image on a RunPod pod and refuses one on a VM, naming the field', async () => {
     const onVerda = await offerOf('verda');
     const base = { gpuCount: 1, sshKeyId, containerImage: 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime' };

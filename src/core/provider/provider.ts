@@ -332,5 +332,7 @@ export interface SimulatorControl {
    * What the simulated machine was given to run at first boot, decoded from what the adapter sent the way
    * that provider delivers it: the startup script and the environment it sees. Null for an unknown instance.
    */
-  bootWorkload(providerInstanceId: string): { script: string | null; env: Record<string, string> } | null;
+  bootWorkload(
+    providerInstanceId: string,
+  ): { script: string | null; env: Record<string, string> /** A login user the boot creates. */; user?: string } | null;
 }

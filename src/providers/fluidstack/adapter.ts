@@ -10,7 +10,7 @@ import type {
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
-import { bootScriptFor } from '../kit/boot-script.ts';
+import { bootScriptFor, loginUserFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
 import { FluidstackClient } from './client.ts';
 import {
@@ -45,6 +45,9 @@ export const FLUIDSTACK_CAPABILITIES: ProviderCapabilities = {
     ports: 'public-ip',
   },
 };
+
+/** The user Atlas's Ubuntu images log in as (cloud-init's default user). */
+const FLUIDSTACK_IMAGE_USER = 'ubuntu';
 
 /** Instance types change rarely; they are needed to give listed instances their GPUs, CPUs and memory. */
 const TYPES_TTL_MS = 10 * 60_000;
@@ -158,7 +161,11 @@ export class FluidstackProvider implements Provider {
         ephemeral: false,
         userData: userDataFor(
           request.sshPublicKeys.map((k) => k.publicKey),
-          bootScriptFor({ script: request.startupScript ?? null, env: request.env ?? {} }),
+          bootScriptFor({
+            script: request.startupScript ?? null,
+            env: request.env ?? {},
+            user: loginUserFor(request, FLUIDSTACK_IMAGE_USER),
+          }),
         ),
         ...(filesystems.length > 0 ? { filesystems } : {}),
         tags: { [GPUFLEET_ID_TAG]: request.gpufleetId, [MANAGED_BY_TAG]: 'gpufleet' },

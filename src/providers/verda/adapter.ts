@@ -10,7 +10,7 @@ import type {
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
-import { bootScriptFor } from '../kit/boot-script.ts';
+import { bootScriptFor, loginUserFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
 import { Cached } from './cache.ts';
 import { VerdaClient, type VerdaClientOptions } from './client.ts';
@@ -209,7 +209,11 @@ export class VerdaProvider implements Provider {
    * plain shell scripts run once at first boot (not cloud-init).
    */
   private async saveBootScript(request: CreateInstanceRequest): Promise<{ id: string; createdNow: boolean } | null> {
-    const script = bootScriptFor({ script: request.startupScript ?? null, env: request.env ?? {} });
+    const script = bootScriptFor({
+      script: request.startupScript ?? null,
+      env: request.env ?? {},
+      user: loginUserFor(request, VERDA_SSH_USER),
+    });
     if (!script) return null;
     const name = `gpufleet-${request.gpufleetId}`;
     const existing = (await this.client.scriptsNamed(name)).find((s) => s.name === name);

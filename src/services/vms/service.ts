@@ -383,6 +383,7 @@ export class VmServiceImpl implements VmService {
       ),
     );
     candidates = this.withinScriptLimits(candidates, workload);
+    candidates = withLoginUser(candidates, input.username);
     if (candidates.length === 0 && constraints.gpuUtilizationReported) {
       const withoutIdleRule = { ...constraints, gpuUtilizationReported: false };
       if (forSeries.some((o) => o.available && matchesConstraints(o, withoutIdleRule))) {
@@ -750,4 +751,19 @@ export function orderConstraints(
     // An idle rule only works where the provider says how busy the GPUs are.
     ...(input.idleMinutes ? { gpuUtilizationReported: true } : {}),
   };
+}
+
+/**
+ * A username other than root rules out container providers: RunPod pods log in as root and cannot make
+ * another user. When that leaves nothing of an order that would otherwise place, it is refused saying why.
+ */
+function withLoginUser<T extends { machineKind: string; provider: string }>(candidates: T[], username?: string): T[] {
+  if (username === undefined || username === 'root') return candidates;
+  const vms = candidates.filter((o) => o.machineKind !== 'container');
+  if (vms.length > 0 || candidates.length === 0) return vms;
+  const providers = [...new Set(candidates.map((o) => o.provider))].join(', ');
+  throw badRequest(
+    'USERNAME_UNSUPPORTED',
+    `username: ${providers} ${providers.includes(',') ? 'run' : 'runs'} containers that log in as root and cannot create "${username}"; leave username out or order a VM`,
+  );
 }
