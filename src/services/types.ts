@@ -458,22 +458,6 @@ export interface ProviderAccountService {
   /** Instances found at the provider that gpufleet did not create or no longer tracks. */
   unmanagedInstances(): Promise<UnmanagedInstance[]>;
   projects(id: string): Promise<{ id: string; name: string }[]>;
-  filesystems(
-    id: string,
-  ): Promise<
-    { id: string; name: string; locationCode: string; sizeGiB: number | null; status: string; createdAt: string | null }[]
-  >;
-  createFilesystem(
-    id: string,
-    input: { name: string; sizeGiB: number; locationCode: string },
-  ): Promise<{
-    id: string;
-    name: string;
-    locationCode: string;
-    sizeGiB: number | null;
-    status: string;
-    createdAt: string | null;
-  }>;
 }
 
 // ---------- API keys ----------

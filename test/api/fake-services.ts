@@ -408,10 +408,6 @@ export function createFakeServices(): FakeServices {
         },
       ],
       projects: async () => [{ id: 'p1', name: 'Default' }],
-      filesystems: async () => [
-        { id: 'fs1', name: 'data', locationCode: 'FIN-01', sizeGiB: 100, status: 'ready', createdAt: T0 },
-      ],
-      createFilesystem: async (_id, input) => ({ id: 'fs2', ...input, status: 'creating', createdAt: null }),
     },
     apiKeys: {
       authenticate: async (key) => principals[key] ?? null,

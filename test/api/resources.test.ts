@@ -210,7 +210,7 @@ describe('provider accounts', () => {
     });
   });
 
-  it('validates credentials, base URL and filesystem input', async () => {
+  it('validates credentials and base URL', async () => {
     const numeric = await app.inject({
       method: 'POST',
       url: '/v1/provider-accounts',
@@ -225,33 +225,14 @@ describe('provider accounts', () => {
       payload: { baseUrl: 'ftp://x' },
     });
     expect(errorOf(ftp).message).toContain('body.baseUrl');
-    const fs = await app.inject({
-      method: 'POST',
-      url: `/v1/provider-accounts/${IDS.account}/filesystems`,
-      headers: as('admin'),
-      payload: { name: 'data', sizeGiB: 100, locationCode: 'FIN-01' },
-    });
-    expect(fs.statusCode).toBe(201);
-    expect(fs.json().data).toEqual({
-      id: 'fs2',
-      name: 'data',
-      sizeGiB: 100,
-      locationCode: 'FIN-01',
-      status: 'creating',
-      createdAt: null,
-    });
   });
-
-  it('serves unmanaged instances, projects and filesystems, and deletes', async () => {
+  it('serves unmanaged instances and projects, and deletes', async () => {
     expect(
       (await app.inject({ url: '/v1/provider-accounts/unmanaged-instances', headers: as('user') })).json().data,
     ).toHaveLength(1);
     expect((await app.inject({ url: `/v1/provider-accounts/${IDS.account}/projects`, headers: as('user') })).json().data).toEqual(
       [{ id: 'p1', name: 'Default' }],
     );
-    expect(
-      (await app.inject({ url: `/v1/provider-accounts/${IDS.account}/filesystems`, headers: as('user') })).json().data,
-    ).toHaveLength(1);
     expect(
       (await app.inject({ method: 'DELETE', url: `/v1/provider-accounts/${IDS.account}`, headers: as('admin') })).statusCode,
     ).toBe(200);

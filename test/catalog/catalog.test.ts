@@ -11,7 +11,7 @@ const caps: ProviderCapabilities = {
   spot: true,
   machineKind: 'vm',
   jupyter: false,
-  filesystems: false,
+  volumes: null,
   workload: { startupScriptVia: 'user data', maxStartupScriptBytes: 16384, env: 'script', ports: 'public-ip' },
 };
 

@@ -187,6 +187,114 @@ export function runProviderContract(definition: ProviderDefinition, options: Con
       await waitForStatus(created.providerInstanceId, ['Destroyed']);
     });
 
+    const volumes = definition.capabilities.volumes;
+    const listVolume = async (id: string) => (await provider.listVolumes?.())?.find((v) => v.providerVolumeId === id);
+    const waitForVolume = async (id: string, wanted: string[], timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last: Awaited<ReturnType<typeof listVolume>>;
+      while (Date.now() < deadline) {
+        last = await listVolume(id);
+        if (!last && wanted.includes('Deleted')) return undefined;
+        if (last && wanted.includes(last.status)) return last;
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      throw new Error(`volume ${id} never reached ${wanted.join('/')}; last ${last?.status ?? 'gone'}`);
+    };
+
+    it.runIf(volumes !== null)(
+      'creates a tagged volume, attaches it at create, keeps it past the instance, deletes it',
+      async () => {
+        if (!volumes || !provider.listVolumes || !provider.createVolume || !provider.deleteVolume) {
+          throw new Error('capabilities.volumes is declared but listVolumes/createVolume/deleteVolume are missing');
+        }
+        const offer = await availableOffer();
+        const gpufleetId = randomUUID();
+        const created = await provider.createVolume({
+          gpufleetId,
+          name: 'contract data',
+          sizeGB: Math.max(volumes.minSizeGB, 50),
+          locationCode: offer.location.code,
+          type: volumes.types[0] ?? '',
+        });
+        expect(created.providerVolumeId).toBeTruthy();
+        expect(created.gpufleetId).toBe(gpufleetId);
+        expect(created.locationCode).toBe(offer.location.code);
+        const ready = await waitForVolume(created.providerVolumeId, ['Available']);
+        expect(ready?.gpufleetId).toBe(gpufleetId);
+        expect(ready?.sizeGB).toBe(Math.max(volumes.minSizeGB, 50));
+        expect(sim.control.liveVolumeIds?.()).toContain(created.providerVolumeId);
+        const ref = { providerVolumeId: created.providerVolumeId, locationCode: created.locationCode };
+
+        if (volumes.rename && provider.renameVolume) {
+          await provider.renameVolume(ref, 'contract data renamed');
+          const renamed = await listVolume(created.providerVolumeId);
+          expect(renamed?.name).toContain('contract');
+          expect(renamed?.gpufleetId).toBe(gpufleetId);
+        }
+        if (volumes.resize && provider.resizeVolume) {
+          const bigger = Math.max(volumes.minSizeGB, 50) + 10;
+          await provider.resizeVolume(ref, bigger);
+          expect((await waitForVolume(created.providerVolumeId, ['Available']))?.sizeGB).toBe(bigger);
+        }
+
+        const instance = await provider.createInstance(createRequestFor(offer, { sshPublicKeys: [TEST_KEY], volumes: [ref] }));
+        await waitForStatus(instance.providerInstanceId, ['Running']);
+        const attached = await waitForVolume(created.providerVolumeId, ['Attached', 'Available']);
+        // RunPod network volumes show no attachment in their listing; block volumes and filesystems do.
+        if (attached?.status === 'Attached') expect(attached.attachedInstanceIds).toContain(instance.providerInstanceId);
+        await expect(provider.deleteVolume(ref)).rejects.toMatchObject({ kind: 'conflict', provider: definition.id });
+
+        expect(await deleteUntilAccepted(provider, refOf(instance, offer))).toMatch(/accepted|gone/);
+        await waitForStatus(instance.providerInstanceId, ['Destroyed']);
+        const kept = await waitForVolume(created.providerVolumeId, ['Available']);
+        expect(kept?.attachedInstanceIds).toEqual([]);
+
+        expect(await provider.deleteVolume(ref)).toMatch(/accepted|gone/);
+        await waitForVolume(created.providerVolumeId, ['Deleted']);
+        expect(sim.control.liveVolumeIds?.()).not.toContain(created.providerVolumeId);
+        expect(await provider.deleteVolume(ref)).toBe('gone');
+      },
+    );
+
+    it.runIf(volumes?.attachToExisting === true)('attaches a volume to an existing instance and detaches it', async () => {
+      if (!volumes || !provider.attachVolume || !provider.detachVolume || !provider.createVolume || !provider.deleteVolume) {
+        throw new Error('attachToExisting is declared but attachVolume/detachVolume are missing');
+      }
+      const offer = await availableOffer();
+      const volume = await provider.createVolume({
+        gpufleetId: randomUUID(),
+        name: 'contract attach',
+        sizeGB: Math.max(volumes.minSizeGB, 50),
+        locationCode: offer.location.code,
+        type: volumes.types[0] ?? '',
+      });
+      await waitForVolume(volume.providerVolumeId, ['Available']);
+      const ref = { providerVolumeId: volume.providerVolumeId, locationCode: volume.locationCode };
+      const instance = await create(offer);
+      await waitForStatus(instance.providerInstanceId, ['Running']);
+      const instanceRef = refOf(instance, offer);
+      await provider.attachVolume(ref, instanceRef);
+      const attached = await waitForVolume(volume.providerVolumeId, ['Attached']);
+      expect(attached?.attachedInstanceIds).toEqual([instance.providerInstanceId]);
+      await provider.detachVolume(ref, instanceRef);
+      expect((await waitForVolume(volume.providerVolumeId, ['Available']))?.attachedInstanceIds).toEqual([]);
+      await deleteUntilAccepted(provider, instanceRef);
+      await waitForStatus(instance.providerInstanceId, ['Destroyed']);
+      await provider.deleteVolume(ref);
+      await waitForVolume(volume.providerVolumeId, ['Deleted']);
+    });
+
+    it.runIf(volumes !== null)('reads a malformed volume listing as bad_response naming the field', async () => {
+      sim.control.malformNext(1);
+      const error = await provider.listVolumes?.().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe('bad_response');
+      expect((error as ProviderError).field).toBeTruthy();
+    });
+
     it('reads an unknown instance as null and its delete as gone', async () => {
       const offer = await availableOffer();
       const ghostId = randomUUID();
@@ -267,6 +375,9 @@ export function runProviderContract(definition: ProviderDefinition, options: Con
     it('leaves nothing running that the account does not list', async () => {
       const listed = new Set((await provider.listInstances()).map((i) => i.providerInstanceId));
       for (const id of sim.control.liveInstanceIds()) expect(listed.has(id)).toBe(true);
+      if (!provider.listVolumes) return;
+      const listedVolumes = new Set((await provider.listVolumes()).map((v) => v.providerVolumeId));
+      for (const id of sim.control.liveVolumeIds?.() ?? []) expect(listedVolumes.has(id)).toBe(true);
     });
   });
 }

@@ -255,28 +255,11 @@ describe.each(STORE_KINDS)('ProviderAccountService on %s', (kind) => {
     ]);
   });
 
-  it('reaches projects and filesystems through the connected adapter', async () => {
+  it('reaches projects through the connected adapter', async () => {
     const view = await create({ credentials: { apiKey: KEY_1 } });
     expect(await service.projects(view.id)).toEqual([{ id: 'p-1', name: 'project of main' }]);
-    const fs = await service.createFilesystem(view.id, { name: 'datasets', sizeGiB: 100, locationCode: 'EU-1' });
-    expect(fs).toMatchObject({ name: 'datasets', sizeGiB: 100, locationCode: 'EU-1', status: 'creating' });
-    expect(await service.filesystems(view.id)).toEqual([fs]);
-
-    const quota = await caught(() => service.createFilesystem(view.id, { name: 'huge', sizeGiB: 5000, locationCode: 'EU-1' }));
-    expect(quota).toMatchObject({ status: 409, code: 'QUOTA_EXCEEDED' });
-    // The provider echoed the key: it is redacted before reaching the user.
-    expect(quota.message).not.toContain(KEY_1);
-    expect(quota.message).toContain('[redacted]');
-    expect(await caught(() => service.createFilesystem(view.id, { name: 'x', sizeGiB: 0, locationCode: 'EU-1' }))).toMatchObject({
-      code: 'VALIDATION_ERROR',
-    });
-
     const plain = await service.create({ provider: 'barecloud', name: 'plain', credentials: { apiKey: KEY_1 } });
     expect(await caught(() => service.projects(plain.id))).toMatchObject({ status: 400, code: 'NOT_SUPPORTED' });
-    expect(await caught(() => service.filesystems(plain.id))).toMatchObject({ status: 400, code: 'NOT_SUPPORTED' });
-    expect(await caught(() => service.createFilesystem(plain.id, { name: 'a', sizeGiB: 1, locationCode: 'x' }))).toMatchObject({
-      code: 'NOT_SUPPORTED',
-    });
     expect(await caught(() => service.projects('00000000-0000-4000-8000-000000000000'))).toMatchObject({ status: 404 });
   });
 

@@ -5,9 +5,7 @@ import { ADMINS } from '../plugins/auth.ts';
 import { ok } from '../plugins/envelope.ts';
 import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, ref } from '../schemas/common.ts';
 import {
-  CreateFilesystemBody,
   CreateProviderAccountBody,
-  FilesystemSchema,
   ProjectSchema,
   ProviderAccountSchema,
   ProviderDefinitionSchema,
@@ -130,36 +128,5 @@ export function providerAccountRoutes(app: FastifyInstance, services: Services):
       },
     },
     async (request) => ok('Projects retrieved successfully', await services.accounts.projects(request.params.id)),
-  );
-
-  api.get(
-    '/v1/provider-accounts/:id/filesystems',
-    {
-      schema: {
-        tags,
-        summary: 'Filesystems of a provider account',
-        params: IdParams,
-        response: { 200: Envelope(Type.Array(FilesystemSchema)), ...errorResponses },
-      },
-    },
-    async (request) => ok('Filesystems retrieved successfully', await services.accounts.filesystems(request.params.id)),
-  );
-
-  api.post(
-    '/v1/provider-accounts/:id/filesystems',
-    {
-      ...admin,
-      schema: {
-        tags,
-        summary: 'Create a filesystem at a provider account',
-        params: IdParams,
-        body: CreateFilesystemBody,
-        response: { 201: Created(FilesystemSchema), ...errorResponses },
-      },
-    },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(ok('Filesystem created successfully', await services.accounts.createFilesystem(request.params.id, request.body))),
   );
 }

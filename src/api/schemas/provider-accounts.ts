@@ -42,15 +42,6 @@ export const UnmanagedInstanceSchema = Type.Object({
 
 export const ProjectSchema = Type.Object({ id: Type.String(), name: Type.String() });
 
-export const FilesystemSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  locationCode: Type.String(),
-  sizeGiB: Nullable(Type.Number()),
-  status: Type.String(),
-  createdAt: Nullable(DateTime()),
-});
-
 const AccountName = Type.String({ minLength: 1, maxLength: 100 });
 const Credentials = Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
   description: 'Write-only: validated against the provider definition, stored encrypted, never returned or logged',
@@ -78,10 +69,4 @@ export const UpdateProviderAccountBody = Body({
   baseUrl: Type.Optional(BaseUrl),
   settings: Type.Optional(Settings),
   enabled: Type.Optional(Type.Boolean()),
-});
-
-export const CreateFilesystemBody = Body({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  sizeGiB: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-  locationCode: Type.String({ minLength: 1, maxLength: 100, description: "The provider's location code" }),
 });

@@ -47,6 +47,24 @@ export interface PortEndpoint {
   publicPort: number | null;
 }
 
+/**
+ * The states of a volume (persistent storage that outlives a VM). `Deleted` is reached only when the provider
+ * confirms the volume is gone, like a VM's `Destroyed`.
+ */
+export const VOLUME_STATUSES = [
+  'Creating',
+  'Available',
+  'Attaching',
+  'Attached',
+  'Detaching',
+  'Resizing',
+  'Deleting',
+  'Deleted',
+  'Error',
+  'Unknown',
+] as const;
+export type VolumeStatus = (typeof VOLUME_STATUSES)[number];
+
 export type GpuInterconnect = 'SXM' | 'PCIe' | 'NVLink';
 
 export interface GpuSpec {

@@ -1,5 +1,14 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { GpuSpec, MachineKind, Money, PortEndpoint, PortSpec, ProviderLocation, VmStatus } from '../domain/types.ts';
+import type {
+  GpuSpec,
+  MachineKind,
+  Money,
+  PortEndpoint,
+  PortSpec,
+  ProviderLocation,
+  VmStatus,
+  VolumeStatus,
+} from '../domain/types.ts';
 
 /**
  * The one interface every cloud implements. The core speaks only this; each provider folder
@@ -61,9 +70,28 @@ export interface Provider {
   /** Projects the account's credentials can see (providers that scope by project, e.g. Fluidstack). */
   listProjects?(): Promise<{ id: string; name: string }[]>;
 
-  /** Shared filesystems of the account (only where `capabilities.filesystems`). */
-  listFilesystems?(): Promise<ProviderFilesystem[]>;
-  createFilesystem?(request: { name: string; sizeGiB: number; locationCode: string }): Promise<ProviderFilesystem>;
+  /**
+   * Every volume of the account, ours or not, in as few calls as the provider allows (only where
+   * `capabilities.volumes`). Volumes that are gone are absent (or listed with status `Deleted`).
+   */
+  listVolumes?(): Promise<ProviderVolume[]>;
+  /**
+   * Create one volume, tagged with `gpufleetId` the way the provider allows so it can be found again after a
+   * crash. Returns as soon as the provider has accepted it. Never retried by the adapter.
+   */
+  createVolume?(request: CreateVolumeRequest): Promise<ProviderVolume>;
+  /**
+   * Delete a volume for good (never to a trash that keeps billing). `gone` when the provider says it no longer
+   * exists; `accepted` when deletion started. Throws `conflict` while it is attached to an instance.
+   */
+  deleteVolume?(ref: VolumeRef): Promise<'accepted' | 'gone'>;
+  /** Grow a volume (only where `capabilities.volumes.resize`); never shrinks. */
+  resizeVolume?(ref: VolumeRef, sizeGB: number): Promise<void>;
+  /** Rename a volume (only where `capabilities.volumes.rename`), keeping its gpufleet tag. */
+  renameVolume?(ref: VolumeRef, name: string): Promise<void>;
+  /** Attach to / detach from an existing instance (only where `capabilities.volumes.attachToExisting`). */
+  attachVolume?(ref: VolumeRef, instance: InstanceRef): Promise<void>;
+  detachVolume?(ref: VolumeRef, instance: InstanceRef): Promise<void>;
 
   /**
    * The provider's own OS image catalog, where its API lists one (Verda does; Fluidstack and RunPod do not).
@@ -104,12 +132,35 @@ export interface ProviderCapabilities {
   machineKind: MachineKind;
   /** The provider can show a Jupyter URL for some instances. */
   jupyter: boolean;
-  /** Shared filesystems can be attached at create. */
-  filesystems: boolean;
+  /** Persistent volumes the provider offers; null where it has none. */
+  volumes: VolumeCapabilities | null;
   /** Instances report GPU utilisation (`ProviderInstance.gpuUtilizationPercent`), so idle rules can work. */
   gpuUtilization?: boolean;
   /** How the machine's workload (startup script, environment, ports) reaches it. */
   workload: WorkloadSupport;
+}
+
+/** What a provider's volumes can do, declared with the evidence in its README. */
+export interface VolumeCapabilities {
+  /**
+   * What the provider calls the kind of volume it offers (Verda block volumes, RunPod network volumes, Fluidstack
+   * filesystems), for people to read.
+   */
+  kind: string;
+  /** Volume types an order may name; the first is the default (e.g. Verda `NVMe`, `HDD`). */
+  types: readonly string[];
+  minSizeGB: number;
+  maxSizeGB: number;
+  /** A volume can be grown in place. */
+  resize: boolean;
+  /** A volume can be renamed in place. */
+  rename: boolean;
+  /** A volume can be attached to and detached from an existing instance (otherwise only at create). */
+  attachToExisting: boolean;
+  /** The most volumes one instance can take (RunPod: one network volume per pod). */
+  maxPerInstance: number;
+  /** Where the volume shows up on the machine, for people to read (e.g. `/workspace`). */
+  mountHint: string;
 }
 
 /** How a provider delivers what runs on the machine; told to the user in the VM's history. */
@@ -180,8 +231,8 @@ export interface CreateInstanceRequest {
   username: string | null;
   /** OpenSSH public keys that must be able to log in. */
   sshPublicKeys: { name: string; publicKey: string; fingerprint: string }[];
-  /** Shared filesystems to attach at create (providers with `capabilities.filesystems`). */
-  filesystemIds?: string[];
+  /** Volumes to attach at create (providers with `capabilities.volumes`); all in `locationCode`. */
+  volumes?: VolumeRef[];
   /** A shell script to run once at first boot, as root; null or absent for none. */
   startupScript?: string | null;
   /** Environment variables for the workload (secret ones already unsealed: never log them). */
@@ -190,12 +241,38 @@ export interface CreateInstanceRequest {
   ports?: PortSpec[];
 }
 
-export interface ProviderFilesystem {
-  id: string;
+/** Enough of a volume for an action; taken from gpufleet's record. */
+export interface VolumeRef {
+  providerVolumeId: string;
+  locationCode: string;
+}
+
+export interface CreateVolumeRequest {
+  /** gpufleet's volume id: the adapter tags the volume with it. */
+  gpufleetId: string;
+  /** Human name; the adapter derives a valid provider name from it. */
+  name: string;
+  sizeGB: number;
+  locationCode: string;
+  /** One of `capabilities.volumes.types`. */
+  type: string;
+}
+
+export interface ProviderVolume {
+  providerVolumeId: string;
+  /** The gpufleet volume id read back from the volume's tag; null for volumes gpufleet did not create. */
+  gpufleetId: string | null;
   name: string;
   locationCode: string;
-  sizeGiB: number | null;
-  status: string;
+  sizeGB: number;
+  type: string;
+  status: VolumeStatus;
+  /** The provider's raw state, kept for display and for diagnosing `Unknown`. */
+  providerStatus: string;
+  /** Provider ids of the instances it is attached to. */
+  attachedInstanceIds: string[];
+  /** Per GB per month as the provider quotes it; null where it publishes none. */
+  pricePerGBMonth: Money | null;
   createdAt: string | null;
 }
 
@@ -316,6 +393,8 @@ export interface SimulatorControl {
   expireTokens(): void;
   /** Turn capacity off/on, for one offer or all. */
   setCapacity(available: boolean, filter?: { providerSkuId?: string; locationCode?: string }): void;
+  /** Volumes that exist (not deleted) at the provider, to prove nothing leaked; empty without volumes. */
+  liveVolumeIds?(): string[];
   /** Spot eviction / interruptible preemption of one instance. */
   preempt(providerInstanceId: string): void;
   /** Show an instance's raw provider state as `raw` (e.g. one the adapter has never seen); null removes the override. */

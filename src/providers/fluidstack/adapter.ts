@@ -6,23 +6,13 @@ import type {
   ProviderAccountConfig,
   ProviderCapabilities,
   ProviderDeps,
-  ProviderFilesystem,
   ProviderInstance,
   ProviderOffer,
 } from '../../core/provider/provider.ts';
 import { bootScriptFor, loginUserFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
 import { FluidstackClient } from './client.ts';
-import {
-  atlasImageOf,
-  filesystemOf,
-  GPUFLEET_ID_TAG,
-  instanceNameOf,
-  instanceOf,
-  MANAGED_BY_TAG,
-  offersOf,
-  StatusMapper,
-} from './mapping.ts';
+import { atlasImageOf, GPUFLEET_ID_TAG, instanceNameOf, instanceOf, MANAGED_BY_TAG, offersOf, StatusMapper } from './mapping.ts';
 import { PreemptionTracker } from './preemption.ts';
 import { PROVIDER_ID, type RegionConfig, type ResolvedSettings, resolveSettings } from './settings.ts';
 import { userDataFor } from './user-data.ts';
@@ -35,7 +25,7 @@ export const FLUIDSTACK_CAPABILITIES: ProviderCapabilities = {
   spot: true,
   machineKind: 'vm',
   jupyter: false,
-  filesystems: true,
+  volumes: null,
   workload: {
     startupScriptVia: 'cloud-init user data',
     // Atlas documents no limit for `userData`; cloud-init user data is commonly capped at 16–64 KiB by clouds,
@@ -149,7 +139,7 @@ export class FluidstackProvider implements Provider {
 
   async createInstance(request: CreateInstanceRequest): Promise<ProviderInstance> {
     const region = this.requireRegion(request.locationCode);
-    const filesystems = request.filesystemIds ?? [];
+    const filesystems = (request.volumes ?? []).map((v) => v.providerVolumeId);
     let wire: Instance;
     try {
       wire = await this.client.createInstance(region, {
@@ -217,24 +207,6 @@ export class FluidstackProvider implements Provider {
       }
     }
     return [...byId].map(([id, p]) => ({ id, name: `${p.name} (${p.regions.join(', ')})` }));
-  }
-
-  async listFilesystems(): Promise<ProviderFilesystem[]> {
-    const perRegion = await Promise.all(
-      this.settings.regions.map(async (region) =>
-        (await this.client.listFilesystems(region)).map((fs) => filesystemOf(fs, region)),
-      ),
-    );
-    return perRegion.flat();
-  }
-
-  async createFilesystem(request: { name: string; sizeGiB: number; locationCode: string }): Promise<ProviderFilesystem> {
-    const region = this.requireRegion(request.locationCode);
-    if (!Number.isFinite(request.sizeGiB) || request.sizeGiB <= 0) {
-      throw new ProviderError({ provider: PROVIDER_ID, kind: 'invalid_request', message: 'filesystem size must be positive' });
-    }
-    const wire = await this.client.createFilesystem(region, { name: request.name, size: `${request.sizeGiB}Gi` });
-    return filesystemOf(wire, region);
   }
 
   async close(): Promise<void> {

@@ -192,25 +192,6 @@ describe('fluidstack adapter against its simulator', () => {
     await unpriced.close();
   });
 
-  it('lists and creates filesystems and attaches them at create', async () => {
-    const fs = await provider.createFilesystem?.({ name: 'datasets', sizeGiB: 512, locationCode: 'us-tx-1' });
-    expect(fs).toMatchObject({ name: 'datasets', sizeGiB: 512, locationCode: 'us-tx-1' });
-    const listed = await provider.listFilesystems?.();
-    expect(listed?.map((f) => f.id)).toContain(fs?.id);
-
-    await provider.createInstance(request({ filesystemIds: [fs?.id ?? ''] }));
-    const post = sim.received().findLast((r) => r.method === 'POST' && r.route === '/instances');
-    expect(post?.body).toMatchObject({ filesystems: [fs?.id] });
-
-    await expect(provider.createInstance(request({ filesystemIds: [randomUUID()] }))).rejects.toMatchObject({
-      kind: 'invalid_request',
-      provider: 'fluidstack',
-    });
-    await expect(provider.createFilesystem?.({ name: 'x', sizeGiB: 10, locationCode: 'xx-nowhere-1' })).rejects.toMatchObject({
-      kind: 'invalid_request',
-    });
-  });
-
   it('rejects a wrong project id with a clear auth error naming Fluidstack', async () => {
     const wrongProject = randomUUID();
     const wrong = connect({ projectId: wrongProject });
@@ -315,13 +296,12 @@ describe('fluidstack simulator persistence', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fluidstack-sim-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps instances and filesystems across a restart, and resumes their transitions', async () => {
+  it('keeps instances across a restart, and resumes their transitions', async () => {
     const stateFile = join(dir, 'state.json');
     const logger = { info() {}, warn() {}, error() {} };
     const first = await startFluidstackSimulator({ transitionMs: 50, seed: 3, stateFile });
     const account = { accountId: randomUUID(), name: 'persist', credentials: first.account.credentials };
     const before = fluidstack.connect({ ...account, baseUrl: first.baseUrl, settings: first.account.settings }, { logger });
-    const fs = await before.createFilesystem?.({ name: 'keep', sizeGiB: 100, locationCode: 'fr-par-1' });
     const created = await before.createInstance({
       gpufleetId: randomUUID(),
       name: 'survivor',
@@ -340,7 +320,6 @@ describe('fluidstack simulator persistence', () => {
     try {
       const after = fluidstack.connect({ ...account, baseUrl: second.baseUrl, settings: second.account.settings }, { logger });
       expect(second.control.liveInstanceIds()).toEqual([created.providerInstanceId]);
-      expect((await after.listFilesystems?.())?.map((f) => f.id)).toEqual([fs?.id]);
       const deadline = Date.now() + 10_000;
       let status = (await after.getInstance(created.providerInstanceId))?.status;
       while (status !== 'Running' && Date.now() < deadline) {

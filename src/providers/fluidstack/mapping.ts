@@ -1,6 +1,6 @@
 import type { Money, VmStatus } from '../../core/domain/types.ts';
 import { ProviderError } from '../../core/provider/errors.ts';
-import type { ProviderFilesystem, ProviderInstance, ProviderLogger, ProviderOffer } from '../../core/provider/provider.ts';
+import type { ProviderInstance, ProviderLogger, ProviderOffer } from '../../core/provider/provider.ts';
 import { gpuSpecOf } from './gpu-model.ts';
 import { FLUIDSTACK_IMAGES } from './images.ts';
 import type { PreemptionTracker } from './preemption.ts';
@@ -135,18 +135,6 @@ export function instanceOf(wire: Instance, ctx: InstanceContext): ProviderInstan
     spot: wire.preemptible,
     image: wire.image ? imageNameOf(wire.image) : null,
     // Atlas instances carry no creation time.
-    createdAt: null,
-  };
-}
-
-export function filesystemOf(wire: Filesystem, region: RegionConfig): ProviderFilesystem {
-  return {
-    id: wire.id,
-    name: wire.name,
-    locationCode: region.name,
-    sizeGiB: filesystemSizeGiB(wire.size),
-    // Atlas reports no filesystem state: one that is listed is usable.
-    status: 'available',
     createdAt: null,
   };
 }

@@ -38,7 +38,7 @@ export const RUNPOD_CAPABILITIES: ProviderCapabilities = {
   spot: true,
   machineKind: 'container',
   jupyter: true,
-  filesystems: false,
+  volumes: null,
   // `runtime.gpus[].gpuUtilPercent` tells how busy a running pod's GPUs are.
   gpuUtilization: true,
   workload: {

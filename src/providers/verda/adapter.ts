@@ -35,7 +35,7 @@ export const VERDA_CAPABILITIES: ProviderCapabilities = {
   spot: true,
   machineKind: 'vm',
   jupyter: true,
-  filesystems: false,
+  volumes: null,
   workload: {
     startupScriptVia: 'a Verda startup script',
     // Verda documents no size limit for a script; 64 KiB keeps every deploy request small.

@@ -84,7 +84,6 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
         // Only a username the order named: without one the provider's image keeps its own login user.
         username: payload.defaultUsername ? null : step.vm.username,
         sshPublicKeys: key ? [{ name: key.name, publicKey: key.public_key, fingerprint: key.fingerprint }] : [],
-        filesystemIds: payload.filesystemIds,
         ...workloadRequest(step.vm, deps.secrets),
       });
     } catch (error) {

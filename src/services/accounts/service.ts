@@ -5,7 +5,6 @@ import type {
   ProviderAccountConfig,
   ProviderDefinition,
   ProviderDeps,
-  ProviderFilesystem,
   ProviderLogger,
 } from '../../core/provider/provider.ts';
 import type { Store } from '../../store/database.ts';
@@ -229,38 +228,6 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
     if (!provider.listProjects) throw notSupported(name, 'projects');
     try {
       return await provider.listProjects();
-    } catch (error) {
-      return providerFailure(error, name, redact);
-    }
-  }
-
-  async filesystems(id: string): Promise<ProviderFilesystem[]> {
-    const { provider, name, redact } = await this.connected(id);
-    if (!provider.listFilesystems) throw notSupported(name, 'shared filesystems');
-    try {
-      return await provider.listFilesystems();
-    } catch (error) {
-      return providerFailure(error, name, redact);
-    }
-  }
-
-  async createFilesystem(
-    id: string,
-    input: { name: string; sizeGiB: number; locationCode: string },
-  ): Promise<ProviderFilesystem> {
-    const request = {
-      name: cleanName(input.name, 'name'),
-      sizeGiB: input.sizeGiB,
-      locationCode: typeof input.locationCode === 'string' ? input.locationCode.trim() : '',
-    };
-    if (!Number.isInteger(request.sizeGiB) || request.sizeGiB < 1 || request.sizeGiB > MAX_FILESYSTEM_GIB) {
-      throw badRequest('VALIDATION_ERROR', `sizeGiB must be an integer from 1 to ${MAX_FILESYSTEM_GIB}`);
-    }
-    if (request.locationCode === '') throw badRequest('VALIDATION_ERROR', 'locationCode is required');
-    const { provider, name, redact } = await this.connected(id);
-    if (!provider.createFilesystem) throw notSupported(name, 'shared filesystems');
-    try {
-      return await provider.createFilesystem(request);
     } catch (error) {
       return providerFailure(error, name, redact);
     }

@@ -1,12 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ProviderError } from '../../../src/core/provider/errors.ts';
-import type {
-  Provider,
-  ProviderAccountConfig,
-  ProviderDefinition,
-  ProviderDeps,
-  ProviderFilesystem,
-} from '../../../src/core/provider/provider.ts';
+import type { Provider, ProviderAccountConfig, ProviderDefinition, ProviderDeps } from '../../../src/core/provider/provider.ts';
 
 /**
  * A provider definition for the account service's unit tests: `verify` accepts the keys in `validKeys`,
@@ -18,7 +12,6 @@ export function fakeProvider(options: { id?: string; withExtras?: boolean; valid
   const id = options.id ?? 'fakecloud';
   const validKeys = new Set(options.validKeys ?? ['valid-key-0001', 'valid-key-0002']);
   const verified: ProviderAccountConfig[] = [];
-  const filesystems: ProviderFilesystem[] = [];
   const unsupported = (): never => {
     throw new Error('not used by these tests');
   };
@@ -28,19 +21,6 @@ export function fakeProvider(options: { id?: string; withExtras?: boolean; valid
     const extras = options.withExtras
       ? {
           listProjects: async () => [{ id: 'p-1', name: `project of ${account.name}` }],
-          listFilesystems: async () => [...filesystems],
-          createFilesystem: async (request: { name: string; sizeGiB: number; locationCode: string }) => {
-            if (request.sizeGiB > 1000) {
-              throw new ProviderError({
-                provider: id,
-                kind: 'quota',
-                message: `quota of 1000 GiB reached for ${account.credentials.apiKey}`,
-              });
-            }
-            const fs = { id: `fs-${filesystems.length + 1}`, ...request, status: 'creating', createdAt: null };
-            filesystems.push(fs);
-            return fs;
-          },
         }
       : {};
     return {
@@ -78,7 +58,7 @@ export function fakeProvider(options: { id?: string; withExtras?: boolean; valid
       spot: false,
       machineKind: 'vm',
       jupyter: false,
-      filesystems: true,
+      volumes: null,
       workload: { startupScriptVia: 'user data', maxStartupScriptBytes: 16384, env: 'script', ports: 'public-ip' },
     },
     credentialsSchema: Type.Object(
