@@ -273,6 +273,10 @@ export function runProviderContract(definition: ProviderDefinition, options: Con
       const instance = await create(offer);
       await waitForStatus(instance.providerInstanceId, ['Running']);
       const instanceRef = refOf(instance, offer);
+      if (volumes.attachRequiresStopped) {
+        await provider.stopInstance(instanceRef);
+        await waitForStatus(instance.providerInstanceId, ['Stopped']);
+      }
       await provider.attachVolume(ref, instanceRef);
       const attached = await waitForVolume(volume.providerVolumeId, ['Attached']);
       expect(attached?.attachedInstanceIds).toEqual([instance.providerInstanceId]);

@@ -157,6 +157,8 @@ export interface VolumeCapabilities {
   rename: boolean;
   /** A volume can be attached to and detached from an existing instance (otherwise only at create). */
   attachToExisting: boolean;
+  /** Attaching or detaching needs the instance stopped first (Verda). */
+  attachRequiresStopped: boolean;
   /** The most volumes one instance can take (RunPod: one network volume per pod). */
   maxPerInstance: number;
   /** Where the volume shows up on the machine, for people to read (e.g. `/workspace`). */
@@ -235,6 +237,11 @@ export interface CreateInstanceRequest {
   volumes?: VolumeRef[];
   /** A shell script to run once at first boot, as root; null or absent for none. */
   startupScript?: string | null;
+  /**
+   * A provider template to start the container from (RunPod templates), for providers whose machines are
+   * containers; null or absent for none.
+   */
+  templateId?: string | null;
   /** Environment variables for the workload (secret ones already unsealed: never log them). */
   env?: Record<string, string>;
   /** Ports the workload listens on, to expose. */
