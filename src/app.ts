@@ -15,7 +15,9 @@ import { StorePollClaims } from './runtime/poll-claims.ts';
 import { ProviderPool } from './runtime/provider-pool.ts';
 import { Reconciler } from './runtime/reconcile.ts';
 import { StatusRefresher } from './runtime/status-refresher.ts';
+import { VolumeReconciler } from './runtime/volume-reconcile.ts';
 import { type Sandbox, startSandbox } from './sandbox.ts';
+import { redactor } from './services/accounts/provider-failures.ts';
 import { ProviderAccountService } from './services/accounts/service.ts';
 import { bootstrapAdminKey } from './services/api-keys/bootstrap.ts';
 import { ApiKeyService } from './services/api-keys/service.ts';
@@ -32,6 +34,7 @@ import type { HealthReport, Services } from './services/types.ts';
 import { BudgetGuard } from './services/vms/budget-guard.ts';
 import { VmRepository } from './services/vms/repository.ts';
 import { VmServiceImpl } from './services/vms/service.ts';
+import { VolumeServiceImpl } from './services/volumes/service.ts';
 import type { Store } from './store/database.ts';
 
 export const VERSION = '0.1.0';
@@ -109,14 +112,22 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const pool = new ProviderPool(accounts, providerDeps);
   const reconciler = new Reconciler(db, logger, Object.fromEntries(providerRegistry.map((p) => [p.id, p.listingGraceMs])));
-  const refresher = new StatusRefresher(pool, reconciler, accounts, new StorePollClaims(db), logger, {
-    maxStalenessMs,
-    fastIntervalMs: Math.min(2_000, maxStalenessMs),
-    // Half the bound: a refresh that takes a while still lands before any read would have to wait for it.
-    slowIntervalMs: Math.max(500, Math.floor(maxStalenessMs / 2)),
-    // A read never waits on a slow provider longer than this: it answers from the store, marked stale.
-    readWaitMs: options.readWaitMs ?? 1_000,
-  });
+  const refresher = new StatusRefresher(
+    pool,
+    reconciler,
+    accounts,
+    new StorePollClaims(db),
+    logger,
+    {
+      maxStalenessMs,
+      fastIntervalMs: Math.min(2_000, maxStalenessMs),
+      // Half the bound: a refresh that takes a while still lands before any read would have to wait for it.
+      slowIntervalMs: Math.max(500, Math.floor(maxStalenessMs / 2)),
+      // A read never waits on a slow provider longer than this: it answers from the store, marked stale.
+      readWaitMs: options.readWaitMs ?? 1_000,
+    },
+    new VolumeReconciler(db, logger),
+  );
   const offers = new OfferCache(pool, db, logger, {
     refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000,
     firstLoadWaitMs: 8_000,
@@ -147,8 +158,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     providerInfo: (id) => {
       const definition = findProvider(id);
       if (!definition) return undefined;
-      const { stopStart, gpuUtilization, workload } = definition.capabilities;
-      return { displayName: definition.displayName, stopStart, gpuUtilization: gpuUtilization === true, workload };
+      const { stopStart, gpuUtilization, workload, volumes } = definition.capabilities;
+      return { displayName: definition.displayName, stopStart, gpuUtilization: gpuUtilization === true, workload, volumes };
     },
   });
   const apiKeys = new ApiKeyService({ store });
@@ -184,6 +195,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     images,
     sshKeys: new SshKeyService({ store }),
     startupScripts: new StartupScriptService(store),
+    volumes: new VolumeServiceImpl(store, catalog, {
+      connect: async (accountId) => {
+        const { provider, definition, config } = await pool.get(accountId);
+        return { provider, displayName: definition.displayName, redact: redactor(config.credentials) };
+      },
+      capabilities: (provider) => findProvider(provider)?.capabilities.volumes ?? null,
+      nudge: (accountId) => refresher.nudge(accountId),
+    }),
     resourceGroups: new ResourceGroupService({ store }),
     accounts,
     apiKeys,

@@ -1,10 +1,12 @@
 import { isProviderError } from '../core/provider/errors.ts';
+import type { Provider } from '../core/provider/provider.ts';
 import type { Logger } from '../logger.ts';
 import { SingleFlight } from '../providers/kit/single-flight.ts';
 import { PeriodicTask } from './periodic.ts';
 import type { PollClaims } from './poll-claims.ts';
 import type { ProviderPool } from './provider-pool.ts';
 import type { Reconciler } from './reconcile.ts';
+import type { VolumeReconciler } from './volume-reconcile.ts';
 
 export interface RefresherOptions {
   /** A read is never served from data older than this (GPCN's "real-time from provider"). */
@@ -33,6 +35,9 @@ interface AccountState {
   lastError: string | null;
   /** When the account's polls started failing (null while they succeed). */
   failingSince?: number | null;
+  /** When the account's volumes were last listed, and whether one of them is changing. */
+  volumesSyncedAt?: number;
+  volumesTransitional?: boolean;
 }
 
 /**
@@ -55,6 +60,7 @@ export class StatusRefresher {
     private readonly claims: PollClaims,
     private readonly logger: Logger,
     readonly options: RefresherOptions,
+    private readonly volumes: VolumeReconciler | null = null,
   ) {
     this.loop = new PeriodicTask(
       () => this.refreshDue(),
@@ -82,6 +88,7 @@ export class StatusRefresher {
   nudge(accountId: string): void {
     const s = this.state.get(accountId) ?? { lastSyncedAt: 0, transitional: true, lastError: null };
     s.transitional = true;
+    s.volumesTransitional = true;
     this.state.set(accountId, s);
   }
 
@@ -134,8 +141,9 @@ export class StatusRefresher {
         this.listCalls++;
         const instances = await provider.listInstances();
         const { transitional } = await this.reconciler.reconcile(accountId, provider, instances);
+        const volumesChanging = await this.syncVolumes(accountId, provider, state);
         state.lastSyncedAt = Date.now();
-        state.transitional = transitional;
+        state.transitional = transitional || volumesChanging;
         if (state.lastError !== null || !state.healthy) await this.health.markHealth(accountId, 'ok', null);
         state.healthy = true;
         state.lastError = null;
@@ -154,6 +162,26 @@ export class StatusRefresher {
       }
     } finally {
       await this.claims.release(accountId).catch(() => undefined);
+    }
+  }
+
+  /**
+   * List the account's volumes when due: on every poll while one is changing, otherwise at the slow period
+   * (a second list call per account, never more). A failure is logged and leaves the VM sync standing.
+   */
+  private async syncVolumes(accountId: string, provider: Provider, state: AccountState): Promise<boolean> {
+    if (!this.volumes || !provider.listVolumes) return false;
+    const due = state.volumesTransitional || Date.now() - (state.volumesSyncedAt ?? 0) >= this.options.slowIntervalMs;
+    if (!due) return false;
+    try {
+      const listed = await provider.listVolumes();
+      const { transitional } = await this.volumes.reconcile(accountId, listed);
+      state.volumesSyncedAt = Date.now();
+      state.volumesTransitional = transitional;
+      return transitional;
+    } catch (error) {
+      this.logger.warn('volume refresh failed', { accountId, error: error instanceof Error ? error.message : String(error) });
+      return state.volumesTransitional === true;
     }
   }
 

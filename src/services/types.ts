@@ -9,6 +9,7 @@ import type {
   StartupScript,
   UserRole,
   VmStatus,
+  VolumeStatus,
 } from '../core/domain/types.ts';
 
 /**
@@ -22,6 +23,7 @@ export interface Services {
   images: ImageService;
   sshKeys: SshKeyService;
   startupScripts: StartupScriptService;
+  volumes: VolumeService;
   resourceGroups: ResourceGroupService;
   accounts: ProviderAccountService;
   apiKeys: ApiKeyService;
@@ -130,6 +132,20 @@ export interface GpuVmDetails {
   ports: PortSpec[];
   /** gpufleet: where each exposed port is reachable, once the provider says (empty before). */
   endpoints: PortEndpoint[];
+  /** gpufleet: volumes attached to the VM now. */
+  volumes: VmVolume[];
+}
+
+/** A volume as a VM shows it. */
+export interface VmVolume {
+  id: string;
+  name: string;
+  sizeGB: number;
+  type: string;
+  status: VolumeStatus;
+  attachedAt: string;
+  /** Where it shows up on the machine, as the provider documents it. */
+  mountHint: string;
 }
 
 export interface OrderInput {
@@ -153,7 +169,8 @@ export interface OrderInput {
   /** Stop or delete the VM once its GPUs have been idle this long; only providers that report utilisation. */
   idleMinutes?: number;
   idleAction?: 'stop' | 'delete';
-  filesystemIds?: string[];
+  /** Volumes to attach at create; they pin the VM to their provider account and datacenter. */
+  volumeIds?: string[];
   /** A script from the startup-script library to run at first boot. */
   startupScriptId?: string;
   /** Or the script itself (not both). */
@@ -259,6 +276,90 @@ export interface VmService {
   legacyPrivateKey(id: string): Promise<{ privateKey: string }>;
   jobs(jobIds: string[]): Promise<Job[]>;
   history(id: string): Promise<VmEvent[]>;
+}
+
+// ---------- volumes ----------
+
+/** Persistent storage at a provider that outlives the VMs it is attached to. */
+export interface Volume {
+  id: string;
+  entityId: string;
+  name: string;
+  status: VolumeStatus;
+  provider: string;
+  providerAccountId: string;
+  /** The provider's own id; null until the provider has accepted the create. */
+  providerVolumeId: string | null;
+  providerStatus: string | null;
+  datacenter: { id: string; code: string; name: string };
+  type: string;
+  sizeGB: number;
+  /** What the provider charges per GB per month; null where it publishes none. */
+  pricePerGBMonth: Money | null;
+  /** Cost accrued since the volume was created, in `pricePerGBMonth.currency`. */
+  accruedCost: Money | null;
+  resourceGroupId: string | null;
+  /** VMs it is attached to now. */
+  attachedTo: { vmId: string; vmName: string; attachedAt: string }[];
+  /** Where it shows up on a machine, as the provider documents it. */
+  mountHint: string;
+  /** Why the last provider call for it failed, when it did. */
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Set only once the provider confirms the volume is gone. */
+  deletedAt: string | null;
+  syncedAt: string | null;
+}
+
+/** Where volumes can be created: one entry per datacenter whose provider offers volumes. */
+export interface VolumeOption {
+  datacenter: { id: string; code: string; name: string };
+  provider: string;
+  kind: string;
+  types: string[];
+  minSizeGB: number;
+  maxSizeGB: number;
+  resize: boolean;
+  rename: boolean;
+  attachToExisting: boolean;
+  attachRequiresStopped: boolean;
+  maxPerInstance: number;
+  mountHint: string;
+}
+
+export interface UnmanagedVolume {
+  providerAccountId: string;
+  provider: string;
+  providerVolumeId: string;
+  name: string;
+  providerStatus: string;
+  gpufleetId: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface VolumeCreateInput {
+  name: string;
+  sizeGB: number;
+  datacenterId: string;
+  type?: string;
+  resourceGroupId?: string;
+}
+
+export interface VolumeService {
+  list(query: ListQuery & { datacenterId?: string; provider?: string; includeDeleted?: boolean }): Promise<Page<Volume>>;
+  get(id: string): Promise<Volume>;
+  /** Records the volume, then asks the provider (201; status Creating until the provider says it is ready). */
+  create(input: VolumeCreateInput, ctx: CallContext): Promise<Volume>;
+  /** Rename and/or grow (where the provider allows). */
+  update(id: string, input: { name?: string; sizeGB?: number }): Promise<Volume>;
+  /** Starts deletion (409 while attached to a live VM); `Deleted` once the provider confirms. */
+  remove(id: string): Promise<Volume>;
+  attach(vmId: string, volumeId: string): Promise<Volume>;
+  detach(vmId: string, volumeId: string): Promise<Volume>;
+  options(): Promise<VolumeOption[]>;
+  unmanaged(): Promise<UnmanagedVolume[]>;
 }
 
 // ---------- catalog ----------

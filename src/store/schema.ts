@@ -16,6 +16,61 @@ export interface Database {
   offer_snapshots: OfferSnapshotTable;
   change_versions: ChangeVersionTable;
   startup_scripts: StartupScriptTable;
+  volumes: VolumeTable;
+  vm_volumes: VmVolumeTable;
+  foreign_volumes: ForeignVolumeTable;
+}
+
+/** Persistent volumes at a provider; the row exists before the provider is asked (see migration 007). */
+export interface VolumeTable {
+  id: string;
+  entity_id: string;
+  created_by_key_id: string | null;
+  name: string;
+  account_id: string;
+  provider: string;
+  location_code: string;
+  datacenter_id: string;
+  datacenter_code: string;
+  datacenter_name: string;
+  type: string;
+  size_gb: number;
+  /** A `VolumeStatus`. */
+  status: string;
+  provider_status: string | null;
+  /** Null until the provider has accepted the create (or a listing adopted it by its tag). */
+  provider_volume_id: string | null;
+  price_per_gb_month: number | null;
+  price_currency: string | null;
+  resource_group_id: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delete_requested_at: string | null;
+  /** Set only when the provider confirms the volume is gone. */
+  deleted_at: string | null;
+  synced_at: string | null;
+}
+
+/** Which VM a volume is (or was) attached to; `detached_at` null is a current attachment. */
+export interface VmVolumeTable {
+  id: string;
+  vm_id: string;
+  volume_id: string;
+  attached_at: string;
+  detached_at: string | null;
+}
+
+/** Volumes a provider account lists that gpufleet did not create or no longer tracks. */
+export interface ForeignVolumeTable {
+  account_id: string;
+  provider_volume_id: string;
+  name: string;
+  provider_status: string;
+  gpufleet_id: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  info_json: string;
 }
 
 /** The startup-script library: shell scripts an order may name by id. */

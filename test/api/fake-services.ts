@@ -16,6 +16,8 @@ import type {
   ResourceGroupDetails,
   SeriesInfo,
   Services,
+  Volume,
+  VolumeOption,
 } from '../../src/services/types.ts';
 
 export const IDS = {
@@ -29,6 +31,7 @@ export const IDS = {
   account: 'a5ebc4d6-7f8b-4c9d-8e3f-4a5b6c7d8e06',
   apiKey: 'b6fcd5e7-8a9c-4dae-9f4a-5b6c7d8e9f07',
   job: '07a1b2c3-d4e5-4f6a-8b7c-9d0e1f2a3b08',
+  volume: '17b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c09',
   entity: '00000000-0000-4000-8000-000000000001',
   unknown: '99999999-9999-4999-8999-999999999999',
 } as const;
@@ -95,6 +98,56 @@ export const vmFixture: GpuVmDetails = {
   secretEnvNames: ['HF_TOKEN'],
   ports: [{ port: 8888, protocol: 'http' }],
   endpoints: [{ port: 8888, protocol: 'http', url: 'http://203.0.113.7:8888', host: '203.0.113.7', publicPort: 8888 }],
+  volumes: [
+    {
+      id: IDS.volume,
+      name: 'datasets',
+      sizeGB: 500,
+      type: 'NVMe',
+      status: 'Attached',
+      attachedAt: T1,
+      mountHint: 'a block device; mount it with the commands Verda shows',
+    },
+  ],
+};
+
+export const volumeFixture: Volume = {
+  id: IDS.volume,
+  entityId: IDS.entity,
+  name: 'datasets',
+  status: 'Attached',
+  provider: 'verda',
+  providerAccountId: IDS.account,
+  providerVolumeId: 'vol-7',
+  providerStatus: 'attached',
+  datacenter: { id: IDS.datacenter, code: 'verda-fin-01', name: 'Helsinki 1' },
+  type: 'NVMe',
+  sizeGB: 500,
+  pricePerGBMonth: { amount: 0.2, currency: 'usd' },
+  accruedCost: { amount: 0.07, currency: 'usd' },
+  resourceGroupId: null,
+  attachedTo: [{ vmId: IDS.vm, vmName: 'train-1', attachedAt: T1 }],
+  mountHint: 'a block device; mount it with the commands Verda shows',
+  lastError: null,
+  createdAt: T0,
+  updatedAt: T1,
+  deletedAt: null,
+  syncedAt: T1,
+};
+
+export const volumeOptionFixture: VolumeOption = {
+  datacenter: { id: IDS.datacenter, code: 'verda-fin-01', name: 'Helsinki 1' },
+  provider: 'verda',
+  kind: 'block volume',
+  types: ['NVMe', 'HDD'],
+  minSizeGB: 1,
+  maxSizeGB: 10_000,
+  resize: true,
+  rename: true,
+  attachToExisting: true,
+  attachRequiresStopped: true,
+  maxPerInstance: 8,
+  mountHint: 'a block device; mount it with the commands Verda shows',
 };
 
 /** Every nullable field null: serialisation must keep them as `null`, not drop or blank them. */
@@ -369,6 +422,17 @@ export function createFakeServices(): FakeServices {
       create: async (input) => ({ ...startupScriptFixture, ...input }),
       update: async (_id, input) => ({ ...startupScriptFixture, ...input }),
       remove: async () => {},
+    },
+    volumes: {
+      list: async (query) => pageOf([volumeFixture], query.page, query.limit),
+      get: async (id) => (id === IDS.volume ? volumeFixture : raise(notFound('Volume', id))),
+      create: async (input) => ({ ...volumeFixture, name: input.name, sizeGB: input.sizeGB, status: 'Creating', attachedTo: [] }),
+      update: async (_id, input) => ({ ...volumeFixture, ...input }),
+      remove: async () => ({ ...volumeFixture, status: 'Deleting', attachedTo: [] }),
+      attach: async () => ({ ...volumeFixture, status: 'Attaching' }),
+      detach: async () => ({ ...volumeFixture, status: 'Detaching', attachedTo: [] }),
+      options: async () => [volumeOptionFixture],
+      unmanaged: async () => [],
     },
     resourceGroups: {
       list: async (query) => pageOf([groupFixture], query.page, query.limit),

@@ -151,7 +151,7 @@ describe('ordering', () => {
       maxPricePerHour: 18.5,
       ttlHours: 12,
       ttlAction: 'delete',
-      filesystemIds: ['fs1'],
+      volumeIds: [IDS.volume],
     };
     const res = await app.inject({ method: 'POST', url: '/v1/resource/gpu', headers: as('admin'), payload: full });
     expect(res.statusCode).toBe(202);

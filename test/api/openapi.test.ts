@@ -161,7 +161,7 @@ describe('/openapi.json', () => {
 
   it('matches the router: every documented operation is a real route', () => {
     for (const { method, path } of operations()) {
-      const url = path.replaceAll('{id}', ':id');
+      const url = path.replaceAll('{id}', ':id').replaceAll('{volumeId}', ':volumeId');
       expect(app.hasRoute({ method: method as 'GET', url }), `${method} ${url}`).toBe(true);
     }
   });

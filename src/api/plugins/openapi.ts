@@ -9,6 +9,7 @@ export const TAGS = [
   { name: 'Catalog', description: 'GPU series, datacenters, live inventory and offers' },
   { name: 'SSH keys', description: 'Key library used when ordering VMs' },
   { name: 'Startup scripts', description: 'Scripts run once at a VM’s first boot, named by orders' },
+  { name: 'Volumes', description: 'Persistent storage that outlives VMs: created in a datacenter, attached to VMs there' },
   { name: 'Resource groups', description: 'Group VMs (GPCN guides call them teams), with optional budgets' },
   { name: 'Provider accounts', description: 'Upstream GPU cloud accounts; credentials are write-only' },
   { name: 'API keys', description: 'Keys and roles of the callers (admin only)' },

@@ -10,6 +10,7 @@ import { providerAccountRoutes } from './provider-accounts.ts';
 import { resourceGroupRoutes } from './resource-groups.ts';
 import { sshKeyRoutes } from './ssh-keys.ts';
 import { startupScriptRoutes } from './startup-scripts.ts';
+import { volumeRoutes } from './volumes.ts';
 
 export function registerRoutes(app: FastifyInstance, services: Services): void {
   healthRoutes(app, services);
@@ -18,6 +19,7 @@ export function registerRoutes(app: FastifyInstance, services: Services): void {
   gpuVmActionRoutes(app, services);
   sshKeyRoutes(app, services);
   startupScriptRoutes(app, services);
+  volumeRoutes(app, services);
   resourceGroupRoutes(app, services);
   providerAccountRoutes(app, services);
   apiKeyRoutes(app, services);

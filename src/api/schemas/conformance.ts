@@ -19,6 +19,8 @@ import type {
   ResourceGroupDetails,
   SeriesInfo,
   VmEvent,
+  Volume,
+  VolumeOption,
 } from '../../services/types.ts';
 import type { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
 import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
@@ -29,6 +31,7 @@ import type { ProviderAccountSchema } from './provider-accounts.ts';
 import type { ResourceGroupSchema } from './resource-groups.ts';
 import type { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
 import type { StartupScriptSchema } from './startup-scripts.ts';
+import type { VolumeOptionSchema, VolumeSchema } from './volumes.ts';
 
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 type Fits<Model, Schema> = [Model] extends [Schema] ? true : false;
@@ -50,6 +53,9 @@ type Assert<T extends true> = T;
 export type SchemaConformance = [
   Assert<Describes<GpuVmDetails, Static<typeof GpuVmDetailsSchema>>>,
   Assert<Describes<Job, Static<typeof JobSchema>>>,
+  Assert<Describes<Volume, Static<typeof VolumeSchema>>>,
+  Assert<Describes<VolumeOption, Static<typeof VolumeOptionSchema>>>,
+  Assert<Describes<GpuVmDetails['volumes'][number], Static<typeof GpuVmDetailsSchema>['volumes'][number]>>,
   Assert<Describes<Job['attempts'][number], Static<typeof JobSchema>['attempts'][number]>>,
   Assert<Describes<VmEvent, Static<typeof VmEventSchema>>>,
   Assert<Describes<BulkActionResult, Static<typeof BulkActionResultSchema>>>,

@@ -90,10 +90,12 @@ export const OrderBody = Body(
     ttlAction: Type.Optional(TtlAction),
     idleMinutes: Type.Optional(IdleMinutes),
     idleAction: Type.Optional(IdleAction),
-    filesystemIds: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+    volumeIds: Type.Optional(
+      Type.Array(Uuid(), {
         maxItems: 16,
-        description: 'gpufleet: provider filesystems to attach',
+        uniqueItems: true,
+        description:
+          'gpufleet: volumes (GET /v1/resource/volumes) to attach at create; the VM is placed in their datacenter, at their provider account',
       }),
     ),
     containerImage: Type.Optional(

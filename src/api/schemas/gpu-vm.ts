@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { VM_STATUSES } from '../../core/domain/types.ts';
 import { DateTime, Money, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
+import { VmVolumeSchema } from './volumes.ts';
 
 export const VmStatusSchema = StringEnum(VM_STATUSES, { description: 'Real-time status from GPU provider' });
 export const MachineKindSchema = StringEnum(['vm', 'container'] as const, {
@@ -108,6 +109,7 @@ export const GpuVmDetailsSchema = Type.Object(
     endpoints: Type.Array(PortEndpointSchema, {
       description: 'gpufleet: where each exposed port is reachable, once the provider says (empty before)',
     }),
+    volumes: Type.Array(VmVolumeSchema, { description: 'gpufleet: volumes attached to the VM now' }),
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },
 );

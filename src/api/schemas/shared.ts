@@ -9,6 +9,7 @@ import { ProviderAccountSchema } from './provider-accounts.ts';
 import { ResourceGroupSchema } from './resource-groups.ts';
 import { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
 import { StartupScriptSchema } from './startup-scripts.ts';
+import { VolumeOptionSchema, VolumeSchema } from './volumes.ts';
 
 /**
  * Models with an `$id`: registered once with `app.addSchema`, referenced by routes through `ref()`, and
@@ -27,6 +28,8 @@ export const sharedSchemas = [
   SshKeySchema,
   GeneratedSshKeySchema,
   StartupScriptSchema,
+  VolumeSchema,
+  VolumeOptionSchema,
   ResourceGroupSchema,
   ProviderAccountSchema,
   ApiKeySchema,

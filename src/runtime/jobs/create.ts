@@ -3,6 +3,7 @@ import type { JobPatch } from '../../services/jobs/repository.ts';
 import type { PlacementAttempt } from '../../services/types.ts';
 import type { Candidate, CreatePayload } from '../../services/vms/placement.ts';
 import type { JobHandler, JobStep } from './context.ts';
+import { orderedVolumeRefs, recordOrderedVolumes } from './volumes.ts';
 import { workloadHandedOver, workloadRequest } from './workload.ts';
 
 const MAX_CREATE_RETRIES = 4;
@@ -53,11 +54,16 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
           'adopted',
           `adopted instance ${existing.providerInstanceId} created by an interrupted attempt`,
         );
+        await recordOrderedVolumes(deps.db, step.vm.id, payload.volumeIds);
         return startBoot(step, payload, candidate);
       }
       payload.pendingCreate = false;
     }
 
+    const volumes = await orderedVolumeRefs(deps.db, payload.volumeIds);
+    if (volumes.missing.length > 0) {
+      return step.fail('VOLUME_GONE', `Volume(s) ${volumes.missing.join(', ')} of this order no longer exist`, false);
+    }
     // Intent first: if we crash during the call, the next run knows where to look.
     await recordIntent(step, payload, candidate);
     let created: Awaited<ReturnType<typeof provider.createInstance>>;
@@ -84,6 +90,7 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
         // Only a username the order named: without one the provider's image keeps its own login user.
         username: payload.defaultUsername ? null : step.vm.username,
         sshPublicKeys: key ? [{ name: key.name, publicKey: key.public_key, fingerprint: key.fingerprint }] : [],
+        ...(volumes.refs.length > 0 ? { volumes: volumes.refs } : {}),
         ...workloadRequest(step.vm, deps.secrets),
       });
     } catch (error) {
@@ -127,6 +134,7 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       'created',
       `${candidate.provider} accepted the order as ${created.providerInstanceId} (${candidate.skuCode})`,
     );
+    await recordOrderedVolumes(deps.db, step.vm.id, payload.volumeIds);
     const handedOver = workloadHandedOver(step.vm, provider.capabilities.workload);
     if (handedOver) await deps.vms.addEvent(step.vm.id, 'workload', handedOver);
     return startBoot(step, payload, candidate);

@@ -37,7 +37,8 @@ export interface CreatePayload {
   providerRetries?: number;
   cleanupInstanceId: string | null;
   maxPricePerHour: number | null;
-  filesystemIds: string[];
+  /** gpufleet volumes to attach at create (absent in jobs recorded before volumes). */
+  volumeIds?: string[];
   /** The order named no username: take the one the provider's image logs in with. */
   defaultUsername: boolean;
 }

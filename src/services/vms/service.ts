@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
-import { DEFAULT_ENTITY_ID, type VmStatus } from '../../core/domain/types.ts';
-import type { WorkloadSupport } from '../../core/provider/provider.ts';
+import { DEFAULT_ENTITY_ID, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
+import type { VolumeCapabilities, WorkloadSupport } from '../../core/provider/provider.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
@@ -25,6 +25,8 @@ import type {
   VmEvent,
   VmService,
 } from '../types.ts';
+import { type VolumePin, volumePinFor, withinPin } from '../volumes/order-pin.ts';
+import { VolumeRepository } from '../volumes/repository.ts';
 import type { BudgetGuard } from './budget-guard.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
 import { ReadCache, type ReadVersion } from './read-cache.ts';
@@ -49,9 +51,15 @@ export interface VmServiceDeps {
   images: ImageServiceImpl;
   budgets: BudgetGuard;
   /** Display name and capabilities of a provider id (for messages). */
-  providerInfo: (
-    provider: string,
-  ) => { displayName: string; stopStart: boolean; gpuUtilization: boolean; workload: WorkloadSupport } | undefined;
+  providerInfo: (provider: string) =>
+    | {
+        displayName: string;
+        stopStart: boolean;
+        gpuUtilization: boolean;
+        workload: WorkloadSupport;
+        volumes: VolumeCapabilities | null;
+      }
+    | undefined;
   /** Seals a VM's secret environment at rest. */
   secrets: SecretBox;
 }
@@ -65,6 +73,7 @@ const READ_CACHE = { ttlMs: 1_000, staleMs: 3_000, maxEntries: 1_000 };
 export class VmServiceImpl implements VmService {
   private readonly vms: VmRepository;
   private readonly jobsRepo: JobRepository;
+  private readonly volumes: VolumeRepository;
   private readonly listings = new ReadCache<Page<GpuVmDetails>>(READ_CACHE);
   /** Single VMs by id, on the same terms as listing pages. */
   private readonly singles = new ReadCache<GpuVmDetails>({ ...READ_CACHE, maxEntries: 10_000 });
@@ -72,6 +81,7 @@ export class VmServiceImpl implements VmService {
   constructor(private readonly deps: VmServiceDeps) {
     this.vms = new VmRepository(deps.db);
     this.jobsRepo = new JobRepository(deps.db);
+    this.volumes = new VolumeRepository(deps.db);
   }
 
   // ---------- reads ----------
@@ -92,14 +102,21 @@ export class VmServiceImpl implements VmService {
    * still true.
    */
   private async dataVersion(accountIds: string[]): Promise<ReadVersion> {
-    const { rows } = await sql<{ v: string | null; n: number | string; k: string | null; g: string | null }>`
+    const { rows } = await sql<{
+      v: string | null;
+      n: number | string;
+      k: string | null;
+      g: string | null;
+      w: string | null;
+      a: number | string;
+    }>`
       select (select max(updated_at) from vms) as v, (select count(*) from vms) as n,
-             (select max(updated_at) from ssh_keys) as k, (select max(updated_at) from resource_groups) as g`.execute(
-      this.deps.db,
-    );
+             (select max(updated_at) from ssh_keys) as k, (select max(updated_at) from resource_groups) as g,
+             (select max(updated_at) from volumes) as w,
+             (select count(*) from vm_volumes where detached_at is null) as a`.execute(this.deps.db);
     const row = rows[0];
     const synced = accountIds.map((id) => this.deps.refresher.lastSyncedAt(id) ?? 0).join(',');
-    return { data: `${row?.v}|${row?.n}|${row?.k}|${row?.g}`, sync: synced };
+    return { data: `${row?.v}|${row?.n}|${row?.k}|${row?.g}|${row?.w}|${row?.a}`, sync: synced };
   }
 
   private async buildPage(
@@ -236,7 +253,7 @@ export class VmServiceImpl implements VmService {
       bootDeadline: null,
       cleanupInstanceId: null,
       maxPricePerHour: input.maxPricePerHour ?? null,
-      filesystemIds: input.filesystemIds ?? [],
+      volumeIds: input.volumeIds ?? [],
       defaultUsername: input.username === undefined,
     };
     const ttlAt = input.ttlHours ? new Date(Date.now() + input.ttlHours * 3_600_000).toISOString() : null;
@@ -348,11 +365,20 @@ export class VmServiceImpl implements VmService {
 
     const image = await this.imageFor(input, offers);
     const constraints = orderConstraints(input);
-    const matching = offers.filter(
-      (o) =>
-        o.series.id === series.id &&
-        o.gpuCount === input.gpuCount &&
-        (!input.datacenterId || o.datacenter.id === input.datacenterId),
+    const pin = await volumePinFor(
+      this.deps.db,
+      input.volumeIds,
+      input.datacenterId,
+      (p) => this.deps.providerInfo(p)?.volumes ?? null,
+    );
+    const matching = withinPin(
+      offers.filter(
+        (o) =>
+          o.series.id === series.id &&
+          o.gpuCount === input.gpuCount &&
+          (!input.datacenterId || o.datacenter.id === input.datacenterId),
+      ),
+      pin,
     );
     // Placement only considers providers that can boot the image; when none of the order's can, say which.
     const forSeries = matching.filter((o) => image.providers.includes(o.provider));
@@ -416,6 +442,7 @@ export class VmServiceImpl implements VmService {
     }
     // Reachable providers first: a failing one is tried only after them.
     candidates = [...reachable, ...candidates.filter((o) => failingAccounts.has(o.providerAccountId))];
+    if (candidates.length === 0 && pin) throw pinnedElsewhere(pin, series.name, input.gpuCount);
     if (candidates.length === 0) {
       throw conflict(
         'INVENTORY_DEPLETED',
@@ -705,15 +732,24 @@ export class VmServiceImpl implements VmService {
   }
 
   private async views(rows: VmRowWithNames[]): Promise<GpuVmDetails[]> {
-    const costs = await accruedCosts(
-      this.deps.db,
-      rows.map((r) => r.id),
-    );
+    const ids = rows.map((r) => r.id);
+    const [costs, attached] = await Promise.all([accruedCosts(this.deps.db, ids), this.volumes.attachedToVms(ids)]);
     return rows.map((row) =>
       toVmDetails(row as VmRowWithNames, {
         accountSyncedAt: row.account_id ? this.deps.refresher.lastSyncedAt(row.account_id) : null,
         accrued: costs.get(row.id),
         maxStalenessMs: this.deps.refresher.options.maxStalenessMs,
+        volumes: attached
+          .filter((v) => v.vm_id === row.id)
+          .map((v) => ({
+            id: v.id,
+            name: v.name,
+            sizeGB: Number(v.size_gb),
+            type: v.type,
+            status: v.status as VolumeStatus,
+            attachedAt: v.attached_at,
+            mountHint: this.deps.providerInfo(v.provider)?.volumes?.mountHint ?? '',
+          })),
       }),
     );
   }
@@ -728,6 +764,15 @@ export class VmServiceImpl implements VmService {
     const byId = new Map(names.map((n) => [n.id, n.name]));
     return rows.map((r) => toJobView(r, byId.get(r.vm_id) ?? ''));
   }
+}
+
+/** The order's volumes leave no offer: say where they pin it and why nothing is there. */
+function pinnedElsewhere(pin: VolumePin, seriesName: string, gpuCount: number): AppError {
+  return conflict(
+    'VOLUME_PLACEMENT',
+    `volumeIds: volume${pin.names.length > 1 ? 's' : ''} ${pin.names.join(', ')} pin${pin.names.length > 1 ? '' : 's'} the VM to ${pin.datacenterName} (${pin.provider}), and no ${seriesName} x${gpuCount} matching this order is available there right now`,
+    { datacenterId: pin.datacenterId, provider: pin.provider },
+  );
 }
 
 /** GPCN's rule for the login user: 3–20 characters, `^[a-zA-Z_][a-zA-Z0-9_-]*$`. */

@@ -1,5 +1,5 @@
 import type { MachineKind, PortEndpoint, PortSpec, VmStatus } from '../../core/domain/types.ts';
-import type { GpuVmDetails } from '../types.ts';
+import type { GpuVmDetails, VmVolume } from '../types.ts';
 import type { VmRowWithNames } from './repository.ts';
 
 /** A stored VM as GPUVMDetails (seed 000's fields exactly, plus gpufleet's additions). */
@@ -10,6 +10,8 @@ export function toVmDetails(
     accrued: { amount: number; currency: string } | undefined;
     /** Data older than this is marked stale (a live VM only). */
     maxStalenessMs?: number;
+    /** Volumes attached to it now. */
+    volumes?: VmVolume[];
   },
 ): GpuVmDetails {
   const synced = [row.synced_at ? Date.parse(row.synced_at) : 0, row.deleted_at ? 0 : (extra.accountSyncedAt ?? 0)];
@@ -83,6 +85,7 @@ export function toVmDetails(
     ...envOf(row.env_json),
     ports: portsOf(row.ports_json),
     endpoints: endpointsOf(row),
+    volumes: row.deleted_at ? [] : (extra.volumes ?? []),
   };
 }
 
