@@ -44,6 +44,17 @@ export class ProviderAccountRepository {
     return Number(row?.n ?? 0);
   }
 
+  /** Volumes at the account the provider has not confirmed deleted (they keep billing there). */
+  async countLiveVolumes(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('volumes')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('account_id', '=', accountId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async insert(row: Insertable<ProviderAccountTable>): Promise<void> {
     await this.db.insertInto('provider_accounts').values(row).execute();
   }

@@ -184,6 +184,14 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
           },
         );
       }
+      const volumes = await repo.countLiveVolumes(id);
+      if (volumes > 0) {
+        throw conflict(
+          'ACCOUNT_HAS_VOLUMES',
+          `provider account "${row.name}" still has ${volumes} volume${volumes === 1 ? '' : 's'}; delete them first`,
+          { volumeCount: volumes },
+        );
+      }
       const at = this.now();
       // The row stays for history; its secrets do not.
       await repo.update(id, { deleted_at: at, updated_at: at, enabled: 0, credentials_enc: this.seal(id, {}) });

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { badRequest } from '../errors.ts';
 import type { CostQuery, CostReport, CostService } from '../types.ts';
+import { volumePricePerHour } from '../volumes/view.ts';
 import { overlapHours } from './billing.ts';
 
 /** Costs from billing segments: what each VM cost while it was billable, grouped as asked. */
@@ -50,6 +51,29 @@ export class CostServiceImpl implements CostService {
       row.hours += hours;
       rows.set(id, row);
       totals.set(s.currency, (totals.get(s.currency) ?? 0) + amount);
+    }
+    // Storage bills from creation until the provider confirmed the volume deleted, attached or not.
+    for (const v of await volumesBilledBetween(this.db, from, to)) {
+      const perHour = volumePricePerHour(v);
+      const hours = overlapHours(v.created_at, v.deleted_at, from, to);
+      if (perHour === null || hours <= 0) continue;
+      const amount = hours * perHour;
+      const currency = v.price_currency ?? 'usd';
+      const [key, label] = groupKey(query.groupBy, {
+        vm_id: v.id,
+        vm_name: `${v.name} (volume)`,
+        provider: v.provider,
+        resource_group_id: v.resource_group_id,
+        group_name: v.group_name,
+        created_by_key_id: v.created_by_key_id,
+        key_name: v.key_name,
+      });
+      const id = `${key}|${currency}`;
+      const row = rows.get(id) ?? { key, label, amount: 0, currency, hours: 0 };
+      row.amount += amount;
+      row.hours += hours;
+      rows.set(id, row);
+      totals.set(currency, (totals.get(currency) ?? 0) + amount);
     }
     const round = (n: number) => Math.round(n * 10_000) / 10_000;
     return {
@@ -103,5 +127,41 @@ export async function monthToDateCost(db: Kysely<Database>, groupId: string, now
       ]),
     )
     .execute();
-  return segments.reduce((sum, s) => sum + overlapHours(s.started_at, s.ended_at, monthStart, now.getTime()) * s.price_amount, 0);
+  const compute = segments.reduce(
+    (sum, s) => sum + overlapHours(s.started_at, s.ended_at, monthStart, now.getTime()) * s.price_amount,
+    0,
+  );
+  const storage = (await volumesBilledBetween(db, monthStart, now.getTime()))
+    .filter((v) => v.resource_group_id === groupId)
+    .reduce(
+      (sum, v) => sum + overlapHours(v.created_at, v.deleted_at, monthStart, now.getTime()) * (volumePricePerHour(v) ?? 0),
+      0,
+    );
+  return compute + storage;
+}
+
+/** Volumes that existed at some point between `from` and `to`, with the names a cost report groups by. */
+async function volumesBilledBetween(db: Kysely<Database>, from: number, to: number) {
+  return db
+    .selectFrom('volumes')
+    .leftJoin('resource_groups', 'resource_groups.id', 'volumes.resource_group_id')
+    .leftJoin('api_keys', 'api_keys.id', 'volumes.created_by_key_id')
+    .select([
+      'volumes.id',
+      'volumes.name',
+      'volumes.provider',
+      'volumes.size_gb',
+      'volumes.price_per_gb_month',
+      'volumes.price_currency',
+      'volumes.created_at',
+      'volumes.deleted_at',
+      'volumes.resource_group_id',
+      'resource_groups.name as group_name',
+      'volumes.created_by_key_id',
+      'api_keys.name as key_name',
+    ])
+    .where('volumes.price_per_gb_month', 'is not', null)
+    .where('volumes.created_at', '<', new Date(to).toISOString())
+    .where((eb) => eb.or([eb('volumes.deleted_at', 'is', null), eb('volumes.deleted_at', '>', new Date(from).toISOString())]))
+    .execute();
 }

@@ -574,8 +574,14 @@ export class VmServiceImpl implements VmService {
       });
     }
     await this.vms.update(id, { desired_state: 'deleted' });
-    await this.vms.addEvent(id, 'delete_requested', 'deletion requested');
-    return this.enqueue(vm, 'delete', ctx, {}, 'GPU VM deletion initiated');
+    // Deleting a VM never deletes its data volumes: they are detached with it and kept, and the answer says so.
+    const kept = await this.volumes.attachedToVms([id]);
+    const keptNote =
+      kept.length > 0
+        ? `; volume${kept.length > 1 ? 's' : ''} ${kept.map((v) => `${v.name} (${v.size_gb} GB)`).join(', ')} will be detached and kept`
+        : '';
+    await this.vms.addEvent(id, 'delete_requested', `deletion requested${keptNote}`);
+    return this.enqueue(vm, 'delete', ctx, {}, `GPU VM deletion initiated${keptNote}`);
   }
 
   async start(id: string, ctx: CallContext): Promise<Job> {
