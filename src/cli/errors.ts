@@ -12,6 +12,15 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+
+  /** What to do about it, printed on its own line after the error. */
+  hint: string | null = null;
+}
+
+/** Gives an error a next step to print with it; the error is returned for `throw withHint(…)`. */
+export function withHint<E extends CliError>(error: E, hint: string | null): E {
+  if (hint) error.hint = hint;
+  return error;
 }
 
 /** The server answered with an error envelope (or something that is not an envelope at all). */

@@ -11,6 +11,7 @@ import { registerScriptCommands } from './commands/scripts.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerSshKeyCommands } from './commands/ssh-keys.ts';
+import { registerVolumeCommands } from './commands/volumes.ts';
 import { DEFAULT_URL } from './config.ts';
 import { CliError } from './errors.ts';
 
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   registerCatalogCommands(program);
   registerSshKeyCommands(program);
   registerScriptCommands(program);
+  registerVolumeCommands(program);
   registerGroupCommands(program);
   registerAccountCommands(program);
   registerCostCommand(program);
@@ -46,6 +48,7 @@ function exitCodeFor(err: unknown): number {
   }
   if (err instanceof CliError) {
     process.stderr.write(`error: ${err.message}${err.code ? ` (${err.code})` : ''}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return err.exitCode;
   }
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

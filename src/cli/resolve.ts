@@ -69,6 +69,22 @@ export function resolveStartupScriptId(client: ApiClient, ref: string): Promise<
   return resolveId('startup script', ref, () => listAll<Named>(client, '/v1/resource/startup-scripts'));
 }
 
+export function resolveVolumeId(client: ApiClient, ref: string): Promise<string> {
+  return resolveId(
+    'volume',
+    ref,
+    // Names are unique among live volumes; the search narrows the list, exact matching happens here.
+    () => listAll<Named & { status: string; datacenter: { code: string } }>(client, '/v1/resource/volumes', { search: ref }),
+    (volume) => `${volume.status}, ${volume.datacenter.code}`,
+  );
+}
+
+export async function resolveVolumeIds(client: ApiClient, refs: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) ids.push(await resolveVolumeId(client, ref));
+  return ids;
+}
+
 export function resolveGroupId(client: ApiClient, ref: string): Promise<string> {
   return resolveId('resource group', ref, () => listAll<Named>(client, '/v1/resource-groups'));
 }

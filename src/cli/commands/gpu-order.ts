@@ -15,6 +15,7 @@ import {
   resolveSeries,
   resolveSshKeyId,
   resolveStartupScriptId,
+  resolveVolumeIds,
 } from '../resolve.ts';
 import { accessLines } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
@@ -42,6 +43,7 @@ interface OrderFlags extends ConstraintFlags {
   env: string[];
   secretEnv: string[];
   port: string[];
+  volume: string[];
 }
 
 export function registerGpuOrderCommand(gpu: Command): void {
@@ -66,6 +68,7 @@ export function registerGpuOrderCommand(gpu: Command): void {
     .option('--env <NAME=value>', 'environment variable for the workload (repeatable)', collect, [])
     .option('--secret-env <NAME=value>', 'secret environment variable, sealed and never shown again (repeatable)', collect, [])
     .option('--port <port/proto>', 'port to expose, e.g. 8888/http or 7000/tcp (repeatable)', collect, [])
+    .option('--volume <volume>', 'attach this volume (name or id; repeatable); the VM is placed in its datacenter', collect, [])
     .option('--dry-run', 'show the offers this order would try, in order, and order nothing')
     .option('--idempotency-key <key>', 'repeat an earlier order safely (default: a fresh key per run)')
     .option('--wait', 'wait until the VM is running and print how to reach it')
@@ -106,6 +109,7 @@ async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, s
     idleMinutes: flags.idleMinutes,
     idleAction: flags.idleAction,
     constraints: constraintsOf(flags),
+    ...(flags.volume.length > 0 ? { volumeIds: await resolveVolumeIds(ctx.client, flags.volume) } : {}),
     ...workload,
   };
 }

@@ -22,7 +22,7 @@ export function vmTable(vms: readonly GpuVmDetails[], color: boolean): string {
 export function vmDetails(vm: GpuVmDetails, color: boolean): string {
   const status = paintStatus(vm.status, color) + (vm.statusReason ? ` (${vm.statusReason})` : '');
   const config = vm.configuration;
-  return renderFields([
+  const fields = renderFields([
     ['ID', vm.id],
     ['Name', vm.name],
     ['Status', status],
@@ -50,6 +50,20 @@ export function vmDetails(vm: GpuVmDetails, color: boolean): string {
     ['Created', formatTime(vm.createdAt)],
     ['Synced', formatTime(vm.syncedAt)],
     ...(vm.stale ? ([['Stale', 'yes: the provider has not confirmed this recently']] as [string, string][]) : []),
+    ['Volumes', vm.volumes.length > 0 ? String(vm.volumes.length) : 'none'],
+  ]);
+  return vm.volumes.length > 0 ? `${fields}\n\n${vmVolumesTable(vm, color)}` : fields;
+}
+
+/** The volumes attached to a VM and where each shows up on it. */
+function vmVolumesTable(vm: GpuVmDetails, color: boolean): string {
+  return renderTable(vm.volumes, [
+    { header: 'VOLUME', value: (v) => v.name },
+    { header: 'SIZE', value: (v) => `${v.sizeGB} GB`, align: 'right' },
+    { header: 'TYPE', value: (v) => v.type },
+    { header: 'STATUS', value: (v) => paintStatus(v.status, color) },
+    { header: 'ATTACHED', value: (v) => formatTime(v.attachedAt) },
+    { header: 'MOUNT', value: (v) => dash(v.mountHint) },
   ]);
 }
 

@@ -10,6 +10,7 @@ import { registerGpuLifecycleCommands } from './gpu-lifecycle.ts';
 import { registerGpuLimitsCommand } from './gpu-limits.ts';
 import { registerGpuOrderCommand } from './gpu-order.ts';
 import { sshCommand, vmDetails, vmTable } from './gpu-render.ts';
+import { registerGpuVolumeCommands } from './gpu-volumes.ts';
 
 export function registerGpuCommands(program: Command): void {
   const gpu = program.command('gpu').description('GPU virtual machines');
@@ -108,6 +109,7 @@ export function registerGpuCommands(program: Command): void {
   registerGpuOrderCommand(gpu);
   registerGpuLifecycleCommands(gpu);
   registerGpuLimitsCommand(gpu);
+  registerGpuVolumeCommands(gpu);
 }
 
 function pageFooter(meta: PageMeta | null): string {

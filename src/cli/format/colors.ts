@@ -1,4 +1,4 @@
-import type { VmStatus } from '../../core/domain/types.ts';
+import type { VmStatus, VolumeStatus } from '../../core/domain/types.ts';
 
 /**
  * Colour only for a person at a terminal: never when NO_COLOR is set (no-color.org), never into a pipe
@@ -17,7 +17,7 @@ export function paint(text: string, color: Color, enabled: boolean): string {
   return enabled ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text;
 }
 
-const STATUS_COLORS: Record<VmStatus, Color> = {
+const STATUS_COLORS: Record<VmStatus | VolumeStatus, Color> = {
   Running: 'green',
   Provisioning: 'yellow',
   Starting: 'yellow',
@@ -26,10 +26,18 @@ const STATUS_COLORS: Record<VmStatus, Color> = {
   Error: 'red',
   Destroyed: 'gray',
   Unknown: 'magenta',
+  Available: 'green',
+  Attached: 'green',
+  Creating: 'yellow',
+  Attaching: 'yellow',
+  Detaching: 'yellow',
+  Resizing: 'yellow',
+  Deleting: 'yellow',
+  Deleted: 'gray',
 };
 
 export function paintStatus(status: string, enabled: boolean): string {
-  const color = STATUS_COLORS[status as VmStatus];
+  const color = STATUS_COLORS[status as VmStatus | VolumeStatus];
   return color ? paint(status, color, enabled) : status;
 }
 

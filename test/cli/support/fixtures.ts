@@ -1,5 +1,5 @@
 import type { SshKey } from '../../../src/core/domain/types.ts';
-import type { DatacenterInfo, GpuVmDetails, Job, Offer, SeriesInfo } from '../../../src/services/types.ts';
+import type { DatacenterInfo, GpuVmDetails, Job, Offer, SeriesInfo, Volume, VolumeOption } from '../../../src/services/types.ts';
 
 /** API-shaped records for the fake server, with just enough variety to tell rows apart. */
 
@@ -143,6 +143,51 @@ export function offer(overrides: Partial<Offer> = {}): Offer {
     billsWhileStopped: true,
     reportsGpuUtilization: false,
     unmapped: false,
+    ...overrides,
+  };
+}
+
+export function volume(overrides: Partial<Volume> = {}): Volume {
+  return {
+    id: '77777777-0000-4000-8000-000000000001',
+    entityId: '00000000-0000-4000-8000-000000000001',
+    name: 'datasets',
+    status: 'Available',
+    provider: 'verda',
+    providerAccountId: 'eeeeeeee-0000-4000-8000-000000000001',
+    providerVolumeId: 'vol-1',
+    providerStatus: 'detached',
+    datacenter: { id: FIN.id, code: FIN.code, name: FIN.name },
+    type: 'NVMe',
+    sizeGB: 500,
+    pricePerGBMonth: { amount: 0.2, currency: 'usd' },
+    accruedCost: { amount: 1.37, currency: 'usd' },
+    resourceGroupId: null,
+    attachedTo: [],
+    mountHint: 'an unformatted block device (/dev/vdb)',
+    lastError: null,
+    createdAt: '2025-03-01T10:00:00.000Z',
+    updatedAt: '2025-03-01T10:00:00.000Z',
+    deletedAt: null,
+    syncedAt: '2025-03-01T10:01:00.000Z',
+    ...overrides,
+  };
+}
+
+export function volumeOption(overrides: Partial<VolumeOption> = {}): VolumeOption {
+  return {
+    datacenter: { id: FIN.id, code: FIN.code, name: FIN.name },
+    provider: 'verda',
+    kind: 'block volume',
+    types: ['NVMe', 'HDD'],
+    minSizeGB: 1,
+    maxSizeGB: 10_000,
+    resize: true,
+    rename: true,
+    attachToExisting: true,
+    attachRequiresStopped: true,
+    maxPerInstance: 8,
+    mountHint: 'an unformatted block device (/dev/vdb)',
     ...overrides,
   };
 }
