@@ -12,6 +12,7 @@ import { orderPage } from './pages/order.ts';
 import { scriptsPage } from './pages/scripts.ts';
 import { vmDetailPage } from './pages/vm-detail.ts';
 import { vmsPage } from './pages/vms.ts';
+import { volumesPage } from './pages/volumes.ts';
 import { forgetKey, storedKey, takeKeyFromFragment } from './session.ts';
 
 /** Client-side routes; the server answers each of these paths with index.html. */
@@ -21,6 +22,7 @@ const ROUTES: { pattern: RegExp; names: string[]; page: Page }[] = [
   { pattern: /^\/vms\/([^/]+)$/, names: ['id'], page: vmDetailPage },
   { pattern: /^\/keys$/, names: [], page: keysPage },
   { pattern: /^\/scripts$/, names: [], page: scriptsPage },
+  { pattern: /^\/volumes$/, names: [], page: volumesPage },
   { pattern: /^\/offers$/, names: [], page: offersPage },
   { pattern: /^\/accounts$/, names: [], page: accountsPage },
   { pattern: /^\/costs$/, names: [], page: costsPage },

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { applyPageHeaders } from '../api/plugins/security-headers.ts';
 
 /** Paths the single-page app routes itself; the server answers each with index.html. */
-export const SPA_ROUTES = ['/', '/vms', '/vms/:id', '/keys', '/scripts', '/offers', '/accounts', '/costs'] as const;
+export const SPA_ROUTES = ['/', '/vms', '/vms/:id', '/keys', '/scripts', '/volumes', '/offers', '/accounts', '/costs'] as const;
 
 const ONE_YEAR = 31_536_000;
 

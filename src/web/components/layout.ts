@@ -5,6 +5,7 @@ const NAV: [string, string][] = [
   ['/vms/new', 'Order'],
   ['/keys', 'SSH keys'],
   ['/scripts', 'Startup scripts'],
+  ['/volumes', 'Volumes'],
   ['/offers', 'Offers'],
   ['/accounts', 'Accounts'],
   ['/costs', 'Costs'],

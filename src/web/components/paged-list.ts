@@ -1,12 +1,13 @@
 import type { PageMeta } from '../../services/types.ts';
+import type { Query } from '../api.ts';
 import type { PageContext } from '../page.ts';
 import { type Child, h, replace } from './dom.ts';
 import { emptyState, errorNotice, loading } from './notice.ts';
 import { pagination } from './pagination.ts';
 
 /**
- * A library list (SSH keys, startup scripts): one API page at a time, a retry on failure, an empty state,
- * and paging links once there is more than one page. `reload` shows the current page again.
+ * A library list (SSH keys, startup scripts, volumes): one API page at a time, a retry on failure, an empty
+ * state, and paging links once there is more than one page. `reload` shows the current page again.
  */
 export function pagedList<T>(
   ctx: PageContext,
@@ -20,13 +21,19 @@ export function pagedList<T>(
     what: string;
     empty: string;
     render: (rows: T[]) => Child;
+    /** Filters sent with every page, read afresh on each load. */
+    query?: () => Query;
   },
 ): { element: HTMLElement; reload: () => Promise<void> } {
   let page = 1;
   const element = h('div', null, loading(`Loading ${options.noun[1]}…`));
   const reload = async (): Promise<void> => {
     try {
-      const result = await ctx.api.get<T[]>(options.path, { page, limit: options.pageSize, sort: options.sort }, ctx.signal);
+      const result = await ctx.api.get<T[]>(
+        options.path,
+        { ...options.query?.(), page, limit: options.pageSize, sort: options.sort },
+        ctx.signal,
+      );
       if (!ctx.signal.aborted) show(result.data ?? [], result.meta);
     } catch (err) {
       if (!ctx.signal.aborted)

@@ -1,4 +1,4 @@
-import type { VmStatus } from '../../core/domain/types.ts';
+import type { VmStatus, VolumeStatus } from '../../core/domain/types.ts';
 import { h } from './dom.ts';
 
 /** One class per status, so a status has the same colour on every page. */
@@ -7,6 +7,23 @@ export function statusBadge(status: VmStatus | string): HTMLElement {
   const name = known.includes(status) ? status.toLowerCase() : 'unknown';
   const busy = status === 'Provisioning' || status === 'Starting' || status === 'Stopping';
   return h('span', { class: `badge status-${name}${busy ? ' busy' : ''}` }, status);
+}
+
+/** A volume's status in the colours of the VM statuses it resembles: ready green, on its way busy, gone grey. */
+export function volumeStatusBadge(status: VolumeStatus): HTMLElement {
+  const classes: Record<VolumeStatus, string> = {
+    Available: 'status-running',
+    Attached: 'status-running',
+    Creating: 'status-provisioning busy',
+    Attaching: 'status-starting busy',
+    Detaching: 'status-stopping busy',
+    Resizing: 'status-starting busy',
+    Deleting: 'status-stopping busy',
+    Deleted: 'status-destroyed',
+    Error: 'status-error',
+    Unknown: 'status-unknown',
+  };
+  return h('span', { class: `badge ${classes[status] ?? 'status-unknown'}` }, status);
 }
 
 export function healthBadge(health: string): HTMLElement {

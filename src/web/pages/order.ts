@@ -1,5 +1,13 @@
 import type { SshKey, StartupScript } from '../../core/domain/types.ts';
-import type { GpuVmDetails, ImageInfo, Inventory, Job, ResourceGroupDetails } from '../../services/types.ts';
+import type {
+  GpuVmDetails,
+  ImageInfo,
+  Inventory,
+  Job,
+  ResourceGroupDetails,
+  Volume,
+  VolumeOption,
+} from '../../services/types.ts';
 import { ApiError, listAll } from '../api.ts';
 import { checkbox, field, h, option, replace, select } from '../components/dom.ts';
 import { inventoryPicker, type Selection } from '../components/inventory-picker.ts';
@@ -7,6 +15,7 @@ import { emptyState, errorNotice, loading, notice } from '../components/notice.t
 import { ago, pricePerHour, providerName } from '../format.ts';
 import { randomUuid } from '../ids.ts';
 import type { Page, PageContext } from '../page.ts';
+import { narrowInventory, volumeFields } from './order-volumes.ts';
 import { workloadFields } from './order-workload.ts';
 
 /** Order a GPU VM from the live inventory, then hand over to the VM page that follows the create job. */
@@ -17,14 +26,16 @@ export const orderPage: Page = (ctx) => {
 
   const load = async () => {
     try {
-      const [inventory, keys, groups, images, scripts] = await Promise.all([
+      const [inventory, keys, groups, images, scripts, volumes, volumeOptions] = await Promise.all([
         ctx.api.get<Inventory>('/v1/resource/gpu/inventory', undefined, ctx.signal).then((r) => r.data),
         listAll<SshKey>(ctx.api, '/v1/resource/ssh-keys', { sort: 'name:asc' }, ctx.signal),
         listAll<ResourceGroupDetails>(ctx.api, '/v1/resource-groups', { sort: 'name:asc' }, ctx.signal),
         listAll<ImageInfo>(ctx.api, '/v1/resource/gpu/images', {}, ctx.signal),
         listAll<StartupScript>(ctx.api, '/v1/resource/startup-scripts', { sort: 'name:asc' }, ctx.signal),
+        listAll<Volume>(ctx.api, '/v1/resource/volumes', { sort: 'name:asc' }, ctx.signal),
+        ctx.api.get<VolumeOption[]>('/v1/resource/volumes/options', undefined, ctx.signal).then((r) => r.data ?? []),
       ]);
-      if (!ctx.signal.aborted) renderForm(ctx, body, inventory, keys, groups, { images, scripts });
+      if (!ctx.signal.aborted) renderForm(ctx, body, inventory, keys, groups, { images, scripts, volumes, volumeOptions });
     } catch (err) {
       if (!ctx.signal.aborted)
         replace(body, errorNotice(err, { title: 'Could not load the order form', retry: () => void load() }));
@@ -39,7 +50,7 @@ function renderForm(
   inventory: Inventory,
   keys: SshKey[],
   groups: ResourceGroupDetails[],
-  library: { images: ImageInfo[]; scripts: StartupScript[] },
+  library: { images: ImageInfo[]; scripts: StartupScript[]; volumes: Volume[]; volumeOptions: VolumeOption[] },
 ): void {
   const name = h('input', {
     type: 'text',
@@ -59,6 +70,9 @@ function renderForm(
     { name: 'image' },
   );
   const workload = workloadFields(library.scripts);
+  // A volume pins the VM to its datacenter: choosing one narrows the machine picker to that datacenter.
+  let latest = inventory;
+  const volumes = volumeFields(library.volumes, library.volumeOptions, ctx.query.get('volume'), () => showPicker(latest));
   const group = h(
     'select',
     { name: 'resourceGroup' },
@@ -111,7 +125,10 @@ function renderForm(
     const samePlace = selection.availability.datacenterId === ctx.query.get('datacenter');
     return sameSeries && samePlace && String(selection.gpuCount.count) === ctx.query.get('count') ? preset.sku : null;
   };
-  const showPicker = (data: Inventory) => {
+  const showPicker = (fresh: Inventory) => {
+    latest = fresh;
+    const pin = volumes.pin();
+    const data = pin ? narrowInventory(fresh, pin.datacenterId) : fresh;
     const noCapacity = !data.series.some((s) => s.availability.some((a) => a.gpuCounts.length > 0));
     const previous = selection;
     selection = null;
@@ -132,12 +149,16 @@ function renderForm(
         h('button', { type: 'button', class: 'link', onclick: () => void refreshInventory() }, 'Refresh'),
       ),
       noCapacity
-        ? emptyState('No GPU capacity is available right now at any connected provider.')
+        ? emptyState(
+            pin
+              ? `No GPU capacity is available in ${pin.datacenterName} right now, where the chosen volumes pin the VM.`
+              : 'No GPU capacity is available right now at any connected provider.',
+          )
         : inventoryPicker(
             data,
             {
               series: previous?.series.id ?? ctx.query.get('series'),
-              datacenter: previous?.availability.datacenterId ?? ctx.query.get('datacenter'),
+              datacenter: pin?.datacenterId ?? previous?.availability.datacenterId ?? ctx.query.get('datacenter'),
               count: previous?.gpuCount.count ?? (Number(ctx.query.get('count')) || null),
               sku: previous?.sku.skuCode ?? ctx.query.get('sku'),
             },
@@ -163,6 +184,7 @@ function renderForm(
     { class: 'card form', 'aria-label': 'Order a GPU VM' },
     h('h2', null, 'Machine'),
     pickerArea,
+    volumes.section,
     h('h2', null, 'Access and placement'),
     h(
       'div',
@@ -229,6 +251,8 @@ function renderForm(
       imageName: image.value,
     };
     if (group.value) order.resourceGroupId = group.value;
+    const volumeIds = volumes.volumeIds();
+    if (volumeIds.length > 0) order.volumeIds = volumeIds;
     if (username.value.trim()) order.username = username.value.trim();
     if (spot.input.checked) {
       order.spot = true;

@@ -1,4 +1,4 @@
-import type { GpuVmDetails, Job, VmEvent } from '../../services/types.ts';
+import type { GpuVmDetails, Job, VmEvent, VolumeOption } from '../../services/types.ts';
 import { ApiError, jobsFrom } from '../api.ts';
 import { h, replace } from '../components/dom.ts';
 import { jobProgress } from '../components/job.ts';
@@ -17,6 +17,7 @@ import {
 import { dateTime } from '../format.ts';
 import type { Page, PageContext } from '../page.ts';
 import { actionBar } from './vm-actions.ts';
+import { volumesCard } from './vm-volumes.ts';
 
 const POLL_MS = 3000;
 
@@ -30,6 +31,9 @@ export const vmDetailPage: Page = (ctx) => {
   let errorKey = '';
   const running = new Set<string>();
   const live: LiveFields = { accrued: h('span'), synced: h('span') };
+  // Where volumes can be created, and what they can do there; loaded once (again only after a failure).
+  let volumeOptions: VolumeOption[] | null = null;
+  let volumeOptionsError: unknown = null;
 
   const title = h('h1', null, 'GPU VM');
   const badge = h('span');
@@ -84,6 +88,14 @@ export const vmDetailPage: Page = (ctx) => {
           .get<VmEvent[]>(`/v1/resource/gpu/${encodeURIComponent(id)}/history`, undefined, ctx.signal)
           .catch((err: unknown) => err),
       ]);
+      if (volumeOptions === null) {
+        try {
+          volumeOptions = (await ctx.api.get<VolumeOption[]>('/v1/resource/volumes/options', undefined, ctx.signal)).data ?? [];
+          volumeOptionsError = null;
+        } catch (err) {
+          volumeOptionsError = err;
+        }
+      }
       if (ctx.signal.aborted) return;
       errorKey = '';
       errors.replaceChildren();
@@ -113,7 +125,15 @@ export const vmDetailPage: Page = (ctx) => {
     replace(badge, statusBadge(next.status), next.statusReason ? h('span', { class: 'muted reason' }, next.statusReason) : null);
     actions.update();
     // Accrued cost and sync time move on every poll; the cards are rebuilt only when something else changed.
-    const key = JSON.stringify({ ...next, accruedCost: null, syncedAt: null, updatedAt: null });
+    const option = volumeOptions?.find((o) => o.datacenter.id === next.datacenter.id) ?? null;
+    const key = JSON.stringify({
+      ...next,
+      accruedCost: null,
+      syncedAt: null,
+      updatedAt: null,
+      volumeOption: option,
+      volumeOptionsFailed: volumeOptionsError !== null,
+    });
     if (key === shapeKey) {
       billingCard(next, live);
       placementCard(next, live);
@@ -127,6 +147,10 @@ export const vmDetailPage: Page = (ctx) => {
         : null,
       connectionCard(next),
       workloadCard(next),
+      volumesCard({ api: ctx.api, say: (node) => messages.replaceChildren(node), refresh: () => poller.now() }, next, {
+        option,
+        error: volumeOptionsError,
+      }),
       billingCard(next, live),
       machineCard(next),
       placementCard(next, live),
