@@ -109,6 +109,7 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
       malformNext: (count) => faults.malformNext(count),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
+      liveVolumeIds: () => world.liveFilesystemIds(),
       bootWorkload: (id) => {
         const userData = world.userDataOf(id);
         if (userData === undefined) return null;
