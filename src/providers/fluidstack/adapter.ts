@@ -41,8 +41,8 @@ export const FLUIDSTACK_VOLUMES: VolumeCapabilities = {
   rename: false,
   attachToExisting: false,
   attachRequiresStopped: false,
-  // No limit is documented; the document's own example mounts two. Eight is a chosen bound, well inside what a VM
-  // takes in virtio-fs devices.
+  // No limit is documented; the document's own example mounts two. Eight is a chosen bound that leaves room beyond
+  // the example: an assumption.
   maxPerInstance: 8,
   mountHint:
     'a virtio-fs share Atlas documents no mount point for: mount it with `sudo mount -t virtiofs <tag> /mnt/<name>` ' +
