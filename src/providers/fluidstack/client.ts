@@ -196,6 +196,7 @@ export class FluidstackClient {
     }
   }
 
+  /** The seed documents only `POST /filesystems` and `GET /filesystems/{id}`; this route is the document's. */
   async listFilesystems(region: RegionConfig) {
     return this.read(
       this.http(region),
@@ -215,7 +216,7 @@ export class FluidstackClient {
     );
   }
 
-  /** 204 deletes it; a 404 means it is already gone. */
+  /** 204 deletes it; a 404 means it is already gone. Like the list, a route of the document the seed lacks. */
   async deleteFilesystem(region: RegionConfig, id: string): Promise<'accepted' | 'gone'> {
     try {
       await this.send(

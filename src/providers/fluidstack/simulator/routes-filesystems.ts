@@ -43,8 +43,8 @@ function findFilesystem(ctx: SimContext, request: FastifyRequest, reply: Fastify
 }
 
 /**
- * `GET|POST /filesystems` and `GET|DELETE /filesystems/{id}` of a region, per project. Codes as the document
- * lists them: 200, 201, 200 and 204; 400 for a bad body; 403 for a project the token cannot reach on the two
+ * `GET|POST /filesystems` and `GET|DELETE /filesystems/{id}` of a region, per project (the seed has only the create
+ * and the get; the list and the delete follow the document). Codes as the document lists them: 200, 201, 200 and 204; 400 for a bad body; 403 for a project the token cannot reach on the two
  * collection routes (they list no 404); 404 for an unknown filesystem (or project) on the item routes.
  */
 export function registerFilesystemRoutes(app: FastifyInstance, ctx: SimContext): void {
