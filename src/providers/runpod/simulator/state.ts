@@ -1,9 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { randomHex } from '../../kit/sim/random.ts';
 import type { SimTimers } from '../../kit/sim/timers.ts';
 import { buildMachines, Capacity, type SimMachine } from './capacity.ts';
 import { findDataCenter, findGpuType, type SimGpuType } from './catalog.ts';
 import { atDeadline, deadlineOf } from './deadlines.ts';
+import { fail, HOST_FULL, NO_INSTANCES } from './errors.ts';
 import { randomPodHostId, randomPodId, randomPublicPort } from './ids.ts';
 
 /**
@@ -87,15 +87,6 @@ export interface DeployInput {
 export interface SimSnapshot {
   machines: SimMachine[];
   pods: SimPod[];
-}
-
-export const NO_INSTANCES =
-  'There are no longer any instances available with the requested specifications. Please refresh and try again.';
-export const HOST_FULL = 'There are not enough free GPUs on the host machine to start this pod.';
-
-/** Resolver errors carry the code the GraphQL server stamps on any error thrown inside a resolver. */
-export function fail(message: string): never {
-  throw new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
 export interface SimStateOptions {
