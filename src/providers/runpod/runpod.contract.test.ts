@@ -125,10 +125,8 @@ describe('runpod simulator speaks seed 002', () => {
       ports: '8888/http,22/tcp',
       env: [{ key: 'GREETING', value: 'hello' }],
       dockerArgs: 'sleep infinity',
-      templateId: 'tmpl-abc123',
       containerDiskInGb: 30,
       volumeInGb: 40,
-      networkVolumeId: 'nv-abc123',
       volumeMountPath: '/data',
     });
     expect(created.body.errors).toBeUndefined();
@@ -137,13 +135,13 @@ describe('runpod simulator speaks seed 002', () => {
       ports: '8888/http,22/tcp',
       env: ['GREETING=hello'],
       dockerArgs: 'sleep infinity',
-      templateId: 'tmpl-abc123',
+      templateId: null,
       containerDiskInGb: 30,
       volumeInGb: 40,
       volumeMountPath: '/data',
     });
-    const withVolume = await graphql(`{ pod(input: { podId: "${pod.id}" }) { networkVolumeId } }`);
-    expect(withVolume.body.data?.pod).toEqual({ networkVolumeId: 'nv-abc123' });
+    const withoutVolume = await graphql(`{ pod(input: { podId: "${pod.id}" }) { networkVolumeId networkVolume { id } } }`);
+    expect(withoutVolume.body.data?.pod).toEqual({ networkVolumeId: null, networkVolume: null });
 
     const running = await waitForRuntime(String(pod.id));
     const ports = (running.runtime as { ports: Record<string, unknown>[] }).ports;

@@ -7,6 +7,14 @@ import { POD_SDL } from './schema-pod.ts';
  * ports, resume inputs, `dataCenters`, spot prices). Unknown fields and input fields are validation errors,
  * as on RunPod (e.g. `allowedCudaVersions` on `PodResumeInput`).
  *
+ * Network volumes are not in the seed at all. They follow what the SDKs and tools send to the real API:
+ * `myself { networkVolumes { id name size dataCenterId dataCenter { … } } }` (runpod-python, dstack),
+ * `createNetworkVolume(input: {name, size, dataCenterId})`, `updateNetworkVolume(input: {id, name, size})`
+ * (RunPod's Pulumi provider) and `deleteNetworkVolume(input: {id})` (dstack), which returns a scalar: the
+ * only recorded answer is `true`. `PodTemplate` has the seed's fields plus `isRunpod`, `isServerless`,
+ * `boundEndpointId` and `category` from the typed schema mirror (not `config`, a JSON scalar whose shape nothing
+ * documents); `EnvironmentVariable`, blank in the seed, is `{key value}`.
+ *
  * One deliberate difference: `Pod.desiredStatus` is a `String!` here rather than the `PodStatus` enum, so
  * the simulator can show a status the adapter has never seen (RunPod would do that by adding an enum value).
  */
@@ -31,6 +39,9 @@ type Mutation {
   podResume(input: PodResumeInput!): Pod
   podBidResume(input: PodBidResumeInput!): Pod
   podTerminate(input: PodTerminateInput!): Void
+  createNetworkVolume(input: CreateNetworkVolumeInput!): NetworkVolume
+  updateNetworkVolume(input: UpdateNetworkVolumeInput!): NetworkVolume
+  deleteNetworkVolume(input: DeleteNetworkVolumeInput!): Boolean
 }
 
 type User {
@@ -39,7 +50,44 @@ type User {
   pubKey: String
   clientBalance: Float
   currentSpendPerHr: Float
+  networkVolumes: [NetworkVolume]
+  podTemplates: [PodTemplate]
 }
+
+type NetworkVolume {
+  id: String
+  name: String
+  size: Int
+  dataCenterId: String
+  dataCenter: DataCenter
+}
+
+type PodTemplate {
+  advancedStart: Boolean
+  containerDiskInGb: Int
+  containerRegistryAuthId: String
+  dockerArgs: String
+  earned: Float
+  env: [EnvironmentVariable]
+  id: String
+  imageName: String
+  isPublic: Boolean
+  isRunpod: Boolean
+  isServerless: Boolean
+  boundEndpointId: String
+  name: String
+  ports: String
+  readme: String
+  runtimeInMin: Int
+  startJupyter: Boolean
+  startScript: String
+  startSsh: Boolean
+  volumeInGb: Int
+  volumeMountPath: String
+  category: String
+}
+
+type EnvironmentVariable { key: String value: String }
 
 type CpuType {
   id: String
@@ -188,6 +236,10 @@ input PodStopInput { podId: String! incrementVersion: Boolean }
 input PodResumeInput { podId: String! gpuCount: Int syncMachine: Boolean }
 input PodBidResumeInput { podId: String! bidPerGpu: Float! gpuCount: Int }
 input PodTerminateInput { podId: String! }
+
+input CreateNetworkVolumeInput { name: String size: Int dataCenterId: String! }
+input UpdateNetworkVolumeInput { id: String! name: String size: Int }
+input DeleteNetworkVolumeInput { id: String! }
 `;
 
 export const runpodSchema = buildSchema(SDL + POD_SDL);
