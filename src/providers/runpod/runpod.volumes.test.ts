@@ -1,9 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSimulator } from '../../core/provider/provider.ts';
+import { createRequestFor } from '../../../test/support/instances.ts';
+import { ProviderError } from '../../core/provider/errors.ts';
+import type {
+  InstanceRef,
+  Provider,
+  ProviderInstance,
+  ProviderOffer,
+  ProviderVolume,
+  RunningSimulator,
+  VolumeRef,
+} from '../../core/provider/provider.ts';
 import { runpod } from './index.ts';
+import { readVolumeName, taggedVolumeName, volumePricePerGBMonth } from './volumes.ts';
+
+const KEY = { name: 'k', publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRunpodVolumeKey vol@runpod', fingerprint: 'SHA256:v' };
 
 type Answer = {
   status: number;
@@ -320,5 +334,264 @@ describe('runpod simulator state file with network volumes', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('runpod adapter volumes and templates', () => {
+  let sim: RunningSimulator;
+  let provider: Provider;
+  const calls: string[] = [];
+  const graphql = (query: string, variables: Record<string, unknown> = {}) => graphqlOn(sim, query, variables);
+
+  beforeAll(async () => {
+    sim = await runpod.simulator.start({ transitionMs: 40, seed: 21 });
+    provider = runpod.connect(
+      { accountId: randomUUID(), name: 'volumes', baseUrl: sim.baseUrl, credentials: sim.account.credentials, settings: {} },
+      { logger: { info() {}, warn() {}, error() {} }, onProviderCall: (c) => calls.push(`${c.route} ${c.status}`) },
+    );
+  });
+  afterAll(async () => {
+    await provider?.close();
+    await sim?.close();
+  });
+  afterEach(() => sim.control.reset());
+
+  const secureOffer = async (): Promise<ProviderOffer> => {
+    const found = (await provider.listOffers()).find(
+      (o) => o.available && !o.spot && o.gpu.count === 1 && o.providerSkuId.startsWith('SECURE:'),
+    );
+    if (!found) throw new Error('no Secure Cloud offer');
+    return found;
+  };
+  const newVolume = (locationCode: string, name = 'data', sizeGB = 50) =>
+    provider.createVolume?.({ gpufleetId: randomUUID(), name, sizeGB, locationCode, type: 'network' }) as Promise<ProviderVolume>;
+  const listed = async (id: string) => (await provider.listVolumes?.())?.find((v) => v.providerVolumeId === id);
+  const refOf = (v: ProviderVolume): VolumeRef => ({ providerVolumeId: v.providerVolumeId, locationCode: v.locationCode });
+  const instanceRef = (i: ProviderInstance): InstanceRef => ({
+    providerInstanceId: i.providerInstanceId,
+    providerSkuId: i.providerSkuId,
+    locationCode: i.locationCode,
+    gpuCount: i.gpuCount,
+    spot: i.spot,
+    pricePerHour: i.pricePerHour,
+  });
+  const rawPod = async (id: string) =>
+    dataOf<Record<string, unknown>>(
+      await graphql(
+        `{ pod(input: { podId: "${id}" }) { templateId imageName ports env volumeInGb volumeMountPath networkVolumeId } }`,
+      ),
+      'pod',
+    );
+
+  it('declares one network volume per pod, attached at create only, from 10 to 4000 GB, grown and renamed in place', () => {
+    expect(provider.capabilities.volumes).toEqual({
+      kind: 'network volume',
+      types: ['network'],
+      minSizeGB: 10,
+      maxSizeGB: 4000,
+      resize: true,
+      rename: true,
+      attachToExisting: false,
+      attachRequiresStopped: false,
+      maxPerInstance: 1,
+      mountHint: '/workspace',
+    });
+    expect(provider.attachVolume).toBeUndefined();
+    expect(provider.detachVolume).toBeUndefined();
+  });
+
+  it('tags the volume name with the gpufleet id, reads it back, and keeps it through a rename', async () => {
+    const gpufleetId = randomUUID();
+    const created = await provider.createVolume?.({
+      gpufleetId,
+      name: 'Training data: v1/α',
+      sizeGB: 50,
+      locationCode: 'EU-RO-1',
+      type: 'network',
+    });
+    expect(created).toMatchObject({ gpufleetId, name: 'Training data- v1-α', locationCode: 'EU-RO-1', status: 'Available' });
+    const raw = dataOf<{ networkVolumes: { id: string; name: string }[] }>(
+      await graphql('{ myself { networkVolumes { id name } } }'),
+      'myself',
+    ).networkVolumes.find((v) => v.id === created?.providerVolumeId);
+    expect(raw?.name).toBe(`Training data- v1-α gpufleet-${gpufleetId}`);
+
+    const ref = refOf(created as ProviderVolume);
+    await provider.renameVolume?.(ref, 'checkpoints');
+    expect(await listed(ref.providerVolumeId)).toMatchObject({ gpufleetId, name: 'checkpoints' });
+
+    // A volume made elsewhere has no tag: its name is shown whole and it is not gpufleet's.
+    const foreign = dataOf<{ id: string }>(
+      await graphql(CREATE, { input: { name: 'made in the console', size: 20, dataCenterId: 'EU-RO-1' } }),
+      'createNetworkVolume',
+    );
+    expect(await listed(foreign.id)).toMatchObject({ gpufleetId: null, name: 'made in the console' });
+    await provider.renameVolume?.({ providerVolumeId: foreign.id, locationCode: 'EU-RO-1' }, 'still foreign');
+    expect(await listed(foreign.id)).toMatchObject({ gpufleetId: null, name: 'still foreign' });
+
+    expect(readVolumeName('gpufleet-abc')).toEqual({ name: '', gpufleetId: 'abc' });
+    expect(readVolumeName('my gpufleet-volume gpufleet-abc')).toEqual({ name: 'my gpufleet-volume', gpufleetId: 'abc' });
+    expect(taggedVolumeName('abc', '   ')).toBe('gpufleet-abc');
+    expect(() => taggedVolumeName('a b', 'x')).toThrow(ProviderError);
+    await provider.deleteVolume?.(ref);
+    await provider.deleteVolume?.({ providerVolumeId: foreign.id, locationCode: 'EU-RO-1' });
+  });
+
+  it('quotes standard network storage prices per GB-month: $0.07 up to 1 TB, $0.05 for what is beyond', async () => {
+    expect(volumePricePerGBMonth(10)).toEqual({ amount: 0.07, currency: 'usd' });
+    expect(volumePricePerGBMonth(1000)).toEqual({ amount: 0.07, currency: 'usd' });
+    expect(volumePricePerGBMonth(2000)).toEqual({ amount: 0.06, currency: 'usd' });
+    expect(volumePricePerGBMonth(4000)).toEqual({ amount: 0.055, currency: 'usd' });
+    const volume = await newVolume('EU-SE-1', 'priced', 1500);
+    expect(volume.pricePerGBMonth?.amount).toBeCloseTo((1000 * 0.07 + 500 * 0.05) / 1500, 4);
+    await provider.resizeVolume?.(refOf(volume), 3000);
+    expect(await listed(volume.providerVolumeId)).toMatchObject({ sizeGB: 3000, pricePerGBMonth: { amount: 0.0567 } });
+    await provider.deleteVolume?.(refOf(volume));
+  });
+
+  it('lists volumes in one provider call, with the pods that have them', async () => {
+    const before = calls.length;
+    await provider.listVolumes?.();
+    expect(calls.slice(before)).toEqual(['/graphql#NetworkVolumes 200']);
+  });
+
+  it('pins the pod to the volume, shows it attached while the pod exists, and refuses to delete it until then', async () => {
+    const offer = await secureOffer();
+    const volume = await newVolume(offer.location.code, 'pinned');
+    const pod = await provider.createInstance(
+      createRequestFor(offer, { sshPublicKeys: [KEY], volumes: [refOf(volume)], templateId: null }),
+    );
+    expect(pod.locationCode).toBe(offer.location.code);
+    expect(await rawPod(pod.providerInstanceId)).toMatchObject({
+      networkVolumeId: volume.providerVolumeId,
+      volumeInGb: 0,
+      volumeMountPath: '/workspace',
+    });
+    expect(await listed(volume.providerVolumeId)).toMatchObject({
+      status: 'Attached',
+      providerStatus: 'attached',
+      attachedInstanceIds: [pod.providerInstanceId],
+    });
+
+    await expect(provider.deleteVolume?.(refOf(volume))).rejects.toMatchObject({ kind: 'conflict', provider: 'runpod' });
+    await provider.stopInstance(instanceRef(pod));
+    // Stopped, the pod keeps its network volume.
+    expect((await listed(volume.providerVolumeId))?.status).toBe('Attached');
+    const refused = await provider.deleteVolume?.(refOf(volume)).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'conflict' });
+    expect((refused as ProviderError).message).toMatch(/stopped pods included/);
+
+    await provider.deleteInstance(instanceRef(pod));
+    expect(await listed(volume.providerVolumeId)).toMatchObject({ status: 'Available', attachedInstanceIds: [] });
+    expect(await provider.deleteVolume?.(refOf(volume))).toBe('accepted');
+    expect(await provider.deleteVolume?.(refOf(volume))).toBe('gone');
+  });
+
+  it('refuses, before deploying, a second volume, a volume elsewhere, a Community Cloud pod and an unknown volume', async () => {
+    const offer = await secureOffer();
+    const here = await newVolume(offer.location.code, 'here');
+    const other = await newVolume(offer.location.code === 'AP-JP-1' ? 'EU-RO-1' : 'AP-JP-1', 'elsewhere');
+    const community = (await provider.listOffers()).find((o) => o.available && o.providerSkuId.startsWith('COMMUNITY:'));
+    if (!community) throw new Error('no Community Cloud offer');
+    const deploys = () => sim.control.requestCounts()['POST /graphql#podFindAndDeployOnDemand'] ?? 0;
+    const before = deploys();
+
+    const attempts: [ProviderOffer, VolumeRef[], RegExp][] = [
+      [offer, [refOf(here), refOf(here)], /takes one network volume/],
+      [offer, [refOf(other)], new RegExp(`is in ${other.locationCode}`)],
+      [community, [refOf(here)], /only available to Secure Cloud pods/],
+      [offer, [{ providerVolumeId: 'gone000000', locationCode: offer.location.code }], /no network volume gone000000/],
+    ];
+    for (const [o, volumes, message] of attempts) {
+      const error = await provider.createInstance(createRequestFor(o, { volumes })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'invalid_request', provider: 'runpod' });
+      expect((error as ProviderError).message).toMatch(message);
+    }
+    expect(deploys()).toBe(before);
+    await provider.deleteVolume?.(refOf(here));
+    await provider.deleteVolume?.(refOf(other));
+  });
+
+  it('starts the pod from an order template: its image, ports and env, gpufleet tag and keys added', async () => {
+    const offer = await secureOffer();
+    const request = createRequestFor(offer, { sshPublicKeys: [KEY], templateId: 'c7m0fy2ux9', env: { MODEL: 'sdxl' } });
+    const pod = await provider.createInstance(request);
+    expect(pod).toMatchObject({ gpufleetId: request.gpufleetId, image: 'runpod/comfyui:cuda12.4' });
+    const raw = await rawPod(pod.providerInstanceId);
+    expect(raw).toMatchObject({ templateId: 'c7m0fy2ux9', imageName: 'runpod/comfyui:cuda12.4', ports: '8188/http,22/tcp' });
+    expect(raw.env).toEqual(
+      expect.arrayContaining([
+        'COMFYUI_ARGS=--listen 0.0.0.0 --port 8188',
+        'MODEL=sdxl',
+        `GPUFLEET_ID=${request.gpufleetId}`,
+        `PUBLIC_KEY=${KEY.publicKey}`,
+      ]),
+    );
+    // Ports named by the order replace the template's, with SSH and Jupyter.
+    const withPorts = await provider.createInstance(
+      createRequestFor(offer, { templateId: 'k3tq8v2pfa', ports: [{ port: 7860, protocol: 'http' }] }),
+    );
+    expect(await rawPod(withPorts.providerInstanceId)).toMatchObject({
+      templateId: 'k3tq8v2pfa',
+      ports: '8888/http,22/tcp,7860/http',
+      volumeInGb: 60,
+    });
+    // With a network volume too: the template's mount path, no volume disk.
+    const volume = await newVolume(offer.location.code, 'templated');
+    const both = await provider.createInstance(createRequestFor(offer, { templateId: 'k3tq8v2pfa', volumes: [refOf(volume)] }));
+    expect(await rawPod(both.providerInstanceId)).toMatchObject({
+      networkVolumeId: volume.providerVolumeId,
+      volumeInGb: 0,
+      volumeMountPath: '/workspace',
+    });
+    for (const p of [pod, withPorts, both]) await provider.deleteInstance(instanceRef(p));
+    await provider.deleteVolume?.(refOf(volume));
+  });
+
+  it('refuses a template RunPod does not have, or a serverless one, as invalid_request', async () => {
+    const offer = await secureOffer();
+    for (const [templateId, message] of [
+      ['nosuchtmpl', /no pod template by that id/],
+      ['w9sl4vllm0', /serverless template/],
+    ] as const) {
+      const error = await provider.createInstance(createRequestFor(offer, { templateId })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'invalid_request', provider: 'runpod' });
+      expect((error as ProviderError).message).toMatch(message);
+    }
+  });
+
+  it('grows a volume, and refuses a shrink, a size out of bounds, another type and an unknown data center', async () => {
+    const volume = await newVolume('US-TX-3', 'grow', 100);
+    await provider.resizeVolume?.(refOf(volume), 250);
+    expect((await listed(volume.providerVolumeId))?.sizeGB).toBe(250);
+    const shrink = await provider.resizeVolume?.(refOf(volume), 120).catch((e: unknown) => e);
+    expect(shrink).toMatchObject({ kind: 'invalid_request' });
+    expect((shrink as ProviderError).message).toMatch(/can only grow/);
+
+    const before = calls.length;
+    await expect(provider.resizeVolume?.(refOf(volume), 5000)).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(newVolume('US-TX-3', 'tiny', 5)).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(
+      provider.createVolume?.({ gpufleetId: randomUUID(), name: 'x', sizeGB: 20, locationCode: 'US-TX-3', type: 'NVMe' }),
+    ).rejects.toMatchObject({ kind: 'invalid_request' });
+    expect(calls.length).toBe(before);
+
+    const nowhere = await newVolume('CZ', 'community region').catch((e: unknown) => e);
+    expect(nowhere).toMatchObject({ kind: 'invalid_request' });
+    expect((nowhere as ProviderError).message).toMatch(/Secure Cloud data centers/);
+    await expect(provider.renameVolume?.({ providerVolumeId: 'gone000000', locationCode: 'US-TX-3' }, 'x')).rejects.toMatchObject(
+      { kind: 'not_found' },
+    );
+    await expect(provider.resizeVolume?.({ providerVolumeId: 'gone000000', locationCode: 'US-TX-3' }, 20)).rejects.toMatchObject({
+      kind: 'not_found',
+    });
+    expect(await provider.deleteVolume?.({ providerVolumeId: 'gone000000', locationCode: 'US-TX-3' })).toBe('gone');
+    await provider.deleteVolume?.(refOf(volume));
+  });
+
+  it('reads a malformed volume listing as bad_response naming the field', async () => {
+    sim.control.malformNext(1);
+    const error = await provider.listVolumes?.().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'bad_response', provider: 'runpod', field: '/data/myself/id' });
   });
 });
