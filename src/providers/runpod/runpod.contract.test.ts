@@ -107,6 +107,34 @@ describe('runpod simulator speaks seed 002', () => {
     await graphql(`mutation { podTerminate(input: { podId: "${podId}" }) }`);
   });
 
+  it("types desiredStatus as the seed's PodStatus enum, and still sends a value the enum does not list", async () => {
+    const { body } = await graphql(
+      '{ __type(name: "PodStatus") { enumValues { name } } pod: __type(name: "Pod") { fields { name type { ofType { name } } } } }',
+    );
+    const data = body.data as {
+      __type: { enumValues: { name: string }[] };
+      pod: { fields: { name: string; type: { ofType: { name: string } | null } }[] };
+    };
+    expect(data.__type.enumValues.map((v) => v.name)).toEqual([
+      'CREATED',
+      'RUNNING',
+      'RESTARTING',
+      'EXITED',
+      'PAUSED',
+      'DEAD',
+      'TERMINATED',
+    ]);
+    expect(data.pod.fields.find((f) => f.name === 'desiredStatus')?.type.ofType?.name).toBe('PodStatus');
+
+    const created = await deploy(base);
+    const podId = String((created.body.data?.podFindAndDeployOnDemand as { id?: string } | undefined)?.id);
+    sim.control.setRawStatus(podId, 'HIBERNATING');
+    const seen = await graphql(`{ pod(input: { podId: "${podId}" }) { desiredStatus } }`);
+    expect(seen.body).toEqual({ data: { pod: { desiredStatus: 'HIBERNATING' } } });
+    sim.control.setRawStatus(podId, null);
+    await graphql(`mutation { podTerminate(input: { podId: "${podId}" }) }`);
+  });
+
   it("answers the seed's cpuTypes query with a catalog", async () => {
     const { status, body } = await graphql('query cpuTypes { cpuTypes { id displayName manufacturer cores threadsPerCore } }');
     expect(status).toBe(200);

@@ -13,7 +13,7 @@ scalar DateTime
 type Pod {
   id: String!
   name: String!
-  desiredStatus: String!
+  desiredStatus: PodStatus!
   podType: PodType
   imageName: String!
   dockerArgs: String

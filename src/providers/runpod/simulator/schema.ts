@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, type GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { buildSchema, type GraphQLEnumType, GraphQLError, type GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { POD_SDL } from './schema-pod.ts';
 
 /**
@@ -14,14 +14,12 @@ import { POD_SDL } from './schema-pod.ts';
  * only recorded answer is `true`. `PodTemplate` has the seed's fields plus `isRunpod`, `isServerless`,
  * `boundEndpointId` and `category` from the typed schema mirror (not `config`, a JSON scalar whose shape nothing
  * documents); `EnvironmentVariable`, blank in the seed, is `{key value}`.
- *
- * One deliberate difference: `Pod.desiredStatus` is a `String!` here rather than the `PodStatus` enum, so
- * the simulator can show a status the adapter has never seen (RunPod would do that by adding an enum value).
  */
 const SDL = /* GraphQL */ `
 scalar Void
 
 enum CloudTypeEnum { SECURE COMMUNITY ALL }
+enum PodStatus { CREATED RUNNING RESTARTING EXITED PAUSED DEAD TERMINATED }
 enum PodType { INTERRUPTABLE RESERVED BID BACKGROUND }
 
 type Query {
@@ -256,3 +254,12 @@ const checkPort = (value: unknown): number => {
 port.parseValue = checkPort;
 port.parseLiteral = (node: ValueNode) => checkPort(node.kind === Kind.INT ? Number(node.value) : undefined);
 port.serialize = checkPort;
+
+/**
+ * `Pod.desiredStatus` is the seed's `PodStatus` enum. `setRawStatus` can show a status the adapter has never
+ * seen, the way RunPod would by adding an enum value: such a value is sent as it is, where graphql-js would
+ * refuse to serialize a value its enum does not list.
+ */
+const podStatus = runpodSchema.getType('PodStatus') as GraphQLEnumType;
+const serializeListed = podStatus.serialize.bind(podStatus);
+podStatus.serialize = (value: unknown) => (typeof value === 'string' ? value : serializeListed(value));
