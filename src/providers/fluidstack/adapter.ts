@@ -1,6 +1,7 @@
 import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
 import type {
   CreateInstanceRequest,
+  CreateVolumeRequest,
   InstanceRef,
   Provider,
   ProviderAccountConfig,
@@ -8,15 +9,45 @@ import type {
   ProviderDeps,
   ProviderInstance,
   ProviderOffer,
+  ProviderVolume,
+  VolumeCapabilities,
+  VolumeRef,
 } from '../../core/provider/provider.ts';
 import { bootScriptFor, loginUserFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
 import { FluidstackClient } from './client.ts';
+import { FILESYSTEM_TYPE, filesystemNameOf, mountsOf, volumeOf } from './filesystems.ts';
 import { atlasImageOf, GPUFLEET_ID_TAG, instanceNameOf, instanceOf, MANAGED_BY_TAG, offersOf, StatusMapper } from './mapping.ts';
 import { PreemptionTracker } from './preemption.ts';
+import { filesystemQuantityOf } from './quantity.ts';
 import { PROVIDER_ID, type RegionConfig, type ResolvedSettings, resolveSettings } from './settings.ts';
 import { userDataFor } from './user-data.ts';
 import type { Instance, InstanceType } from './wire.ts';
+
+/**
+ * Atlas filesystems as gpufleet volumes; the README's "Volumes" section gives the evidence for each value. Atlas has
+ * `GET|POST /filesystems` and `GET|DELETE /filesystems/{id}` and nothing that changes one (no update route, though
+ * the token capability `filesystems:update` exists), and attaches filesystems only through the instance create's
+ * `filesystems` (no attach route, no instance update).
+ */
+export const FLUIDSTACK_VOLUMES: VolumeCapabilities = {
+  kind: 'filesystem',
+  types: [FILESYSTEM_TYPE],
+  // The document states no bounds. 1 GB is the least a whole-GB size can be; 100,000 GB (100 TB) is a
+  // ceiling against typing mistakes, not an Atlas limit: raise it when a contract needs more.
+  minSizeGB: 1,
+  maxSizeGB: 100_000,
+  resize: false,
+  rename: false,
+  attachToExisting: false,
+  attachRequiresStopped: false,
+  // No limit is documented; the document's own example mounts two. Eight is a chosen bound that leaves room beyond
+  // the example: an assumption.
+  maxPerInstance: 8,
+  mountHint:
+    'a virtio-fs share Atlas documents no mount point for: mount it with `sudo mount -t virtiofs <tag> /mnt/<name>` ' +
+    '(the tag is undocumented; newer kernels list it in /sys/fs/virtiofs/*/tag)',
+};
 
 export const FLUIDSTACK_CAPABILITIES: ProviderCapabilities = {
   stopStart: true,
@@ -25,7 +56,7 @@ export const FLUIDSTACK_CAPABILITIES: ProviderCapabilities = {
   spot: true,
   machineKind: 'vm',
   jupyter: false,
-  volumes: null,
+  volumes: FLUIDSTACK_VOLUMES,
   workload: {
     startupScriptVia: 'cloud-init user data',
     // Atlas documents no limit for `userData`; cloud-init user data is commonly capped at 16–64 KiB by clouds,
@@ -43,6 +74,13 @@ const FLUIDSTACK_IMAGE_USER = 'ubuntu';
 const TYPES_TTL_MS = 10 * 60_000;
 
 /**
+ * How long a region's instance listing is reused by `listVolumes` for the filesystems' attachments, so a listing of
+ * instances followed by one of volumes costs one `GET /instances` per region, not two. Dropped at once when this
+ * adapter creates or deletes an instance there, or finds one gone.
+ */
+const LISTING_REUSE_MS = 5_000;
+
+/**
  * Fluidstack Atlas as a gpufleet provider. Every region is its own API host: instance calls go to the region
  * of the instance (the location code is the region name), and the account's base URL is the global
  * Management API.
@@ -58,6 +96,10 @@ export class FluidstackProvider implements Provider {
   /** Region of each instance seen, so `getInstance(id)` asks one region instead of all. */
   private readonly regionOfInstance = new Map<string, string>();
   private readonly preemption = new PreemptionTracker();
+  /** The last instance listing of each region, with when it was fetched. */
+  private readonly listings = new Map<string, { wires: Instance[]; fetchedAt: number }>();
+  /** Bumped whenever a region's listing is dropped, so a listing fetched across the change is not kept. */
+  private readonly listingEpochs = new Map<string, number>();
 
   constructor(account: ProviderAccountConfig, deps: ProviderDeps) {
     this.settings = resolveSettings(account.settings);
@@ -119,7 +161,7 @@ export class FluidstackProvider implements Provider {
   async listInstances(): Promise<ProviderInstance[]> {
     const perRegion = await Promise.all(
       this.settings.regions.map(async (region) => {
-        const [types, wires] = await Promise.all([this.typesOf(region), this.client.listInstances(region)]);
+        const [types, wires] = await Promise.all([this.typesOf(region), this.fetchInstances(region)]);
         return wires.map((wire) => this.toInstance(wire, region, types));
       }),
     );
@@ -133,13 +175,16 @@ export class FluidstackProvider implements Provider {
       const wire = await this.client.getInstance(region, providerInstanceId);
       if (wire) return this.toInstance(wire, region, await this.typesOf(region));
     }
+    for (const [regionName, listing] of this.listings) {
+      if (listing.wires.some((w) => w.id === providerInstanceId)) this.dropListing(regionName);
+    }
     this.forget(providerInstanceId);
     return null;
   }
 
   async createInstance(request: CreateInstanceRequest): Promise<ProviderInstance> {
     const region = this.requireRegion(request.locationCode);
-    const filesystems = (request.volumes ?? []).map((v) => v.providerVolumeId);
+    const filesystems = this.filesystemsFor(request, region);
     let wire: Instance;
     try {
       wire = await this.client.createInstance(region, {
@@ -171,6 +216,9 @@ export class FluidstackProvider implements Provider {
         });
       }
       throw error;
+    } finally {
+      // Created or not, the region's instances (and so its filesystems' mounts) may have changed.
+      this.dropListing(region.name);
     }
     return this.toInstance(wire, region, await this.typesOf(region));
   }
@@ -191,7 +239,9 @@ export class FluidstackProvider implements Provider {
   }
 
   async deleteInstance(ref: InstanceRef): Promise<'accepted' | 'gone'> {
-    const outcome = await this.client.deleteInstance(this.regionOfRef(ref), ref.providerInstanceId);
+    const region = this.regionOfRef(ref);
+    const outcome = await this.client.deleteInstance(region, ref.providerInstanceId);
+    this.dropListing(region.name);
     if (outcome === 'gone') this.forget(ref.providerInstanceId);
     return outcome;
   }
@@ -209,9 +259,111 @@ export class FluidstackProvider implements Provider {
     return [...byId].map(([id, p]) => ({ id, name: `${p.name} (${p.regions.join(', ')})` }));
   }
 
+  /**
+   * Per region, one `GET /filesystems` and the region's instances (one `GET /instances`, or a listing of the last
+   * few seconds), whose `filesystems` arrays tell which filesystem is mounted by whom. If any region fails the
+   * whole listing fails: a filesystem missing from a partial list would read as deleted.
+   */
+  async listVolumes(): Promise<ProviderVolume[]> {
+    const perRegion = await Promise.all(
+      this.settings.regions.map(async (region) => {
+        const [filesystems, instances] = await Promise.all([this.client.listFilesystems(region), this.recentInstances(region)]);
+        const mounts = mountsOf(instances);
+        return filesystems.map((fs) =>
+          volumeOf(fs, { region, mountedBy: mounts.get(fs.id) ?? [], sheet: this.settings.filesystemPriceSheet }),
+        );
+      }),
+    );
+    return perRegion.flat();
+  }
+
+  /**
+   * `POST /filesystems` to the region's API: the name carries the gpufleet id (`<name>-gf-<uuid>`), the size is sent
+   * in decimal GB (`50G`). Refused before any call when the region, type or size is not one Fluidstack takes.
+   */
+  async createVolume(request: CreateVolumeRequest): Promise<ProviderVolume> {
+    const region = this.requireRegion(request.locationCode);
+    if (request.type !== FILESYSTEM_TYPE) {
+      throw invalid(`Fluidstack has one filesystem type, "${FILESYSTEM_TYPE}", not "${request.type}"`);
+    }
+    const { minSizeGB, maxSizeGB } = FLUIDSTACK_VOLUMES;
+    if (!Number.isInteger(request.sizeGB) || request.sizeGB < minSizeGB || request.sizeGB > maxSizeGB) {
+      throw invalid(`a Fluidstack filesystem is a whole number of GB from ${minSizeGB} to ${maxSizeGB}, not ${request.sizeGB}`);
+    }
+    const name = filesystemNameOf(request.name, request.gpufleetId);
+    const wire = await this.client.createFilesystem(region, { name, size: filesystemQuantityOf(request.sizeGB) });
+    // Just made: no instance can mount it yet.
+    return volumeOf(wire, { region, mountedBy: [], sheet: this.settings.filesystemPriceSheet });
+  }
+
+  /**
+   * `DELETE /filesystems/{id}`: 204 → `accepted`, 404 → `gone`. Atlas documents no answer for a filesystem an
+   * instance still mounts, so the region's instances are read first (always afresh) and a mounted filesystem is
+   * refused here as `conflict`, whatever Atlas would have done; a 409 from Atlas reads as `conflict` too.
+   */
+  async deleteVolume(ref: VolumeRef): Promise<'accepted' | 'gone'> {
+    const region = this.requireRegion(ref.locationCode);
+    const users = mountsOf(await this.fetchInstances(region)).get(ref.providerVolumeId) ?? [];
+    if (users.length > 0) throw mountedConflict(ref.providerVolumeId, region, users);
+    try {
+      return await this.client.deleteFilesystem(region, ref.providerVolumeId);
+    } catch (error) {
+      if (isProviderError(error, 'conflict')) {
+        throw new ProviderError({
+          provider: PROVIDER_ID,
+          kind: 'conflict',
+          status: error.status,
+          message: `filesystem ${ref.providerVolumeId} in region ${region.name} cannot be deleted now (${stripPrefix(error.message)})`,
+        });
+      }
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     this.types.clear();
     this.regionOfInstance.clear();
+    this.listings.clear();
+  }
+
+  /**
+   * The request's volumes as the create's `filesystems`: each must be in the instance's region (Atlas would only
+   * answer 404), none twice, at most `maxPerInstance`.
+   */
+  private filesystemsFor(request: CreateInstanceRequest, region: RegionConfig): string[] {
+    const volumes = request.volumes ?? [];
+    const elsewhere = volumes.find((v) => v.locationCode !== region.name);
+    if (elsewhere) {
+      throw invalid(
+        `filesystem ${elsewhere.providerVolumeId} is in region ${elsewhere.locationCode}; an instance in ${region.name} can only mount filesystems of its own region`,
+      );
+    }
+    const ids = [...new Set(volumes.map((v) => v.providerVolumeId))];
+    if (ids.length > FLUIDSTACK_VOLUMES.maxPerInstance) {
+      throw invalid(`a Fluidstack instance mounts at most ${FLUIDSTACK_VOLUMES.maxPerInstance} filesystems, not ${ids.length}`);
+    }
+    return ids;
+  }
+
+  /** A region's instances, fetched now; kept for `recentInstances` unless the region changed meanwhile. */
+  private async fetchInstances(region: RegionConfig): Promise<Instance[]> {
+    const epoch = this.listingEpochs.get(region.name) ?? 0;
+    const askedAt = Date.now();
+    const wires = await this.client.listInstances(region);
+    if ((this.listingEpochs.get(region.name) ?? 0) === epoch) this.listings.set(region.name, { wires, fetchedAt: askedAt });
+    return wires;
+  }
+
+  private dropListing(regionName: string): void {
+    this.listings.delete(regionName);
+    this.listingEpochs.set(regionName, (this.listingEpochs.get(regionName) ?? 0) + 1);
+  }
+
+  /** A region's instances from a listing of the last few seconds, or fetched now. */
+  private async recentInstances(region: RegionConfig): Promise<Instance[]> {
+    const listing = this.listings.get(region.name);
+    if (listing && Date.now() - listing.fetchedAt < LISTING_REUSE_MS) return listing.wires;
+    return this.fetchInstances(region);
   }
 
   private async action(ref: InstanceRef, action: 'start' | 'stop'): Promise<void> {
@@ -275,6 +427,18 @@ export class FluidstackProvider implements Provider {
     this.regionOfInstance.delete(providerInstanceId);
     this.preemption.forget(providerInstanceId);
   }
+}
+
+function invalid(message: string): ProviderError {
+  return new ProviderError({ provider: PROVIDER_ID, kind: 'invalid_request', message });
+}
+
+function mountedConflict(id: string, region: RegionConfig, users: string[]): ProviderError {
+  return new ProviderError({
+    provider: PROVIDER_ID,
+    kind: 'conflict',
+    message: `filesystem ${id} in region ${region.name} is mounted by instance ${users.join(', ')}; delete the instance first (Atlas has no detach)`,
+  });
 }
 
 function stripPrefix(message: string): string {

@@ -196,6 +196,7 @@ export class FluidstackClient {
     }
   }
 
+  /** The seed documents only `POST /filesystems` and `GET /filesystems/{id}`; this route is the document's. */
   async listFilesystems(region: RegionConfig) {
     return this.read(
       this.http(region),
@@ -205,6 +206,7 @@ export class FluidstackClient {
     );
   }
 
+  /** Never retried: a create that timed out may have happened, and is found again by the gpufleet id in its name. */
   async createFilesystem(region: RegionConfig, body: CreateFilesystemBody) {
     return this.read(
       this.http(region),
@@ -212,6 +214,26 @@ export class FluidstackClient {
       Filesystem,
       `POST /filesystems in ${region.name}`,
     );
+  }
+
+  /** 204 deletes it; a 404 means it is already gone. Like the list, a route of the document the seed lacks. */
+  async deleteFilesystem(region: RegionConfig, id: string): Promise<'accepted' | 'gone'> {
+    try {
+      await this.send(
+        this.http(region),
+        this.scoped(region, {
+          method: 'DELETE',
+          path: `/filesystems/${encodeURIComponent(id)}`,
+          route: '/filesystems/{id}',
+          // Deleting twice cannot do harm: the second answer is 204 or 404.
+          retrySafe: true,
+        }),
+      );
+      return 'accepted';
+    } catch (error) {
+      if (isProviderError(error, 'not_found')) return 'gone';
+      throw error;
+    }
   }
 
   private http(region: RegionConfig): HttpClient {

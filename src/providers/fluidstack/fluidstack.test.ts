@@ -6,12 +6,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { VmStatus } from '../../core/domain/types.ts';
 import type {
   CreateInstanceRequest,
+  CreateVolumeRequest,
   InstanceRef,
   Provider,
   ProviderInstance,
   ProviderLogger,
+  ProviderVolume,
+  VolumeRef,
 } from '../../core/provider/provider.ts';
+import { FluidstackClient } from './client.ts';
 import { fluidstack } from './index.ts';
+import { resolveSettings } from './settings.ts';
 import {
   FLUIDSTACK_SIM_PROJECT_ID,
   FLUIDSTACK_SIM_RESEARCH_PROJECT_ID,
@@ -92,7 +97,25 @@ describe('fluidstack adapter against its simulator', () => {
     }
     const deadline = Date.now() + 10_000;
     while (sim.control.liveInstanceIds().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
+    // And no filesystem: each test sees only its own.
+    for (const volume of (await provider.listVolumes?.()) ?? []) await provider.deleteVolume?.(volRef(volume));
   });
+
+  const volumeRequest = (overrides: Partial<CreateVolumeRequest> = {}): CreateVolumeRequest => ({
+    gpufleetId: randomUUID(),
+    name: 'Training data',
+    sizeGB: 512,
+    locationCode: 'us-tx-1',
+    type: 'virtio-fs',
+    ...overrides,
+  });
+  const volRef = (v: ProviderVolume): VolumeRef => ({ providerVolumeId: v.providerVolumeId, locationCode: v.locationCode });
+  const createVolume = async (overrides: Partial<CreateVolumeRequest> = {}): Promise<ProviderVolume> => {
+    if (!provider.createVolume) throw new Error('fluidstack declares volumes but cannot create them');
+    return provider.createVolume(volumeRequest(overrides));
+  };
+  const listedVolume = async (id: string, on: Provider = provider) =>
+    (await on.listVolumes?.())?.find((v) => v.providerVolumeId === id);
 
   it('reports an instance that turns out-of-stock as Error with reason capacity', async () => {
     sim.control.setCapacity(false, { providerSkuId: 'h100-hgx-80gb.1x', locationCode: 'us-tx-1' });
@@ -190,6 +213,191 @@ describe('fluidstack adapter against its simulator', () => {
     const unpriced = connect({ priceSheet: [] });
     expect((await unpriced.listOffers()).every((o) => o.pricePerHour === null)).toBe(true);
     await unpriced.close();
+  });
+
+  it('creates a filesystem tagged in its name, sized in decimal GB, in the region it names', async () => {
+    const req = volumeRequest({ locationCode: 'fr-par-1' });
+    const mark = sim.received().length;
+    const created = await createVolume(req);
+    const post = sim
+      .received()
+      .slice(mark)
+      .find((r) => r.method === 'POST' && r.route === '/filesystems');
+    expect(post).toMatchObject({
+      region: 'fr-par-1',
+      projectId: FLUIDSTACK_SIM_PROJECT_ID,
+      body: { name: `training-data-gf-${req.gpufleetId}`, size: '512G' },
+    });
+    const expected = {
+      providerVolumeId: created.providerVolumeId,
+      gpufleetId: req.gpufleetId,
+      name: 'training-data',
+      locationCode: 'fr-par-1',
+      sizeGB: 512,
+      type: 'virtio-fs',
+      status: 'Available',
+      providerStatus: 'listed',
+      attachedInstanceIds: [],
+      pricePerGBMonth: { amount: 0.07, currency: 'usd' },
+      createdAt: null,
+    };
+    expect(created).toEqual(expected);
+    // A fresh adapter finds it again by the tag alone.
+    const fresh = connect();
+    expect(await listedVolume(created.providerVolumeId, fresh)).toEqual(expected);
+    await fresh.close();
+    // Without a filesystem price sheet there is no price.
+    const unpriced = connect({ filesystemPriceSheet: [] });
+    expect((await listedVolume(created.providerVolumeId, unpriced))?.pricePerGBMonth).toBeNull();
+    await unpriced.close();
+  });
+
+  it('lists filesystems made elsewhere as untagged volumes, their binary sizes in GB', async () => {
+    const settings = resolveSettings(sim.account.settings);
+    const kef = settings.regions.find((r) => r.name === 'is-kef-1');
+    if (!kef) throw new Error('no is-kef-1');
+    const client = new FluidstackClient({
+      accountId: randomUUID(),
+      globalBaseUrl: sim.baseUrl,
+      settings,
+      credentials: {
+        clientId: sim.account.credentials['clientId'] ?? '',
+        clientSecret: sim.account.credentials['clientSecret'] ?? '',
+      },
+      logger,
+    });
+    const foreign = await client.createFilesystem(kef, { name: 'fs-1', size: '512Gi' });
+    expect(await listedVolume(foreign.id)).toMatchObject({
+      gpufleetId: null,
+      name: 'fs-1',
+      locationCode: 'is-kef-1',
+      sizeGB: 549.76,
+      status: 'Available',
+      pricePerGBMonth: { amount: 0.05, currency: 'usd' },
+    });
+  });
+
+  it('refuses a filesystem Fluidstack cannot make before any call', async () => {
+    const before = sim.received().length;
+    for (const overrides of [
+      { locationCode: 'xx-nowhere-1' },
+      { type: 'NVMe' },
+      { sizeGB: 0 },
+      { sizeGB: 10.5 },
+      { sizeGB: 100_001 },
+      { gpufleetId: 'vol-1' },
+    ]) {
+      await expect(createVolume(overrides)).rejects.toMatchObject({ kind: 'invalid_request', provider: 'fluidstack' });
+    }
+    expect(sim.received().length).toBe(before);
+  });
+
+  it('mounts filesystems at create, only from the instance region, and refuses an unknown one', async () => {
+    const data = await createVolume();
+    const scratch = await createVolume({ name: 'scratch', sizeGB: 50 });
+    const mark = sim.received().length;
+    const instance = await provider.createInstance(request({ volumes: [volRef(data), volRef(scratch), volRef(data)] }));
+    const post = sim
+      .received()
+      .slice(mark)
+      .find((r) => r.method === 'POST' && r.route === '/instances');
+    // Each once, in the order given.
+    expect(post?.body).toMatchObject({ filesystems: [data.providerVolumeId, scratch.providerVolumeId] });
+    for (const volume of [data, scratch]) {
+      expect(await listedVolume(volume.providerVolumeId)).toMatchObject({
+        status: 'Attached',
+        providerStatus: 'mounted',
+        attachedInstanceIds: [instance.providerInstanceId],
+      });
+    }
+
+    const paris = await createVolume({ locationCode: 'fr-par-1' });
+    const before = sim.received().length;
+    const elsewhere = await provider.createInstance(request({ volumes: [volRef(paris)] })).catch((e: unknown) => e);
+    expect(elsewhere).toMatchObject({ kind: 'invalid_request', provider: 'fluidstack' });
+    expect((elsewhere as Error).message).toContain('fr-par-1');
+    const tooMany = Array.from({ length: 9 }, () => ({ providerVolumeId: randomUUID(), locationCode: 'us-tx-1' }));
+    await expect(provider.createInstance(request({ volumes: tooMany }))).rejects.toMatchObject({ kind: 'invalid_request' });
+    expect(sim.received().length).toBe(before);
+
+    // A filesystem Atlas does not know (here: one of another region, claimed to be local) is a 404 on create.
+    const unknown = await provider
+      .createInstance(request({ volumes: [{ providerVolumeId: paris.providerVolumeId, locationCode: 'us-tx-1' }] }))
+      .catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ kind: 'invalid_request', provider: 'fluidstack', status: 404 });
+    expect((unknown as Error).message).toContain(paris.providerVolumeId);
+  });
+
+  it('refuses to delete a mounted filesystem as conflict, keeps it past the instance, then deletes it', async () => {
+    const volume = await createVolume();
+    const instance = await provider.createInstance(request({ volumes: [volRef(volume)] }));
+    const mark = sim.received().length;
+    const refused = await provider.deleteVolume?.(volRef(volume)).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'conflict', provider: 'fluidstack' });
+    expect((refused as Error).message).toContain(instance.providerInstanceId);
+    // Refused from the instances' mounts, before Atlas is asked to delete anything.
+    expect(
+      sim
+        .received()
+        .slice(mark)
+        .some((r) => r.method === 'DELETE'),
+    ).toBe(false);
+
+    expect(await provider.deleteInstance(refOf(instance))).toBe('accepted');
+    const deadline = Date.now() + 10_000;
+    while ((await provider.getInstance(instance.providerInstanceId)) !== null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(await listedVolume(volume.providerVolumeId)).toMatchObject({ status: 'Available', attachedInstanceIds: [] });
+    expect(sim.control.liveVolumeIds?.()).toContain(volume.providerVolumeId);
+
+    expect(await provider.deleteVolume?.(volRef(volume))).toBe('accepted');
+    expect(await listedVolume(volume.providerVolumeId)).toBeUndefined();
+    expect(sim.control.liveVolumeIds?.()).not.toContain(volume.providerVolumeId);
+    expect(await provider.deleteVolume?.(volRef(volume))).toBe('gone');
+  });
+
+  it('lists volumes with one filesystem list per region, reusing a fresh instance listing', async () => {
+    const volume = await createVolume();
+    const count = (from: number, route: string) =>
+      sim
+        .received()
+        .slice(from)
+        .filter((r) => r.method === 'GET' && r.route === route).length;
+    // An adapter that has listed nothing yet.
+    const fresh = connect();
+
+    let mark = sim.received().length;
+    await fresh.listVolumes?.();
+    expect(count(mark, '/filesystems')).toBe(3);
+    expect(count(mark, '/instances')).toBe(3);
+
+    mark = sim.received().length;
+    await fresh.listInstances();
+    await fresh.listVolumes?.();
+    expect(count(mark, '/instances')).toBe(3);
+    expect(count(mark, '/filesystems')).toBe(3);
+
+    // A create of ours drops its region's listing, so the new mount is seen at once.
+    const instance = await fresh.createInstance(request({ volumes: [volRef(volume)] }));
+    mark = sim.received().length;
+    expect(await listedVolume(volume.providerVolumeId, fresh)).toMatchObject({
+      attachedInstanceIds: [instance.providerInstanceId],
+    });
+    expect(
+      sim
+        .received()
+        .slice(mark)
+        .filter((r) => r.route === '/instances')
+        .map((r) => r.region),
+    ).toEqual(['us-tx-1']);
+    await fresh.close();
+  });
+
+  it('fails the volume listing of a wrong project as auth, never as an empty list', async () => {
+    const wrong = connect({ projectId: randomUUID() });
+    await expect(wrong.listVolumes?.()).rejects.toMatchObject({ kind: 'auth', provider: 'fluidstack' });
+    await wrong.close();
   });
 
   it('rejects a wrong project id with a clear auth error naming Fluidstack', async () => {
@@ -296,13 +504,23 @@ describe('fluidstack simulator persistence', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fluidstack-sim-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps instances across a restart, and resumes their transitions', async () => {
+  it('keeps instances and volumes across a restart, and resumes their transitions', async () => {
     const stateFile = join(dir, 'state.json');
     const logger = { info() {}, warn() {}, error() {} };
     const first = await startFluidstackSimulator({ transitionMs: 50, seed: 3, stateFile });
     const account = { accountId: randomUUID(), name: 'persist', credentials: first.account.credentials };
     const before = fluidstack.connect({ ...account, baseUrl: first.baseUrl, settings: first.account.settings }, { logger });
+    const volumeId = randomUUID();
+    const volume = await before.createVolume?.({
+      gpufleetId: volumeId,
+      name: 'keep',
+      sizeGB: 100,
+      locationCode: 'fr-par-1',
+      type: 'virtio-fs',
+    });
+    if (!volume) throw new Error('no volume created');
     const created = await before.createInstance({
+      volumes: [{ providerVolumeId: volume.providerVolumeId, locationCode: 'fr-par-1' }],
       gpufleetId: randomUUID(),
       name: 'survivor',
       providerSkuId: 'a100-sxm4-80gb.1x',
@@ -320,6 +538,22 @@ describe('fluidstack simulator persistence', () => {
     try {
       const after = fluidstack.connect({ ...account, baseUrl: second.baseUrl, settings: second.account.settings }, { logger });
       expect(second.control.liveInstanceIds()).toEqual([created.providerInstanceId]);
+      expect(second.control.liveVolumeIds?.()).toEqual([volume.providerVolumeId]);
+      // Tag, size and mount all come back: the volume is still gpufleet's, and still in use.
+      expect(await after.listVolumes?.()).toEqual([
+        expect.objectContaining({
+          providerVolumeId: volume.providerVolumeId,
+          gpufleetId: volumeId,
+          name: 'keep',
+          sizeGB: 100,
+          locationCode: 'fr-par-1',
+          status: 'Attached',
+          attachedInstanceIds: [created.providerInstanceId],
+        }),
+      ]);
+      await expect(
+        after.deleteVolume?.({ providerVolumeId: volume.providerVolumeId, locationCode: 'fr-par-1' }),
+      ).rejects.toMatchObject({ kind: 'conflict' });
       const deadline = Date.now() + 10_000;
       let status = (await after.getInstance(created.providerInstanceId))?.status;
       while (status !== 'Running' && Date.now() < deadline) {

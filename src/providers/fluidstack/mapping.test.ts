@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { FILESYSTEM_TYPE, filesystemNameOf, filesystemPriceOf, filesystemTagOf, mountsOf, volumeOf } from './filesystems.ts';
 import { gpuSpecOf } from './gpu-model.ts';
 import { atlasImageOf, imageNameOf, instanceNameOf, instanceOf, priceOf, StatusMapper } from './mapping.ts';
 import { PreemptionTracker } from './preemption.ts';
-import { filesystemSizeGiB, quantityGiB } from './quantity.ts';
+import { filesystemQuantityOf, filesystemSizeGB, quantityGiB } from './quantity.ts';
 import { resolveSettings } from './settings.ts';
 import { authorizedKeysOf, cloudConfigFor, userDataFor } from './user-data.ts';
+import { FILESYSTEM_NAME_PATTERN, type Instance } from './wire.ts';
 
 const PROJECT = '3f6c2a9e-8b1d-4c7a-9e52-1d0b7f4a6c21';
 const silent = { info() {}, warn() {}, error() {} };
@@ -28,14 +30,114 @@ describe('fluidstack mapping', () => {
     expect(gpuSpecOf('QX9000', 1)).toMatchObject({ model: 'QX9000', vendor: 'Other', memoryGiB: 0, interconnect: null });
   });
 
-  it('reads Kubernetes quantities and filesystem sizes', () => {
+  it('reads Kubernetes quantities', () => {
     expect(quantityGiB('960Gi')).toBe(960);
     expect(quantityGiB('1Ti')).toBe(1024);
     expect(quantityGiB('2048Mi')).toBe(2);
     expect(quantityGiB('lots')).toBeNull();
-    expect(filesystemSizeGiB('512Gi')).toBe(512);
-    // A bare number is GB, as the size's description says.
-    expect(filesystemSizeGiB('1000')).toBe(931.32);
+  });
+
+  it('reads filesystem sizes in GB and sends them as decimal quantities that read back the same', () => {
+    // 512 × 2^30 bytes is 549.76 GB: gpufleet's sizes are decimal GB, Atlas's examples binary GiB.
+    expect(filesystemSizeGB('512Gi')).toBe(549.76);
+    expect(filesystemSizeGB('1Ti')).toBe(1099.51);
+    expect(filesystemSizeGB('2T')).toBe(2000);
+    expect(filesystemSizeGB('1500M')).toBe(1.5);
+    // A bare number is GB, as the size's description says, not bytes as a quantity would have it.
+    expect(filesystemSizeGB('1000')).toBe(1000);
+    expect(filesystemSizeGB('lots')).toBeNull();
+    for (const sizeGB of [1, 50, 512, 1000, 99_999]) {
+      expect(filesystemQuantityOf(sizeGB)).toBe(`${sizeGB}G`);
+      expect(filesystemSizeGB(filesystemQuantityOf(sizeGB))).toBe(sizeGB);
+    }
+  });
+
+  it('carries the gpufleet id in a filesystem name within the name rule, and reads it back', () => {
+    const id = '0b6c1f4e-9a2d-4c3b-8e7f-5a6b7c8d9e0f';
+    const name = filesystemNameOf('Training data (v2)', id);
+    expect(name).toBe(`training-data-v2-gf-${id}`);
+    expect(filesystemTagOf(name)).toEqual({ gpufleetId: id, name: 'training-data-v2' });
+
+    const rule = new RegExp(FILESYSTEM_NAME_PATTERN);
+    for (const human of ['x'.repeat(80), '--a--', '***', 'Ünïcødé', 'abcdefghij-klmnopqrstu-vwxyz', 'my-gf']) {
+      const made = filesystemNameOf(human, id);
+      expect(made).toMatch(rule);
+      expect(made.length).toBeLessThanOrEqual(63);
+      expect(filesystemTagOf(made).gpufleetId).toBe(id);
+    }
+    expect(filesystemNameOf('x'.repeat(80), id)).toBe(`${'x'.repeat(23)}-gf-${id}`);
+    expect(filesystemNameOf('abcdefghij-klmnopqrstu-vwxyz', id)).toBe(`abcdefghij-klmnopqrstu-gf-${id}`);
+    expect(filesystemNameOf('***', id)).toBe(`volume-gf-${id}`);
+    expect(filesystemTagOf(filesystemNameOf('my-gf', id))).toEqual({ gpufleetId: id, name: 'my-gf' });
+
+    // Names made elsewhere are not ours, whatever they look like.
+    expect(filesystemTagOf('fs-1')).toEqual({ gpufleetId: null, name: 'fs-1' });
+    expect(filesystemTagOf(`gf-${id}`)).toEqual({ gpufleetId: null, name: `gf-${id}` });
+    expect(filesystemTagOf(`Team Data-gf-${id.toUpperCase()}`)).toEqual({
+      gpufleetId: null,
+      name: `Team Data-gf-${id.toUpperCase()}`,
+    });
+    // The id must be a lower case UUID, or it would not read back the same.
+    expect(() => filesystemNameOf('data', 'VM-1')).toThrow(expect.objectContaining({ kind: 'invalid_request' }));
+    expect(() => filesystemNameOf('data', id.toUpperCase())).toThrow(expect.objectContaining({ kind: 'invalid_request' }));
+  });
+
+  it('maps a filesystem to a volume: region, GB, status from the mounts, contract price', () => {
+    const settings = resolveSettings({
+      projectId: PROJECT,
+      regions: [
+        { name: 'us-tx-1', baseUrl: 'https://x/api/v1alpha1' },
+        { name: 'is-kef-1', baseUrl: 'https://y/api/v1alpha1' },
+      ],
+      filesystemPriceSheet: [
+        { pricePerGBMonth: 0.07, currency: 'USD' },
+        { pricePerGBMonth: 0.05, currency: 'usd', region: 'is-kef-1' },
+      ],
+    });
+    const [tx, kef] = settings.regions;
+    if (!tx || !kef) throw new Error('no regions');
+    const id = '0b6c1f4e-9a2d-4c3b-8e7f-5a6b7c8d9e0f';
+    const fs = { id: 'fs-a', name: `datasets-gf-${id}`, size: '512Gi' };
+    const instance = (iid: string, filesystems: string[] | null | undefined): Instance => ({
+      id: iid,
+      name: iid,
+      type: 't',
+      state: 'running',
+      preemptible: false,
+      filesystems,
+    });
+    const mounts = mountsOf([instance('i-1', ['fs-a', 'fs-a']), instance('i-2', ['fs-a', 'fs-b']), instance('i-3', null)]);
+    expect(Object.fromEntries(mounts)).toEqual({ 'fs-a': ['i-1', 'i-2'], 'fs-b': ['i-2'] });
+
+    expect(volumeOf(fs, { region: tx, mountedBy: mounts.get('fs-a') ?? [], sheet: settings.filesystemPriceSheet })).toEqual({
+      providerVolumeId: 'fs-a',
+      gpufleetId: id,
+      name: 'datasets',
+      locationCode: 'us-tx-1',
+      sizeGB: 549.76,
+      type: FILESYSTEM_TYPE,
+      status: 'Attached',
+      providerStatus: 'mounted',
+      attachedInstanceIds: ['i-1', 'i-2'],
+      pricePerGBMonth: { amount: 0.07, currency: 'usd' },
+      createdAt: null,
+    });
+    const foreign = volumeOf(
+      { id: 'fs-c', name: 'fs-1', size: '100G' },
+      { region: kef, mountedBy: [], sheet: settings.filesystemPriceSheet },
+    );
+    expect(foreign).toMatchObject({
+      gpufleetId: null,
+      name: 'fs-1',
+      locationCode: 'is-kef-1',
+      sizeGB: 100,
+      status: 'Available',
+      providerStatus: 'listed',
+      attachedInstanceIds: [],
+      pricePerGBMonth: { amount: 0.05, currency: 'usd' },
+    });
+    expect(filesystemPriceOf([], 'us-tx-1')).toBeNull();
+    expect(filesystemPriceOf([{ pricePerGBMonth: 0.05, currency: 'usd', region: 'is-kef-1' }], 'us-tx-1')).toBeNull();
   });
 
   it('maps every documented state and nothing else', () => {

@@ -4,9 +4,9 @@ import type { ProviderInstance, ProviderLogger, ProviderOffer } from '../../core
 import { gpuSpecOf } from './gpu-model.ts';
 import { FLUIDSTACK_IMAGES } from './images.ts';
 import type { PreemptionTracker } from './preemption.ts';
-import { filesystemSizeGiB, quantityGiB } from './quantity.ts';
+import { quantityGiB } from './quantity.ts';
 import { PROVIDER_ID, type PriceSheetEntry, type RegionConfig } from './settings.ts';
-import type { Filesystem, Instance, InstanceType } from './wire.ts';
+import type { Instance, InstanceType } from './wire.ts';
 
 /** The tag that carries gpufleet's VM id (tag keys: alphanumeric at both ends, `-` inside). */
 export const GPUFLEET_ID_TAG = 'gpufleet-id';

@@ -18,11 +18,22 @@ export function quantityGiB(quantity: string): number | null {
 }
 
 /**
- * Filesystem sizes are documented as "in GB" yet sent as quantities (`512Gi`). A bare number is read the
- * way the description says (GB); a suffixed one as a quantity.
+ * A filesystem's `size` in GB (10^9 bytes), the unit of gpufleet's `sizeGB`. It is documented as "in GB" yet
+ * exemplified as a quantity (`512Gi`): a suffixed value is read as the quantity it is (`512Gi` = 512 × 2^30 bytes
+ * = 549.76 GB, to two decimals; `50G` = 50 GB), a bare number the way the description says (GB, not bytes).
  */
-export function filesystemSizeGiB(size: string): number | null {
+export function filesystemSizeGB(size: string): number | null {
   const trimmed = size.trim();
-  if (/^[0-9]+(\.[0-9]+)?$/.test(trimmed)) return Math.round(((Number(trimmed) * 1e9) / 2 ** 30) * 100) / 100;
-  return quantityGiB(trimmed);
+  if (/^[0-9]+(\.[0-9]+)?$/.test(trimmed)) return Number(trimmed);
+  const bytes = quantityBytes(trimmed);
+  return bytes === null ? null : Math.round((bytes / 1e9) * 100) / 100;
+}
+
+/**
+ * The `size` sent for a filesystem of `sizeGB` GB: a decimal quantity (`50G`), exactly the size asked for and read
+ * back as the same number. Never a bare number (a quantity would read it as bytes, the description as GB) and
+ * never `Gi` (`50Gi` is 53.69 GB, not the 50 GB ordered).
+ */
+export function filesystemQuantityOf(sizeGB: number): string {
+  return `${sizeGB}G`;
 }

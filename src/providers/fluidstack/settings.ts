@@ -58,6 +58,18 @@ const PriceSheetEntry = Type.Object(
   { additionalProperties: false },
 );
 
+const FilesystemPriceEntry = Type.Object(
+  {
+    pricePerGBMonth: Type.Number({
+      minimum: 0,
+      description: 'Contract price per GB (10^9 bytes) of filesystem size per month; 0 where storage is included.',
+    }),
+    currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 currency, e.g. usd.' }),
+    region: Type.Optional(Type.String({ description: 'Only in this region; an entry without a region applies everywhere.' })),
+  },
+  { additionalProperties: false },
+);
+
 export const settingsSchema = Type.Object(
   {
     projectId: Type.String({
@@ -75,11 +87,18 @@ export const settingsSchema = Type.Object(
         description: 'Contract prices: Atlas publishes none. Offers without an entry are listed with no price.',
       }),
     ),
+    filesystemPriceSheet: Type.Optional(
+      Type.Array(FilesystemPriceEntry, {
+        description:
+          'Contract filesystem prices per GB-month: Atlas publishes none. Filesystems of a region without an entry are listed with no price.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type FluidstackSettings = Static<typeof settingsSchema>;
 export type PriceSheetEntry = Static<typeof PriceSheetEntry>;
+export type FilesystemPriceEntry = Static<typeof FilesystemPriceEntry>;
 
 /** One region resolved from the settings: where to call, with which project, shown as which location. */
 export interface RegionConfig {
@@ -95,6 +114,7 @@ export interface ResolvedSettings {
   tokenUrl: string;
   audience: string;
   priceSheet: PriceSheetEntry[];
+  filesystemPriceSheet: FilesystemPriceEntry[];
 }
 
 const checkSettings = TypeCompiler.Compile(settingsSchema);
@@ -133,6 +153,7 @@ export function resolveSettings(settings: Record<string, unknown>): ResolvedSett
     tokenUrl: settings.tokenUrl ?? DEFAULT_TOKEN_URL,
     audience: settings.audience ?? DEFAULT_AUDIENCE,
     priceSheet: settings.priceSheet ?? [],
+    filesystemPriceSheet: settings.filesystemPriceSheet ?? [],
   };
 }
 

@@ -116,11 +116,19 @@ export const Instance = Type.Object({
 export type Instance = Static<typeof Instance>;
 export const InstanceList = Type.Array(Instance);
 
-/** `size` is described as "in GB" but sent as a Kubernetes quantity (`512Gi`); both are read. */
+/** Ids of instances and filesystems are UUIDs (`format: uuid` in the document). */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/**
+ * A filesystem (virtio-fs) is `{id, name, size}` and nothing more: no state, no region (the region is the host
+ * that lists it), no creation time, no attachments (those are read from the instances' `filesystems`). `size` is
+ * described as "in GB" but exemplified as a Kubernetes quantity (`512Gi`); it is read as a quantity, and a bare
+ * number as GB (see quantity.ts).
+ */
 export const Filesystem = Type.Object({
   id: Type.String({ minLength: 1 }),
   name: Type.String(),
-  size: Type.String(),
+  size: Type.String({ pattern: QUANTITY_PATTERN }),
 });
 export type Filesystem = Static<typeof Filesystem>;
 export const FilesystemList = Type.Array(Filesystem);
@@ -140,12 +148,20 @@ export const CreateInstanceBody = Type.Object(
     preemptible: Type.Optional(Type.Boolean()),
     ephemeral: Type.Optional(Type.Boolean()),
     userData: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    filesystems: Type.Optional(Type.Array(Type.String())),
+    filesystems: Type.Optional(Type.Array(Type.String({ pattern: UUID_PATTERN }))),
     tags: Type.Optional(Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String(), { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
 export type CreateInstanceBody = Static<typeof CreateInstanceBody>;
+
+/**
+ * The names gpufleet gives filesystems: 1–63 lower case letters, digits and `-`, a letter or digit at both ends (an
+ * RFC 1123 label). The document states no rule for filesystem names (its example is `fs-1`): this is an
+ * assumption, chosen as the narrowest common rule, which also keeps to the document's only naming rule (that of
+ * tag keys). Names read back are not held to it: a filesystem made elsewhere may be named otherwise.
+ */
+export const FILESYSTEM_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
 /** `POST /filesystems`; `size` as a Kubernetes quantity such as `512Gi`. */
 export const CreateFilesystemBody = Type.Object(

@@ -2,6 +2,7 @@ import type { PortSpec } from '../../core/domain/types.ts';
 import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
 import type {
   CreateInstanceRequest,
+  CreateVolumeRequest,
   InstanceRef,
   Provider,
   ProviderAccountConfig,
@@ -9,18 +10,33 @@ import type {
   ProviderDeps,
   ProviderInstance,
   ProviderOffer,
+  ProviderVolume,
+  VolumeRef,
 } from '../../core/provider/provider.ts';
 import { RunpodClient } from './client.ts';
 import { PROVIDER_ID } from './errors.ts';
 import { imageFor, offersFrom, parseSkuId, podToInstance, roundPrice, TAG_ENV } from './mapping.ts';
 import * as Q from './queries.ts';
 import {
+  checkVolumeSize,
+  cleanVolumeName,
+  RUNPOD_VOLUMES,
+  readVolumeName,
+  taggedVolumeName,
+  VOLUME_TYPE,
+  volumeOf,
+  volumesFrom,
+} from './volumes.ts';
+import {
   BidResumeData,
   CatalogData,
   type CloudType,
+  CreateVolumeData,
+  DeleteVolumeData,
   DeployOnDemandData,
   type DeployPodInput,
   MyselfData,
+  type NetworkVolume,
   type Pod,
   PodData,
   PodListData,
@@ -29,6 +45,9 @@ import {
   SpotPriceData,
   StopData,
   TerminateData,
+  UpdateVolumeData,
+  VolumeListData,
+  VolumeNamesData,
 } from './wire.ts';
 
 export const RUNPOD_CAPABILITIES: ProviderCapabilities = {
@@ -38,7 +57,7 @@ export const RUNPOD_CAPABILITIES: ProviderCapabilities = {
   spot: true,
   machineKind: 'container',
   jupyter: true,
-  volumes: null,
+  volumes: RUNPOD_VOLUMES,
   // `runtime.gpus[].gpuUtilPercent` tells how busy a running pod's GPUs are.
   gpuUtilization: true,
   workload: {
@@ -145,9 +164,10 @@ export class RunpodProvider implements Provider {
 
   async createInstance(request: CreateInstanceRequest): Promise<ProviderInstance> {
     const { cloud, gpuTypeId } = parseSkuId(request.providerSkuId);
+    const networkVolumeId = await this.networkVolumeFor(request, cloud);
+    const templateId = request.templateId?.trim() || null;
     const input: DeployPodInput = {
       name: request.name.slice(0, MAX_NAME_LENGTH),
-      imageName: imageFor(request.image),
       gpuTypeId,
       gpuCount: request.gpuCount,
       cloudType: cloud,
@@ -155,11 +175,9 @@ export class RunpodProvider implements Provider {
       // Community hosts give direct SSH only when asked for a public IP.
       supportPublicIp: true,
       startSsh: true,
-      startJupyter: true,
-      ports: portsFor(request.ports ?? []),
-      containerDiskInGb: POD_DEFAULTS.containerDiskInGb,
-      volumeInGb: POD_DEFAULTS.volumeInGb,
-      volumeMountPath: POD_DEFAULTS.volumeMountPath,
+      ...containerSettings(request, templateId),
+      // The network volume takes the place of the volume disk, at the template's or the default mount path.
+      ...(networkVolumeId ? { networkVolumeId, volumeInGb: 0 } : {}),
       env: [
         ...Object.entries(request.env ?? {}).map(([key, value]) => ({ key, value })),
         { key: TAG_ENV, value: request.gpufleetId },
@@ -213,8 +231,95 @@ export class RunpodProvider implements Provider {
     }
   }
 
+  async listVolumes(): Promise<ProviderVolume[]> {
+    const data = await this.client.run(Q.LIST_VOLUMES, VolumeListData);
+    return volumesFrom(data.myself);
+  }
+
+  async createVolume(request: CreateVolumeRequest): Promise<ProviderVolume> {
+    if (request.type !== VOLUME_TYPE) {
+      throw new ProviderError({
+        provider: PROVIDER_ID,
+        kind: 'invalid_request',
+        message: `RunPod has one kind of network volume ("${VOLUME_TYPE}"); got type "${request.type}"`,
+      });
+    }
+    checkVolumeSize(request.sizeGB);
+    const data = await this.client.run(Q.CREATE_VOLUME, CreateVolumeData, {
+      name: taggedVolumeName(request.gpufleetId, request.name),
+      size: request.sizeGB,
+      dataCenterId: request.locationCode,
+    });
+    return volumeOf(data.createNetworkVolume, []);
+  }
+
+  async deleteVolume(ref: VolumeRef): Promise<'accepted' | 'gone'> {
+    try {
+      await this.client.run(Q.DELETE_VOLUME, DeleteVolumeData, { id: ref.providerVolumeId });
+      return 'accepted';
+    } catch (error) {
+      // A pod that has the volume makes RunPod refuse (`conflict`); one it does not know is already gone.
+      if (isProviderError(error, 'not_found')) return 'gone';
+      throw error;
+    }
+  }
+
+  async resizeVolume(ref: VolumeRef, sizeGB: number): Promise<void> {
+    checkVolumeSize(sizeGB);
+    await this.client.run(Q.UPDATE_VOLUME, UpdateVolumeData, { id: ref.providerVolumeId, size: sizeGB });
+  }
+
+  /** The new name keeps the gpufleet tag of the old one, so the volume is still found after a crash. */
+  async renameVolume(ref: VolumeRef, name: string): Promise<void> {
+    const current = await this.volumeById(ref.providerVolumeId);
+    const { gpufleetId } = readVolumeName(current.name);
+    const renamed = gpufleetId ? taggedVolumeName(gpufleetId, name) : cleanVolumeName(name);
+    if (!renamed) {
+      throw new ProviderError({ provider: PROVIDER_ID, kind: 'invalid_request', message: 'a network volume needs a name' });
+    }
+    await this.client.run(Q.UPDATE_VOLUME, UpdateVolumeData, { id: ref.providerVolumeId, name: renamed });
+  }
+
   async close(): Promise<void> {
     this.stoppedAt.clear();
+  }
+
+  private async volumeById(id: string): Promise<NetworkVolume> {
+    const data = await this.client.run(Q.VOLUME_NAMES, VolumeNamesData);
+    const found = data.myself.networkVolumes?.find((v) => v.id === id);
+    if (!found) throw new ProviderError({ provider: PROVIDER_ID, kind: 'not_found', message: `no network volume ${id}` });
+    return found;
+  }
+
+  /**
+   * The network volume a create attaches, checked before the deploy: RunPod takes one per pod, only in Secure
+   * Cloud, and only in the volume's own data center, and answers an id it does not know with its generic
+   * "Something went wrong". Like runpod-python, the volume is looked up first (one read).
+   */
+  private async networkVolumeFor(request: CreateInstanceRequest, cloud: CloudType): Promise<string | null> {
+    const volumes = request.volumes ?? [];
+    if (volumes.length === 0) return null;
+    const refuse = (message: string): never => {
+      throw new ProviderError({ provider: PROVIDER_ID, kind: 'invalid_request', message });
+    };
+    if (volumes.length > 1) refuse(`a RunPod pod takes one network volume; ${volumes.length} were asked for`);
+    const ref = volumes[0] as VolumeRef;
+    if (cloud !== 'SECURE') {
+      refuse('network volumes are only available to Secure Cloud pods; this offer is Community Cloud');
+    }
+    let volume: NetworkVolume | null = null;
+    try {
+      volume = await this.volumeById(ref.providerVolumeId);
+    } catch (error) {
+      if (!isProviderError(error, 'not_found')) throw error;
+    }
+    if (!volume) return refuse(`RunPod has no network volume ${ref.providerVolumeId} on this account`);
+    if (volume.dataCenterId !== request.locationCode) {
+      refuse(
+        `network volume ${volume.id} is in ${volume.dataCenterId} and a pod with it can only run there, not in ${request.locationCode}`,
+      );
+    }
+    return volume.id;
   }
 
   private async spotPricePerGpu(cloud: CloudType, gpuTypeId: string): Promise<number> {
@@ -246,6 +351,26 @@ export class RunpodProvider implements Provider {
     }
     return instance;
   }
+}
+
+/**
+ * What the container runs and with which disks. Without a template: the order's image, gpufleet's disks and
+ * mount path, SSH and Jupyter plus the order's ports. With one, everything left out is the template's (RunPod's
+ * rule: the create's fields win, `env` is merged per key), so the adapter sends neither image, disks, mount
+ * path nor Jupyter, and ports only when the order names some (SSH and Jupyter added, replacing the template's).
+ */
+function containerSettings(request: CreateInstanceRequest, templateId: string | null): Partial<DeployPodInput> {
+  if (!templateId) {
+    return {
+      imageName: imageFor(request.image),
+      startJupyter: true,
+      ports: portsFor(request.ports ?? []),
+      containerDiskInGb: POD_DEFAULTS.containerDiskInGb,
+      volumeInGb: POD_DEFAULTS.volumeInGb,
+      volumeMountPath: POD_DEFAULTS.volumeMountPath,
+    };
+  }
+  return { templateId, ...(request.ports?.length ? { ports: portsFor(request.ports) } : {}) };
 }
 
 /** Bids are per GPU-hour in USD; gpufleet prices are per pod. */

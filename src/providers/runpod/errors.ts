@@ -9,6 +9,33 @@ export const PROVIDER_ID = 'runpod';
  * are the messages seen in the field, matched loosely (RunPod has shipped several wordings of each).
  */
 const MESSAGE_RULES: { test: RegExp; kind: ProviderErrorKind; explain?: (message: string) => string }[] = [
+  // Network volumes. "You must remove this network volume from all pods before deleting it." (dstack PR #3781).
+  {
+    test: /remove this network volume from all pods/i,
+    kind: 'conflict',
+    explain: (m) =>
+      `RunPod deletes a network volume only once no pod has it, stopped pods included: terminate those pods first (${m})`,
+  },
+  // "Failed to find data center, please try again." (dstack#2993), e.g. for a Community Cloud country code.
+  {
+    test: /failed to find data ?center/i,
+    kind: 'invalid_request',
+    explain: (m) =>
+      `RunPod knows no such data center for a network volume; volumes live in Secure Cloud data centers such as EU-RO-1 (${m})`,
+  },
+  // RunPod's wording for these is not on record; the simulator's is matched along with likely variants.
+  { test: /network volume.*(not found|does not exist)|could not find (the )?network volume/i, kind: 'not_found' },
+  {
+    test: /size can only be increased|cannot (be )?(decrease|reduce|shrink)/i,
+    kind: 'invalid_request',
+    explain: (m) => `RunPod network volumes can only grow (${m})`,
+  },
+  {
+    test: /template.*(not found|does not exist)|could not find (the )?template/i,
+    kind: 'invalid_request',
+    explain: (m) => `RunPod has no pod template by that id that this account may use (${m})`,
+  },
+  { test: /serverless template/i, kind: 'invalid_request' },
   // "There are no longer any instances available with the requested specifications. …" (and variants).
   { test: /no longer any instances available/i, kind: 'capacity' },
   {

@@ -17,7 +17,8 @@ export const runpod: ProviderDefinition = {
     {
       apiKey: Type.String({
         minLength: 1,
-        description: 'RunPod API key (console: Settings → API Keys) with read/write access to pods; sent as a Bearer token.',
+        description:
+          'RunPod API key (console: Settings → API Keys) with read/write access to pods and network volumes; sent as a Bearer token.',
       }),
     },
     { additionalProperties: false },

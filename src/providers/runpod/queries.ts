@@ -129,3 +129,48 @@ export const TERMINATE: GraphqlOperation = {
   query: 'mutation podTerminate($input: PodTerminateInput!) { podTerminate(input: $input) }',
   retrySafe: true,
 };
+
+// ---- network volumes -----------------------------------------------------------------------------
+// The inputs are spelled out around scalar variables, as RunPod's own Pulumi provider and dstack send them, so
+// nothing depends on the names of the input types (the tools in the field disagree on them).
+
+/**
+ * Every network volume of the account and, in the same request, which pod has which volume: RunPod's
+ * `NetworkVolume` does not say, so attachment is read from the pods (stopped ones included).
+ */
+export const LIST_VOLUMES: GraphqlOperation = {
+  name: 'NetworkVolumes',
+  query: 'query NetworkVolumes { myself { id networkVolumes { id name size dataCenterId } pods { id networkVolumeId } } }',
+  retrySafe: true,
+};
+
+/** The volumes alone: a rename needs the current name's tag, a create with a volume its data center. */
+export const VOLUME_NAMES: GraphqlOperation = {
+  name: 'NetworkVolumeNames',
+  query: 'query NetworkVolumeNames { myself { id networkVolumes { id name size dataCenterId } } }',
+  retrySafe: true,
+};
+
+export const CREATE_VOLUME: GraphqlOperation = {
+  name: 'createNetworkVolume',
+  query: `mutation createNetworkVolume($name: String!, $size: Int!, $dataCenterId: String!) {
+  createNetworkVolume(input: { name: $name, size: $size, dataCenterId: $dataCenterId }) { id name size dataCenterId }
+}`,
+  retrySafe: false,
+};
+
+/** Setting a name or a size twice gives the same volume: safe to repeat. A variable left out changes nothing. */
+export const UPDATE_VOLUME: GraphqlOperation = {
+  name: 'updateNetworkVolume',
+  query: `mutation updateNetworkVolume($id: String!, $name: String, $size: Int) {
+  updateNetworkVolume(input: { id: $id, name: $name, size: $size }) { id name size dataCenterId }
+}`,
+  retrySafe: true,
+};
+
+/** A repeated delete answers "not found", which reads as done. */
+export const DELETE_VOLUME: GraphqlOperation = {
+  name: 'deleteNetworkVolume',
+  query: 'mutation deleteNetworkVolume($id: String!) { deleteNetworkVolume(input: { id: $id }) }',
+  retrySafe: true,
+};

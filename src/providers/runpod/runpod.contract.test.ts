@@ -107,6 +107,34 @@ describe('runpod simulator speaks seed 002', () => {
     await graphql(`mutation { podTerminate(input: { podId: "${podId}" }) }`);
   });
 
+  it("types desiredStatus as the seed's PodStatus enum, and still sends a value the enum does not list", async () => {
+    const { body } = await graphql(
+      '{ __type(name: "PodStatus") { enumValues { name } } pod: __type(name: "Pod") { fields { name type { ofType { name } } } } }',
+    );
+    const data = body.data as {
+      __type: { enumValues: { name: string }[] };
+      pod: { fields: { name: string; type: { ofType: { name: string } | null } }[] };
+    };
+    expect(data.__type.enumValues.map((v) => v.name)).toEqual([
+      'CREATED',
+      'RUNNING',
+      'RESTARTING',
+      'EXITED',
+      'PAUSED',
+      'DEAD',
+      'TERMINATED',
+    ]);
+    expect(data.pod.fields.find((f) => f.name === 'desiredStatus')?.type.ofType?.name).toBe('PodStatus');
+
+    const created = await deploy(base);
+    const podId = String((created.body.data?.podFindAndDeployOnDemand as { id?: string } | undefined)?.id);
+    sim.control.setRawStatus(podId, 'HIBERNATING');
+    const seen = await graphql(`{ pod(input: { podId: "${podId}" }) { desiredStatus } }`);
+    expect(seen.body).toEqual({ data: { pod: { desiredStatus: 'HIBERNATING' } } });
+    sim.control.setRawStatus(podId, null);
+    await graphql(`mutation { podTerminate(input: { podId: "${podId}" }) }`);
+  });
+
   it("answers the seed's cpuTypes query with a catalog", async () => {
     const { status, body } = await graphql('query cpuTypes { cpuTypes { id displayName manufacturer cores threadsPerCore } }');
     expect(status).toBe(200);
@@ -125,10 +153,8 @@ describe('runpod simulator speaks seed 002', () => {
       ports: '8888/http,22/tcp',
       env: [{ key: 'GREETING', value: 'hello' }],
       dockerArgs: 'sleep infinity',
-      templateId: 'tmpl-abc123',
       containerDiskInGb: 30,
       volumeInGb: 40,
-      networkVolumeId: 'nv-abc123',
       volumeMountPath: '/data',
     });
     expect(created.body.errors).toBeUndefined();
@@ -137,13 +163,13 @@ describe('runpod simulator speaks seed 002', () => {
       ports: '8888/http,22/tcp',
       env: ['GREETING=hello'],
       dockerArgs: 'sleep infinity',
-      templateId: 'tmpl-abc123',
+      templateId: null,
       containerDiskInGb: 30,
       volumeInGb: 40,
       volumeMountPath: '/data',
     });
-    const withVolume = await graphql(`{ pod(input: { podId: "${pod.id}" }) { networkVolumeId } }`);
-    expect(withVolume.body.data?.pod).toEqual({ networkVolumeId: 'nv-abc123' });
+    const withoutVolume = await graphql(`{ pod(input: { podId: "${pod.id}" }) { networkVolumeId networkVolume { id } } }`);
+    expect(withoutVolume.body.data?.pod).toEqual({ networkVolumeId: null, networkVolume: null });
 
     const running = await waitForRuntime(String(pod.id));
     const ports = (running.runtime as { ports: Record<string, unknown>[] }).ports;

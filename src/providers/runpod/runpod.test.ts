@@ -341,6 +341,8 @@ describe('runpod GraphQL errors', () => {
       ['Something went wrong. Please try again later or contact support.', 'unavailable'],
       ['pod not found to terminate', 'not_found'],
       ['Cannot resume a spot pod as an on demand pod.', 'invalid_request'],
+      ['You must remove this network volume from all pods before deleting it.', 'conflict'],
+      ['Failed to find data center, please try again.', 'invalid_request'],
     ];
     for (const [message, kind] of cases) {
       reply = { status: 200, body: { errors: [{ message }], data: null } };

@@ -163,6 +163,40 @@ export const BidResumeData = Type.Object({ podBidResume: PodAck });
 /** `podTerminate` returns the `Void` scalar: always null. */
 export const TerminateData = Type.Object({ podTerminate: Type.Null() });
 
+// ---- network volumes -----------------------------------------------------------------------------
+
+/** What runpod-python and dstack select; RunPod's `NetworkVolume` has no state, no tier and no creation time. */
+export const NetworkVolume = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** GB. */
+  size: Type.Integer(),
+  dataCenterId: Type.String(),
+});
+export type NetworkVolume = Static<typeof NetworkVolume>;
+
+/** A pod as far as its network volume goes: which one it has, if any. */
+const VolumeUser = Type.Object({ id: Type.String(), networkVolumeId: Type.Optional(Nullable(Type.String())) });
+
+export const VolumeListData = Type.Object({
+  myself: Type.Object({
+    id: Type.String(),
+    // A list field may come back null for an account that never had one; read as empty.
+    networkVolumes: Nullable(Type.Array(NetworkVolume)),
+    pods: Nullable(Type.Array(VolumeUser)),
+  }),
+});
+export type VolumeListData = Static<typeof VolumeListData>;
+
+export const VolumeNamesData = Type.Object({
+  myself: Type.Object({ id: Type.String(), networkVolumes: Nullable(Type.Array(NetworkVolume)) }),
+});
+
+export const CreateVolumeData = Type.Object({ createNetworkVolume: NetworkVolume });
+export const UpdateVolumeData = Type.Object({ updateNetworkVolume: NetworkVolume });
+/** A scalar: the one recorded answer is `true`; a `Void` (null) would do as well. */
+export const DeleteVolumeData = Type.Object({ deleteNetworkVolume: Type.Union([Type.Boolean(), Type.Null()]) });
+
 // ---- what the adapter sends ----------------------------------------------------------------------
 
 export type CloudType = 'SECURE' | 'COMMUNITY';
@@ -172,21 +206,28 @@ export interface EnvVarInput {
   value: string;
 }
 
-/** Input of `podFindAndDeployOnDemand`; `podRentInterruptable` takes the same plus `bidPerGpu`. */
+/**
+ * Input of `podFindAndDeployOnDemand`; `podRentInterruptable` takes the same plus `bidPerGpu`. With a
+ * `templateId`, every field left out is the template's (image, disks, mount path, ports, start command,
+ * Jupyter); `env` is merged with the template's per key.
+ */
 export interface DeployPodInput {
   name: string;
-  imageName: string;
+  imageName?: string;
+  templateId?: string;
   gpuTypeId: string;
   gpuCount: number;
   cloudType: CloudType;
   dataCenterId: string;
   supportPublicIp: boolean;
   startSsh: boolean;
-  startJupyter: boolean;
-  ports: string;
-  containerDiskInGb: number;
-  volumeInGb: number;
-  volumeMountPath: string;
+  startJupyter?: boolean;
+  ports?: string;
+  containerDiskInGb?: number;
+  volumeInGb?: number;
+  volumeMountPath?: string;
+  /** The one network volume of the pod, in the pod's data center; it replaces the volume disk. */
+  networkVolumeId?: string;
   env: EnvVarInput[];
   /** Replaces the container's command. */
   dockerArgs?: string;

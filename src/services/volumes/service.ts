@@ -436,7 +436,8 @@ export function fromProvider(volume: ProviderVolume) {
     provider_volume_id: volume.providerVolumeId,
     status: volume.status,
     provider_status: volume.providerStatus,
-    size_gb: volume.sizeGB,
+    // Whole GB in the store: a quantity such as 512Gi reads as a fraction of a GB.
+    size_gb: Math.round(volume.sizeGB),
     price_per_gb_month: volume.pricePerGBMonth?.amount ?? null,
     price_currency: volume.pricePerGBMonth?.currency ?? null,
     last_error: null,

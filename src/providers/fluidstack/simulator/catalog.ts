@@ -1,4 +1,4 @@
-import type { PriceSheetEntry } from '../settings.ts';
+import type { FilesystemPriceEntry, PriceSheetEntry } from '../settings.ts';
 import type { Capability } from '../wire.ts';
 
 /** Credentials the simulator's identity provider accepts unless others are given (documented in the README). */
@@ -156,4 +156,10 @@ export const SIM_PRICE_SHEET: PriceSheetEntry[] = [
   ...perGpu('b200-hgx-180gb', [8], 4.2, null),
   ...perGpu('a100-sxm4-80gb', [1, 2, 4, 8], 1.35, 0.85),
   ...perGpu('l40s-pcie-48gb', [1, 2, 8], 0.9, 0.55),
+];
+
+/** The simulated contract's filesystem prices per GB-month (Atlas publishes none); Iceland's are cheaper. */
+export const SIM_FILESYSTEM_PRICE_SHEET: FilesystemPriceEntry[] = [
+  { pricePerGBMonth: 0.07, currency: 'usd' },
+  { pricePerGBMonth: 0.05, currency: 'usd', region: 'is-kef-1' },
 ];

@@ -33,6 +33,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Route option marking the routes that need `X-PROJECT-ID`. */
 export const PROJECT_SCOPED = { config: { projectScoped: true } };
 
+/**
+ * The same for the project-scoped routes whose document lists no 404 (`GET` and `POST /filesystems`): there an
+ * unknown project is answered with the 403 they do list, as a project the token cannot reach.
+ */
+export const PROJECT_SCOPED_NO_404 = { config: { projectScoped: true, unknownProjectStatus: 403 } };
+
+export interface RouteConfig {
+  projectScoped?: boolean;
+  unknownProjectStatus?: 403 | 404;
+}
+
 /** Every Atlas error body is `{message}`. */
 export function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ message });

@@ -8,6 +8,7 @@ import {
   FLUIDSTACK_SIM_CLIENT_ID,
   FLUIDSTACK_SIM_CLIENT_SECRET,
   FLUIDSTACK_SIM_PROJECT_ID,
+  SIM_FILESYSTEM_PRICE_SHEET,
   SIM_PRICE_SHEET,
   SIM_REGIONS,
   TOKEN_LIFETIME_SEC,
@@ -93,6 +94,7 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
         tokenUrl: `${origin}/oauth/token`,
         audience: FLUIDSTACK_SIM_AUDIENCE,
         priceSheet: SIM_PRICE_SHEET.map((entry) => ({ ...entry })),
+        filesystemPriceSheet: SIM_FILESYSTEM_PRICE_SHEET.map((entry) => ({ ...entry })),
       },
     },
     control: {
@@ -109,6 +111,7 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
       malformNext: (count) => faults.malformNext(count),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
+      liveVolumeIds: () => world.liveFilesystemIds(),
       bootWorkload: (id) => {
         const userData = world.userDataOf(id);
         if (userData === undefined) return null;

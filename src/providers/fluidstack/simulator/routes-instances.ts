@@ -44,10 +44,9 @@ function createProblem(ctx: SimContext, region: string, projectId: string, body:
   if (body.userData && (!BASE64.test(body.userData.replace(/\s/g, '')) || body.userData.replace(/\s/g, '').length % 4 !== 0)) {
     return { status: 400, message: 'userData must be base64-encoded' };
   }
+  // A filesystem can only be mounted by an instance of its own region and project: any other is not found here.
   for (const fsId of body.filesystems ?? []) {
-    if (!isUuid(fsId) || !ctx.world.getFilesystem(region, projectId, fsId)) {
-      return { status: 404, message: `filesystem ${fsId} not found` };
-    }
+    if (!ctx.world.getFilesystem(region, projectId, fsId)) return { status: 404, message: `Filesystem ${fsId} not found` };
   }
   return null;
 }

@@ -1,15 +1,8 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance } from 'fastify';
-import { CreateFilesystemBody } from '../wire.ts';
 import { SIM_CAPABILITIES } from './catalog.ts';
-import { fail, isUuid, PROJECT_SCOPED, projectOf, REGION_PREFIX, regionOf, type SimContext } from './common.ts';
-import type { SimFilesystem } from './state.ts';
+import { fail, isUuid, PROJECT_SCOPED, REGION_PREFIX, regionOf, type SimContext } from './common.ts';
 
-const checkFilesystemBody = TypeCompiler.Compile(CreateFilesystemBody);
-
-const filesystemView = (fs: SimFilesystem) => ({ id: fs.id, name: fs.name, size: fs.size });
-
-/** Per-region catalog routes: projects, instance types, capacity, capabilities and filesystems. */
+/** Per-region catalog routes: projects, instance types, capacity and capabilities. */
 export function registerRegionRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { world } = ctx;
 
@@ -36,40 +29,4 @@ export function registerRegionRoutes(app: FastifyInstance, ctx: SimContext): voi
   // The token's permissions. The seed's older Atlas docs lack this route; Fluidstack's OpenAPI has it, per
   // region and, like instance types, without X-PROJECT-ID.
   app.get(`${REGION_PREFIX}/capabilities`, async () => [...SIM_CAPABILITIES]);
-
-  app.get(`${REGION_PREFIX}/filesystems`, PROJECT_SCOPED, async (request) =>
-    world.listFilesystems(regionOf(request), projectOf(request)).map(filesystemView),
-  );
-
-  app.post(`${REGION_PREFIX}/filesystems`, PROJECT_SCOPED, async (request, reply) => {
-    if (!checkFilesystemBody.Check(request.body)) {
-      const first = checkFilesystemBody.Errors(request.body).First();
-      return fail(reply, 400, `invalid request body: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`);
-    }
-    const fs = world.createFilesystem({
-      name: request.body.name,
-      size: request.body.size,
-      region: regionOf(request),
-      projectId: projectOf(request),
-    });
-    return reply.code(201).send(filesystemView(fs));
-  });
-
-  app.get(`${REGION_PREFIX}/filesystems/:id`, PROJECT_SCOPED, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    if (!isUuid(id)) return fail(reply, 400, 'Invalid format for parameter id: must be a UUID');
-    const fs = world.getFilesystem(regionOf(request), projectOf(request), id);
-    return fs ? filesystemView(fs) : fail(reply, 404, 'filesystem not found');
-  });
-
-  app.delete(`${REGION_PREFIX}/filesystems/:id`, PROJECT_SCOPED, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    if (!isUuid(id)) return fail(reply, 400, 'Invalid format for parameter id: must be a UUID');
-    const fs = world.getFilesystem(regionOf(request), projectOf(request), id);
-    if (!fs) return fail(reply, 404, 'filesystem not found');
-    const user = world.filesystemUser(id);
-    if (user) return fail(reply, 409, `filesystem is attached to instance ${user.id}`);
-    world.deleteFilesystem(id);
-    return reply.code(204).send();
-  });
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { fail, GLOBAL_PREFIX, isUuid, projectOf, REGION_PREFIX, regionOf, type SimContext } from './common.ts';
+import { fail, GLOBAL_PREFIX, isUuid, projectOf, REGION_PREFIX, type RouteConfig, regionOf, type SimContext } from './common.ts';
 import { corrupt } from './malform.ts';
+import { registerFilesystemRoutes } from './routes-filesystems.ts';
 import { registerGlobalRoutes, registerOAuthRoutes } from './routes-global.ts';
 import { registerInstanceRoutes } from './routes-instances.ts';
 import { registerRegionRoutes } from './routes-region.ts';
@@ -57,11 +58,17 @@ export function buildServer(ctx: SimContext): FastifyInstance {
 
     const region = regionOf(request);
     if (!ctx.world.hasRegion(region)) return fail(reply, 404, `region ${region} not found`);
-    if ((request.routeOptions.config as { projectScoped?: boolean } | undefined)?.projectScoped) {
+    const config = request.routeOptions.config as RouteConfig | undefined;
+    if (config?.projectScoped) {
       const projectId = projectOf(request);
+      // Request validation, before any handler: 400 on every scoped route, listed there or not.
       if (!projectId) return fail(reply, 400, 'missing required header X-PROJECT-ID');
       if (!isUuid(projectId)) return fail(reply, 400, 'invalid X-PROJECT-ID: must be a UUID');
-      if (!ctx.world.hasProject(region, projectId)) return fail(reply, 404, `project ${projectId} not found`);
+      if (!ctx.world.hasProject(region, projectId)) {
+        return config.unknownProjectStatus === 403
+          ? fail(reply, 403, `Forbidden: no access to project ${projectId}`)
+          : fail(reply, 404, `project ${projectId} not found`);
+      }
     }
   });
 
@@ -99,5 +106,6 @@ export function buildServer(ctx: SimContext): FastifyInstance {
   registerGlobalRoutes(app, ctx);
   registerRegionRoutes(app, ctx);
   registerInstanceRoutes(app, ctx);
+  registerFilesystemRoutes(app, ctx);
   return app;
 }

@@ -169,6 +169,7 @@ export class AtlasWorld {
 
   // ---------- filesystems ----------
 
+  /** A filesystem lives in one region and project, like the instances that may mount it. */
   listFilesystems(region: string, projectId: string): SimFilesystem[] {
     return [...this.filesystems.values()].filter((f) => f.region === region && f.projectId === projectId);
   }
@@ -185,14 +186,22 @@ export class AtlasWorld {
     return fs;
   }
 
-  /** The instance still using the filesystem, if any (a filesystem in use cannot be deleted). */
-  filesystemUser(fsId: string): SimInstance | undefined {
-    return [...this.instances.values()].find((i) => i.filesystems.includes(fsId));
+  /**
+   * The instances that mount the filesystem, in any state until they are gone (a `deleting` one still does). Only
+   * instances of its own region and project can name it, so only those are looked at.
+   */
+  filesystemUsers(fs: SimFilesystem): SimInstance[] {
+    return this.listInstances(fs.region, fs.projectId).filter((i) => i.filesystems.includes(fs.id));
   }
 
+  /** Gone at once: the next GET answers 404. Deleting an instance never comes here: its filesystems stay. */
   deleteFilesystem(fsId: string): void {
     this.filesystems.delete(fsId);
     this.stateFile.changed();
+  }
+
+  liveFilesystemIds(): string[] {
+    return [...this.filesystems.keys()];
   }
 
   // ---------- control ----------

@@ -1,5 +1,5 @@
 import type { SimTimers } from '../../kit/sim/timers.ts';
-import { fail } from './state.ts';
+import { fail } from './errors.ts';
 
 /** Node's timers hold at most 2^31 − 1 ms; a later deadline is waited for in steps of that size. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;

@@ -73,6 +73,7 @@ export const runpodSimulator: SimulatorDefinition = {
         malformNext: (count) => faults.malformNext(count),
         requestCounts: () => faults.requestCounts(),
         liveInstanceIds: () => [...sim.pods.keys()],
+        liveVolumeIds: () => sim.volumes.ids(),
         bootWorkload: (id) => {
           const pod = sim.pods.get(id);
           return pod ? podWorkload(pod.env) : null;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DATA_CENTERS, findGpuType, HOST_LINKS } from './catalog.ts';
 import { minimumBid, type SimPod, type SimState } from './state.ts';
+import { networkVolumeView } from './views.ts';
 
 /** A pod as RunPod's GraphQL API returns it, built from the simulator's record on each request. */
 export function podView(state: SimState, pod: SimPod, accountId: string): Record<string, unknown> {
@@ -36,6 +37,10 @@ export function podView(state: SimState, pod: SimPod, accountId: string): Record
     volumeKey: pod.volumeKey ?? null,
     volumeMountPath: pod.volumeMountPath,
     networkVolumeId: pod.networkVolumeId ?? null,
+    networkVolume: () => {
+      const volume = pod.networkVolumeId ? state.volumes.get(pod.networkVolumeId) : undefined;
+      return volume ? networkVolumeView(state.capacity, volume) : null;
+    },
     costPerHr: pod.costPerHr,
     adjustedCostPerHr: pod.costPerHr,
     costMultiplier: 1,

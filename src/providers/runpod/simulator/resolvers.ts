@@ -1,7 +1,9 @@
 import { CPU_TYPES } from './catalog.ts';
+import type { CreateVolumeInput, UpdateVolumeInput } from './network-volumes.ts';
 import { podView } from './pod-view.ts';
 import type { DeployInput, SimState } from './state.ts';
-import { dataCenterViews, gpuTypeViews } from './views.ts';
+import { accountTemplates, templateView } from './templates.ts';
+import { dataCenterViews, gpuTypeViews, networkVolumeView } from './views.ts';
 
 type Input<T> = { input?: T | null };
 
@@ -20,6 +22,8 @@ export function rootResolvers(state: SimState, accountId: string) {
       currentSpendPerHr: () => state.spendPerHr(),
       // Pods are kept in creation order, so listing them needs no sort.
       pods: () => Array.from(state.list(), (pod) => podView(state, pod, accountId)),
+      networkVolumes: () => state.volumes.list().map((v) => networkVolumeView(state.capacity, v)),
+      podTemplates: () => accountTemplates().map(templateView),
     }),
     // RunPod answers `pod: null` for an id it does not know.
     pod: ({ input }: Input<{ podId: string }>) => (input ? view(input.podId) : null),
@@ -37,6 +41,15 @@ export function rootResolvers(state: SimState, accountId: string) {
     podTerminate: ({ input }: Input<{ podId: string }>) => {
       state.terminate(input?.podId ?? '');
       return null;
+    },
+
+    createNetworkVolume: ({ input }: Input<CreateVolumeInput>) =>
+      networkVolumeView(state.capacity, state.volumes.create(input ?? {})),
+    updateNetworkVolume: ({ input }: Input<UpdateVolumeInput>) =>
+      networkVolumeView(state.capacity, state.volumes.update(input ?? { id: '' })),
+    deleteNetworkVolume: ({ input }: Input<{ id: string }>) => {
+      state.volumes.delete(input?.id ?? '');
+      return true;
     },
   };
 }

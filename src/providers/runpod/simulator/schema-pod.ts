@@ -1,8 +1,8 @@
 /**
  * RunPod's `Pod` and the types under it, as seed 002 lists their fields. Where the seed names a type but
  * leaves its fields blank (`Gpu`, `GpuTelemetry`, `PodRegistry`), the fields are the ones the real API has.
- * `lastStartedAt`, `createdAt`, `adjustedCostPerHr`, `networkVolumeId` and `machine.gpuTypeId`/`dataCenterId`
- * are not in the seed but are on real pods, and the adapter reads some of them.
+ * `lastStartedAt`, `createdAt`, `adjustedCostPerHr`, `networkVolumeId`, `networkVolume` and
+ * `machine.gpuTypeId`/`dataCenterId` are not in the seed but are on real pods, and the adapter reads some of them.
  */
 export const POD_SDL = /* GraphQL */ `
 "A TCP port number, 0 to 65535."
@@ -13,7 +13,7 @@ scalar DateTime
 type Pod {
   id: String!
   name: String!
-  desiredStatus: String!
+  desiredStatus: PodStatus!
   podType: PodType
   imageName: String!
   dockerArgs: String
@@ -32,6 +32,7 @@ type Pod {
   volumeKey: String
   volumeMountPath: String
   networkVolumeId: String
+  networkVolume: NetworkVolume
   costPerHr: Float!
   adjustedCostPerHr: Float
   costMultiplier: Float

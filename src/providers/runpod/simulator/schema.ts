@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, type GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { buildSchema, type GraphQLEnumType, GraphQLError, type GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { POD_SDL } from './schema-pod.ts';
 
 /**
@@ -7,13 +7,19 @@ import { POD_SDL } from './schema-pod.ts';
  * ports, resume inputs, `dataCenters`, spot prices). Unknown fields and input fields are validation errors,
  * as on RunPod (e.g. `allowedCudaVersions` on `PodResumeInput`).
  *
- * One deliberate difference: `Pod.desiredStatus` is a `String!` here rather than the `PodStatus` enum, so
- * the simulator can show a status the adapter has never seen (RunPod would do that by adding an enum value).
+ * Network volumes are not in the seed at all. They follow what the SDKs and tools send to the real API:
+ * `myself { networkVolumes { id name size dataCenterId dataCenter { … } } }` (runpod-python, dstack),
+ * `createNetworkVolume(input: {name, size, dataCenterId})`, `updateNetworkVolume(input: {id, name, size})`
+ * (RunPod's Pulumi provider) and `deleteNetworkVolume(input: {id})` (dstack), which returns a scalar: the
+ * only recorded answer is `true`. `PodTemplate` has the seed's fields plus `isRunpod`, `isServerless`,
+ * `boundEndpointId` and `category` from the typed schema mirror (not `config`, a JSON scalar whose shape nothing
+ * documents); `EnvironmentVariable`, blank in the seed, is `{key value}`.
  */
 const SDL = /* GraphQL */ `
 scalar Void
 
 enum CloudTypeEnum { SECURE COMMUNITY ALL }
+enum PodStatus { CREATED RUNNING RESTARTING EXITED PAUSED DEAD TERMINATED }
 enum PodType { INTERRUPTABLE RESERVED BID BACKGROUND }
 
 type Query {
@@ -31,6 +37,9 @@ type Mutation {
   podResume(input: PodResumeInput!): Pod
   podBidResume(input: PodBidResumeInput!): Pod
   podTerminate(input: PodTerminateInput!): Void
+  createNetworkVolume(input: CreateNetworkVolumeInput!): NetworkVolume
+  updateNetworkVolume(input: UpdateNetworkVolumeInput!): NetworkVolume
+  deleteNetworkVolume(input: DeleteNetworkVolumeInput!): Boolean
 }
 
 type User {
@@ -39,7 +48,44 @@ type User {
   pubKey: String
   clientBalance: Float
   currentSpendPerHr: Float
+  networkVolumes: [NetworkVolume]
+  podTemplates: [PodTemplate]
 }
+
+type NetworkVolume {
+  id: String
+  name: String
+  size: Int
+  dataCenterId: String
+  dataCenter: DataCenter
+}
+
+type PodTemplate {
+  advancedStart: Boolean
+  containerDiskInGb: Int
+  containerRegistryAuthId: String
+  dockerArgs: String
+  earned: Float
+  env: [EnvironmentVariable]
+  id: String
+  imageName: String
+  isPublic: Boolean
+  isRunpod: Boolean
+  isServerless: Boolean
+  boundEndpointId: String
+  name: String
+  ports: String
+  readme: String
+  runtimeInMin: Int
+  startJupyter: Boolean
+  startScript: String
+  startSsh: Boolean
+  volumeInGb: Int
+  volumeMountPath: String
+  category: String
+}
+
+type EnvironmentVariable { key: String value: String }
 
 type CpuType {
   id: String
@@ -188,6 +234,10 @@ input PodStopInput { podId: String! incrementVersion: Boolean }
 input PodResumeInput { podId: String! gpuCount: Int syncMachine: Boolean }
 input PodBidResumeInput { podId: String! bidPerGpu: Float! gpuCount: Int }
 input PodTerminateInput { podId: String! }
+
+input CreateNetworkVolumeInput { name: String size: Int dataCenterId: String! }
+input UpdateNetworkVolumeInput { id: String! name: String size: Int }
+input DeleteNetworkVolumeInput { id: String! }
 `;
 
 export const runpodSchema = buildSchema(SDL + POD_SDL);
@@ -204,3 +254,12 @@ const checkPort = (value: unknown): number => {
 port.parseValue = checkPort;
 port.parseLiteral = (node: ValueNode) => checkPort(node.kind === Kind.INT ? Number(node.value) : undefined);
 port.serialize = checkPort;
+
+/**
+ * `Pod.desiredStatus` is the seed's `PodStatus` enum. `setRawStatus` can show a status the adapter has never
+ * seen, the way RunPod would by adding an enum value: such a value is sent as it is, where graphql-js would
+ * refuse to serialize a value its enum does not list.
+ */
+const podStatus = runpodSchema.getType('PodStatus') as GraphQLEnumType;
+const serializeListed = podStatus.serialize.bind(podStatus);
+podStatus.serialize = (value: unknown) => (typeof value === 'string' ? value : serializeListed(value));

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type DocumentNode, type ExecutionResult, execute, GraphQLError, Kind, parse, validate } from 'graphql';
 import type { FaultState } from '../../kit/sim/faults.ts';
+import { SOMETHING_WENT_WRONG } from './errors.ts';
 import { malformData } from './malform.ts';
 import { runpodSchema } from './schema.ts';
 
@@ -15,8 +16,6 @@ interface GraphqlBody {
   variables?: unknown;
   operationName?: unknown;
 }
-
-const GENERIC_ERROR = 'Something went wrong. Please try again later or contact support.';
 
 /**
  * RunPod's GraphQL endpoint: `POST /graphql`, the key as `Authorization: Bearer` or `?api_key=`, resolver
@@ -47,7 +46,7 @@ async function handle(deps: ServerDeps, request: FastifyRequest, reply: FastifyR
       .header('Retry-After', String(admission.retryAfterSec))
       .send(errorBody('Too Many Requests', 'RATE_LIMITED'));
   }
-  if (admission.kind === 'error') return reply.code(500).send(errorBody(GENERIC_ERROR, 'INTERNAL_SERVER_ERROR'));
+  if (admission.kind === 'error') return reply.code(500).send(errorBody(SOMETHING_WENT_WRONG, 'INTERNAL_SERVER_ERROR'));
 
   if (keyOf(request) !== deps.apiKey) {
     return reply.code(401).send(errorBody('Unauthorized request, please check your API key.', 'UNAUTHENTICATED'));

@@ -1,10 +1,12 @@
-import { GraphQLError } from 'graphql';
 import { randomHex } from '../../kit/sim/random.ts';
 import type { SimTimers } from '../../kit/sim/timers.ts';
 import { buildMachines, Capacity, type SimMachine } from './capacity.ts';
 import { findDataCenter, findGpuType, type SimGpuType } from './catalog.ts';
 import { atDeadline, deadlineOf } from './deadlines.ts';
+import { fail, HOST_FULL, NO_INSTANCES, SOMETHING_WENT_WRONG } from './errors.ts';
 import { randomPodHostId, randomPodId, randomPublicPort } from './ids.ts';
+import { NetworkVolumes, type SimNetworkVolume } from './network-volumes.ts';
+import { type SimTemplate, templateFor } from './templates.ts';
 
 /**
  * The simulated pods and their lifecycle. A pod is placed on a host at create (`CREATED`), its container
@@ -68,6 +70,7 @@ export interface DeployInput {
   dataCenterId?: string | null;
   supportPublicIp?: boolean | null;
   startJupyter?: boolean | null;
+  startSsh?: boolean | null;
   ports?: string | null;
   env?: { key: string; value: string }[] | null;
   containerDiskInGb?: number | null;
@@ -87,15 +90,8 @@ export interface DeployInput {
 export interface SimSnapshot {
   machines: SimMachine[];
   pods: SimPod[];
-}
-
-export const NO_INSTANCES =
-  'There are no longer any instances available with the requested specifications. Please refresh and try again.';
-export const HOST_FULL = 'There are not enough free GPUs on the host machine to start this pod.';
-
-/** Resolver errors carry the code the GraphQL server stamps on any error thrown inside a resolver. */
-export function fail(message: string): never {
-  throw new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  /** Absent in state files written before the simulator kept network volumes. */
+  volumes?: SimNetworkVolume[];
 }
 
 export interface SimStateOptions {
@@ -116,6 +112,7 @@ export class SimState {
   readonly rawStatus = new Map<string, string>();
   /** `setGpuUtilization` overrides; a pod nobody set runs nothing, so its GPUs report 0 %. */
   readonly gpuUtilization = new Map<string, number>();
+  readonly volumes: NetworkVolumes;
 
   constructor(
     private readonly options: SimStateOptions,
@@ -123,6 +120,7 @@ export class SimState {
   ) {
     const machines = snapshot?.machines ?? buildMachines(options.random, options.capacityScale ?? 1);
     this.capacity = new Capacity(machines, (machineId) => this.onMachine.get(machineId)?.values() ?? []);
+    this.volumes = new NetworkVolumes(options.random, options.onChange, (id) => this.podsUsing(id), snapshot?.volumes);
     for (const pod of snapshot?.pods ?? []) {
       this.add(pod);
       this.schedule(pod);
@@ -153,20 +151,33 @@ export class SimState {
   }
 
   snapshot(): SimSnapshot {
-    return { machines: this.capacity.machines, pods: [...this.pods.values()] };
+    return { machines: this.capacity.machines, pods: [...this.pods.values()], volumes: this.volumes.list() };
   }
 
-  deploy(input: DeployInput, interruptible: boolean): SimPod {
+  /** The pods, running or stopped, that have the network volume attached. */
+  podsUsing(volumeId: string): string[] {
+    const ids: string[] = [];
+    for (const pod of this.pods.values()) if (pod.networkVolumeId === volumeId) ids.push(pod.id);
+    return ids;
+  }
+
+  deploy(request: DeployInput, interruptible: boolean): SimPod {
+    const template = request.templateId ? templateFor(request.templateId) : null;
+    const input = template ? withTemplate(template, request) : request;
     if (!input.imageName) fail('imageName or templateId is required.');
     const stopAfter = deadlineOf('stopAfter', input.stopAfter);
     const terminateAfter = deadlineOf('terminateAfter', input.terminateAfter);
     const type = input.gpuTypeId ? findGpuType(input.gpuTypeId) : undefined;
     // RunPod answers every unsatisfiable selection (unknown type, too many GPUs, wrong data center) alike.
     if (!type) fail(NO_INSTANCES);
-    const cloud = cloudFor(type, input.cloudType ?? 'ALL');
+    const volume = input.networkVolumeId ? this.volumeFor(input) : null;
+    // Network volumes exist only in Secure Cloud: with one, `ALL` means Secure Cloud.
+    const cloud = cloudFor(type, volume ? 'SECURE' : (input.cloudType ?? 'ALL'));
     const count = input.gpuCount ?? 1;
     if (!cloud || count < 1 || count > type.maxGpuCount) fail(NO_INSTANCES);
-    const dataCenterId = input.dataCenterId ?? undefined;
+    // A network volume pins the pod to its data center; naming another one leaves nothing to place it on.
+    if (volume && input.dataCenterId && input.dataCenterId !== volume.dataCenterId) fail(NO_INSTANCES);
+    const dataCenterId = volume?.dataCenterId ?? input.dataCenterId ?? undefined;
     if (dataCenterId && !findDataCenter(dataCenterId)?.machines[type.id]) fail(NO_INSTANCES);
 
     let bidPerGpu: number | null = null;
@@ -210,12 +221,13 @@ export class SimState {
       vcpuCount: type.vcpuPerGpu * count,
       memoryInGb: type.ramPerGpu * count,
       containerDiskInGb: input.containerDiskInGb ?? 10,
-      volumeInGb: input.volumeInGb ?? 0,
+      // A network volume takes the place of the pod's volume disk, mounted at the same path.
+      volumeInGb: volume ? 0 : (input.volumeInGb ?? 0),
       volumeMountPath: input.volumeMountPath ?? '/workspace',
-      // Templates, network volumes and registry logins are not simulated: the ids are kept and shown as given.
+      // Registry logins are not simulated: the id is kept and shown as given.
       dockerArgs: input.dockerArgs ?? '',
-      templateId: input.templateId ?? null,
-      networkVolumeId: input.networkVolumeId ?? null,
+      templateId: template?.id ?? null,
+      networkVolumeId: volume?.id ?? null,
       volumeKey: input.volumeKey ?? null,
       containerRegistryAuthId: input.containerRegistryAuthId ?? null,
       port: input.port ?? null,
@@ -236,6 +248,17 @@ export class SimState {
     this.changed(pod);
     this.armDeadlines(pod);
     return pod;
+  }
+
+  /**
+   * The network volume a create names. RunPod answers an id it does not know, and a network volume asked of
+   * Community Cloud, with its generic error (runpodctl#172: a volume name passed as the id, without
+   * `--secureCloud`).
+   */
+  private volumeFor(input: DeployInput): SimNetworkVolume {
+    const volume = this.volumes.get(input.networkVolumeId ?? '');
+    if (!volume || input.cloudType === 'COMMUNITY') fail(SOMETHING_WENT_WRONG);
+    return volume;
   }
 
   /** A stop or terminate asked for at create happens then, whatever the pod is doing. */
@@ -351,6 +374,28 @@ export class SimState {
       })
       .filter((p) => Number.isInteger(p.privatePort) && p.privatePort > 0);
   }
+}
+
+/**
+ * A template is resolved at create into the settings the create could have spelled out: every field the
+ * create gives wins, except `env`, which is merged per key with the create's values winning (what REST v2
+ * documents for `templateId`; GraphQL documents nothing and behaves alike).
+ */
+function withTemplate(template: SimTemplate, input: DeployInput): DeployInput {
+  const env = new Map(template.env.map((e) => [e.key, e.value]));
+  for (const e of input.env ?? []) env.set(e.key, e.value);
+  return {
+    ...input,
+    imageName: input.imageName ?? template.imageName,
+    dockerArgs: input.dockerArgs ?? (template.dockerArgs || null),
+    ports: input.ports ?? template.ports,
+    env: [...env].map(([key, value]) => ({ key, value })),
+    containerDiskInGb: input.containerDiskInGb ?? template.containerDiskInGb,
+    volumeInGb: input.volumeInGb ?? template.volumeInGb,
+    volumeMountPath: input.volumeMountPath ?? template.volumeMountPath,
+    startJupyter: input.startJupyter ?? template.startJupyter,
+    startSsh: input.startSsh ?? template.startSsh,
+  };
 }
 
 function cloudFor(type: SimGpuType, wanted: 'SECURE' | 'COMMUNITY' | 'ALL'): 'SECURE' | 'COMMUNITY' | null {

@@ -1,5 +1,6 @@
 import type { Capacity } from './capacity.ts';
-import { DATA_CENTERS, findGpuType, GPU_TYPES, type SimGpuType } from './catalog.ts';
+import { DATA_CENTERS, findDataCenter, findGpuType, GPU_TYPES, type SimDataCenter, type SimGpuType } from './catalog.ts';
+import type { SimNetworkVolume } from './network-volumes.ts';
 
 /** GraphQL objects as RunPod returns them, built from the simulator's records on each request. */
 
@@ -48,11 +49,16 @@ function gpuTypeView(capacity: Capacity, t: SimGpuType): Record<string, unknown>
 }
 
 export function dataCenterViews(capacity: Capacity): Record<string, unknown>[] {
-  return DATA_CENTERS.map((dc) => ({
+  return DATA_CENTERS.map((dc) => dataCenterView(capacity, dc));
+}
+
+export function dataCenterView(capacity: Capacity, dc: SimDataCenter): Record<string, unknown> {
+  return {
     id: dc.id,
     name: dc.name,
     location: dc.location,
     listed: true,
+    // Every simulated data center can hold network volumes.
     storageSupport: true,
     gpuAvailability: Object.keys(dc.machines).map((gpuTypeId) => {
       const stockStatus = capacity.stockStatus(gpuTypeId, dc.id);
@@ -66,5 +72,19 @@ export function dataCenterViews(capacity: Capacity): Record<string, unknown>[] {
         available: stockStatus !== 'None',
       };
     }),
-  }));
+  };
+}
+
+/** `NetworkVolume`: its data center is resolved only for a query that selects it. */
+export function networkVolumeView(capacity: Capacity, volume: SimNetworkVolume): Record<string, unknown> {
+  return {
+    id: volume.id,
+    name: volume.name,
+    size: volume.size,
+    dataCenterId: volume.dataCenterId,
+    dataCenter: () => {
+      const dc = findDataCenter(volume.dataCenterId);
+      return dc ? dataCenterView(capacity, dc) : null;
+    },
+  };
 }
