@@ -80,3 +80,9 @@ export function providerName(id: string | null | undefined): string {
   if (!id) return '—';
   return PROVIDER_NAMES[id] ?? id;
 }
+
+/** A datacenter with its provider, once: catalog names often carry the provider already (`EU-SE-1 (Sweden) · RunPod`). */
+export function datacenterWithProvider(name: string, provider: string): string {
+  const label = providerName(provider);
+  return name.includes(label) ? name : `${name} · ${label}`;
+}

@@ -1,7 +1,7 @@
 import type { Inventory, Volume, VolumeOption } from '../../services/types.ts';
 import { h, replace } from '../components/dom.ts';
 import { notice } from '../components/notice.ts';
-import { providerName } from '../format.ts';
+import { datacenterWithProvider, providerName } from '../format.ts';
 
 /** Where the chosen volumes put the VM: a volume cannot follow its VM elsewhere, so the VM goes to it. */
 export interface VolumePin {
@@ -29,7 +29,7 @@ export function volumeFields(
       { class: 'check' },
       input,
       ' ',
-      `${volume.name} — ${volume.sizeGB} GB ${volume.type} in ${volume.datacenter.name} (${providerName(volume.provider)})`,
+      `${volume.name} — ${volume.sizeGB} GB ${volume.type} in ${datacenterWithProvider(volume.datacenter.name, volume.provider)}`,
       ' ',
       why,
     );

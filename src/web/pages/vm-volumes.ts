@@ -86,7 +86,7 @@ function attachControl(host: VolumeHost, vm: GpuVmDetails, option: VolumeOption)
     'Attach a volume',
   );
   button.addEventListener('click', () => void attachDialog(host, vm, option));
-  return h('div', { class: 'actions' }, reason ? h('p', { class: 'hint', id: reasonId }, reason) : null, button);
+  return h('div', null, reason ? h('p', { class: 'hint', id: reasonId }, reason) : null, h('div', { class: 'actions' }, button));
 }
 
 /** Why the VM cannot attach or detach a volume now, in the provider's terms; null when it can. */

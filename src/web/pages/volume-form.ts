@@ -2,7 +2,7 @@ import type { ResourceGroupDetails, Volume, VolumeOption } from '../../services/
 import { listAll } from '../api.ts';
 import { field, h, option, replace } from '../components/dom.ts';
 import { emptyState, errorNotice } from '../components/notice.ts';
-import { providerName } from '../format.ts';
+import { datacenterWithProvider, providerName } from '../format.ts';
 import type { PageContext } from '../page.ts';
 
 /** What a datacenter's volumes can do, in words: where they attach, whether they grow, where they show up. */
@@ -34,7 +34,7 @@ export function volumeForm(ctx: PageContext, options: VolumeOption[], onCreated:
   const datacenter = h(
     'select',
     { required: true },
-    sorted.map((o) => option(o.datacenter.id, `${o.datacenter.name} — ${providerName(o.provider)} ${o.kind}`)),
+    sorted.map((o) => option(o.datacenter.id, `${datacenterWithProvider(o.datacenter.name, o.provider)} — ${o.kind}`)),
   );
   const type = h('select', { required: true });
   const size = h('input', { type: 'number', required: true, step: 1 });

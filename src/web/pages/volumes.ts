@@ -1,12 +1,12 @@
 import type { UnmanagedVolume, Volume, VolumeOption } from '../../services/types.ts';
 import { openDialog } from '../components/dialog.ts';
 import { checkbox, field, h, mono, replace } from '../components/dom.ts';
-import { announce, errorNotice, loading, notice } from '../components/notice.ts';
+import { errorNotice, loading, notice } from '../components/notice.ts';
 import { pagedList } from '../components/paged-list.ts';
 import { poll } from '../components/poll.ts';
 import { volumeStatusBadge } from '../components/status.ts';
 import { dataTable } from '../components/table.ts';
-import { dateTime, money, providerName } from '../format.ts';
+import { datacenterWithProvider, dateTime, money, providerName } from '../format.ts';
 import type { Page, PageContext } from '../page.ts';
 import { volumeForm } from './volume-form.ts';
 
@@ -50,7 +50,7 @@ export const volumesPage: Page = (ctx) => {
           { header: 'Type', cell: (v: Volume) => v.type },
           {
             header: 'Datacenter',
-            cell: (v: Volume) => [v.datacenter.name, h('div', { class: 'hint' }, providerName(v.provider))],
+            cell: (v: Volume) => datacenterWithProvider(v.datacenter.name, v.provider),
           },
           { header: 'Price', cell: (v: Volume) => money(v.pricePerGBMonth, ' per GB-month'), class: 'num' },
           { header: 'Accrued cost', cell: (v: Volume) => money(v.accruedCost), class: 'num' },
@@ -94,10 +94,8 @@ export const volumesPage: Page = (ctx) => {
     );
   };
 
-  const say = (text: string) => {
-    messages.replaceChildren(notice('success', text));
-    announce(text);
-  };
+  // A success notice is a status region: screen readers hear it without a separate announcement.
+  const say = (text: string) => messages.replaceChildren(notice('success', text));
 
   const renameDialog = (volume: Volume, option: VolumeOption | null) => {
     const input = h('input', { type: 'text', required: true, maxlength: 100, value: volume.name, autocomplete: 'off' });
@@ -159,7 +157,7 @@ export const volumesPage: Page = (ctx) => {
         ),
         volume.attachedTo.length > 0
           ? notice(
-              'warning',
+              'info',
               `It is attached to ${volume.attachedTo.map((a) => a.vmName).join(', ')}: detach it or delete the VM first.`,
             )
           : null,
