@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory } from '../../src/services/types.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import type { Inventory, VolumeOption } from '../../src/services/types.ts';
+import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, openPage, screenshotDir } from './browser.ts';
 
 /** Generous: two cores shared with other suites, and VM boots run through the job worker and the simulators. */
@@ -178,6 +178,114 @@ describe('web dashboard in Chromium', () => {
     await page.close();
   }, 180_000);
 
+  it('creates a RunPod volume, grows and renames it, orders a pod with it, and shows it on the VM page', async () => {
+    await app.call('POST', '/v1/resource/ssh-keys/generate', { name: 'web-volumes', isDefault: true });
+    const choice = await volumeChoice(app, 'runpod');
+    const page = await signedIn('/vms');
+    await page.getByRole('link', { name: 'Volumes', exact: true }).click();
+    await page.getByRole('heading', { name: 'Volumes', exact: true }).waitFor(SLOW);
+
+    // The create form follows the chosen datacenter's options: its types and its size range.
+    const form = page.getByRole('form', { name: 'Create a volume' });
+    await form.getByLabel('Datacenter').selectOption(choice.datacenterId, SLOW);
+    expect(await form.getByLabel('Type').locator('option').allTextContents()).toEqual(['network (default)']);
+    expect(await form.getByText('Between 10 and 4000 GB').count()).toBe(1);
+    expect(await form.textContent()).toMatch(/RunPod network volumes are attached only when a VM is ordered with it/);
+    await form.getByLabel('Name').fill('web-data');
+    await form.getByLabel('Size (GB)').fill('20');
+    await page.getByRole('button', { name: 'Create volume' }).click();
+    await page.getByText(/Creating the volume web-data \(20 GB network in .*\)/).waitFor(SLOW);
+    const row = page.getByRole('row', { name: /web-data/ });
+    await row.getByText('Available', { exact: true }).waitFor(SLOW);
+    expect(await row.textContent()).toMatch(
+      new RegExp(`20 GB[\\s\\S]*network[\\s\\S]*${literally(choice.datacenterName)}[\\s\\S]*\\$[\\d.]+ per GB-month`),
+    );
+
+    // Grow (RunPod resizes), then rename.
+    await row.getByRole('button', { name: 'Grow' }).click();
+    const grow = page.getByRole('dialog', { name: 'Grow the volume web-data' });
+    await grow.getByLabel('New size (GB)').fill('30');
+    await grow.getByRole('button', { name: 'Grow' }).click();
+    await page.getByText('Growing the volume web-data to 30 GB.').waitFor(SLOW);
+    await row.getByText('30 GB', { exact: true }).waitFor(SLOW);
+    await row.getByRole('button', { name: 'Rename' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename the volume web-data' });
+    await rename.getByLabel('New name').fill('web-datasets');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await page.getByText('Renamed the volume web-data to web-datasets.').waitFor(SLOW);
+    const renamed = page.getByRole('row', { name: /web-datasets/ });
+    await renamed.getByText('Available', { exact: true }).waitFor(SLOW);
+    await page.screenshot({ path: join(shots, 'volumes.png'), fullPage: true });
+
+    // Ordering with it pins the VM to the volume's datacenter, and the form says so.
+    await renamed.getByRole('link', { name: 'Order a VM with it' }).click();
+    const box = page.getByRole('checkbox', { name: /web-datasets/ });
+    await box.waitFor(SLOW);
+    expect(await box.isChecked()).toBe(true);
+    await page.getByText(`The VM is placed in ${choice.datacenterName}: the volume web-datasets lives there`).waitFor();
+    await page.getByLabel('GPU series').selectOption(choice.seriesId);
+    expect(await page.getByLabel('Datacenter').locator('option').count()).toBe(1);
+    expect(await page.getByLabel('Datacenter').inputValue()).toBe(choice.datacenterId);
+    await page.getByLabel('GPU count').selectOption(String(choice.count));
+    await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
+    await page.getByLabel('Name', { exact: true }).fill('web-volume-pod');
+    await page.screenshot({ path: join(shots, 'order-volume.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Order VM' }).click();
+
+    // The VM page lists the volume with where it shows up; RunPod attaches only at create, and says so.
+    await page.waitForURL(/\/vms\/[0-9a-f-]{36}/, SLOW);
+    const vmId = new URL(page.url()).pathname.split('/').at(-1) as string;
+    const volumes = page.getByRole('region', { name: 'Volumes', exact: true });
+    const attachedRow = volumes.getByRole('row', { name: /web-datasets/ });
+    await attachedRow.waitFor(SLOW);
+    expect(await attachedRow.textContent()).toMatch(/30 GB[\s\S]*network[\s\S]*\/workspace/);
+    expect(await volumes.getByRole('button', { name: 'Attach a volume' }).isDisabled()).toBe(true);
+    expect(await volumes.getByRole('button', { name: 'Detach web-datasets' }).isDisabled()).toBe(true);
+    expect(await volumes.textContent()).toContain('RunPod attaches a network volume only when a VM is ordered with it');
+    await page.locator('.page-head').getByText('Running', { exact: true }).waitFor(SLOW);
+    await page.screenshot({ path: join(shots, 'vm-volumes.png'), fullPage: true });
+
+    // Deleting a volume a VM uses is refused, and the dialog shows the API's answer.
+    await page.getByRole('link', { name: 'Volumes', exact: true }).click();
+    const inUse = page.getByRole('row', { name: /web-datasets/ });
+    await inUse.getByRole('link', { name: 'web-volume-pod' }).waitFor(SLOW);
+    await inUse.getByRole('button', { name: 'Delete' }).click();
+    const refuse = page.getByRole('dialog', { name: 'Delete the volume web-datasets?' });
+    await refuse.getByLabel('Volume name').fill('web-datasets');
+    await refuse.getByRole('button', { name: 'Delete volume' }).click();
+    const alert = refuse.getByRole('alert');
+    await alert.waitFor(SLOW);
+    expect(await alert.textContent()).toMatch(/attached to web-volume-pod[\s\S]*VOLUME_ATTACHED[\s\S]*HTTP 409/);
+    await refuse.getByRole('button', { name: 'Cancel' }).click();
+
+    // Once the pod is gone the volume is kept, and can be deleted.
+    expect((await app.call('DELETE', `/v1/resource/gpu/${vmId}`)).status).toBe(202);
+    await eventually(
+      async () =>
+        (await app.call('GET', `/v1/resource/volumes?search=web-datasets`)).body.data[0]?.attachedTo.length === 0
+          ? true
+          : undefined,
+      'the volume to be detached from the deleted pod',
+      60_000,
+    );
+    await page.reload();
+    await page
+      .getByRole('row', { name: /web-datasets/ })
+      .getByRole('button', { name: 'Delete' })
+      .click(SLOW);
+    const confirm = page.getByRole('dialog', { name: 'Delete the volume web-datasets?' });
+    await confirm.getByLabel('Volume name').fill('web-datasets');
+    await confirm.getByRole('button', { name: 'Delete volume' }).click();
+    await page.getByText(/(Deleting|Deleted) the volume web-datasets/).waitFor(SLOW);
+    await page.getByText('No volumes yet.', { exact: false }).waitFor(SLOW);
+    await page.getByLabel('Show deleted volumes').check();
+    await page
+      .getByRole('row', { name: /web-datasets/ })
+      .getByText('Deleted', { exact: true })
+      .waitFor(SLOW);
+    await page.close();
+  }, 240_000);
+
   it('lists offers from all three providers', async () => {
     const page = await signedIn('/offers');
     const summary = page.getByText(/\d+ offers from /);
@@ -201,6 +309,34 @@ describe('web dashboard in Chromium', () => {
     await page.close();
   });
 });
+
+/** A series, datacenter, count and SKU of the provider in a datacenter where volumes can be created (RunPod: Secure Cloud). */
+async function volumeChoice(app: TestApp, provider: string) {
+  const options = (await app.call('GET', '/v1/resource/volumes/options')).body.data as VolumeOption[];
+  const { body } = await app.call('GET', '/v1/resource/gpu/inventory');
+  const inventory = body.data as Inventory;
+  for (const series of inventory.series) {
+    for (const place of series.availability) {
+      const option = options.find((o) => o.datacenter.id === place.datacenterId && o.provider === provider);
+      if (!option) continue;
+      for (const count of place.gpuCounts) {
+        const sku = count.availableSkus.find((s) => s.provider === provider && !s.skuCode.includes('.community-'));
+        if (sku)
+          return {
+            seriesId: series.id,
+            datacenterId: place.datacenterId,
+            datacenterName: option.datacenter.name,
+            count: count.count,
+            skuCode: sku.skuCode,
+            option,
+          };
+      }
+    }
+  }
+  throw new Error(`the simulated inventory has no ${provider} capacity where volumes can be created`);
+}
+
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A series, datacenter, count and SKU of the live inventory that Verda serves. */
 async function verdaChoice(app: TestApp) {
