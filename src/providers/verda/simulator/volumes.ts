@@ -217,7 +217,7 @@ export class VolumeLifecycle {
     const ids = [...new Set(value as string[])];
     const volumes = ids.map((id) => {
       const volume = this.world.volumes.get(id);
-      if (!volume || volume.status === 'deleted') throw invalid(`Invalid volume id ${id} in existing_volumes`);
+      if (!volume || volume.status === 'deleted') throw invalid(`Volume ${id} in existing_volumes does not exist`);
       if (volume.location !== location) throw invalid(`Volume ${id} is in ${volume.location}, not in ${location}`);
       if (volume.status !== 'detached' || volume.instanceId !== null) throw invalid(`Volume ${id} is not detached`);
       return volume;
@@ -402,6 +402,8 @@ export class VolumeLifecycle {
 
   /** Delete: an attached volume only while its instance is shut down; it is detached on the way. */
   private delete(volumes: SimVolume[], permanently: boolean): void {
+    // Asked again for good while on its way to the trash: it ends deleted for good.
+    for (const volume of volumes) if (volume.status === 'deleting' && permanently) volume.deletingPermanently = true;
     const toDelete = volumes.filter((v) => v.status !== 'deleted' && v.status !== 'deleting');
     for (const volume of toDelete) if (volume.instanceId !== null) this.requireShutDown(volume.instanceId);
     for (const volume of toDelete) {
