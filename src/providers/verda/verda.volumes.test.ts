@@ -30,7 +30,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startSim(options: VerdaSimulatorOptions = {}): Promise<RunningVerdaSimulator> {
   const sim = await startVerdaSimulator({
-    transitionMs: 60,
+    // Long enough that a state read right after a request still sees the one in between, even on a busy machine.
+    transitionMs: 200,
     seed: 21,
     ...options,
     rateLimits: options.rateLimits ?? ROOMY_LIMITS,
@@ -685,6 +686,26 @@ describe('verda adapter: volumes', () => {
     await expect(provider.renameVolume(ghost, 'x')).rejects.toMatchObject({ kind: 'not_found' });
   });
 
+  it('reads a full storage quota as quota, the trash counting against it', async () => {
+    const { provider, call } = await harness();
+    const big = { name: 'big', sizeGB: SIM_VOLUME_LIMITS.maxSizeGB, locationCode: 'FIN-01', type: 'NVMe' };
+    const count = SIM_VOLUME_LIMITS.quotaGB / SIM_VOLUME_LIMITS.maxSizeGB;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++)
+      ids.push((await provider.createVolume({ ...big, gpufleetId: randomUUID() })).providerVolumeId);
+    const full = await provider.createVolume({ ...big, gpufleetId: randomUUID() }).catch((e: unknown) => e);
+    expect(full).toMatchObject({ kind: 'quota', provider: 'verda', status: 403 });
+    expect((full as ProviderError).message).toContain('Storage quota exceeded');
+    // In the trash a volume still counts; deleted for good it does not.
+    const [first] = ids;
+    await untilVolume(call, first ?? '', 'detached');
+    expect((await call('DELETE', `/volumes/${first}`, { is_permanent: false })).status).toBe(202);
+    await untilVolume(call, first ?? '', 'deleted');
+    await expect(provider.createVolume({ ...big, gpufleetId: randomUUID() })).rejects.toMatchObject({ kind: 'quota' });
+    expect(await provider.deleteVolume({ providerVolumeId: first ?? '', locationCode: 'FIN-01' })).toBe('accepted');
+    await expect(provider.createVolume({ ...big, gpufleetId: randomUUID() })).resolves.toMatchObject({ sizeGB: big.sizeGB });
+  });
+
   it("attaches the order's volumes at create, and deleting the instance keeps them", async () => {
     const { sim, provider, calls } = await harness();
     const volume = await provider.createVolume({
@@ -720,7 +741,7 @@ describe('verda adapter: volumes', () => {
   });
 
   it('attaches to and detaches from a shut-down instance, reading the states in between', async () => {
-    const { provider } = await harness({ transitionMs: 150 });
+    const { provider } = await harness({ transitionMs: 300 });
     const volume = await provider.createVolume({
       gpufleetId: randomUUID(),
       name: 'a',
