@@ -57,6 +57,7 @@ export function toCatalogOffer(account: AccountOffers, offer: ProviderOffer): Of
     machineKind: offer.machineKind,
     billsWhileStopped: account.capabilities.billsWhileStopped,
     reportsGpuUtilization: account.capabilities.gpuUtilization === true,
+    takesVolumes: account.capabilities.volumes !== null && offer.takesVolumes !== false,
     unmapped: series.unmapped,
   };
 }

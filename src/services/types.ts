@@ -410,6 +410,8 @@ export interface Offer {
   billsWhileStopped: boolean;
   /** The provider reports GPU utilisation, so an idle rule can act on a VM placed here. */
   reportsGpuUtilization: boolean;
+  /** An order with volumes can be placed here (the provider has volumes and this offer takes them). */
+  takesVolumes: boolean;
   /** Provider type not in gpufleet's series catalog: listed, never dropped. */
   unmapped: boolean;
 }

@@ -247,6 +247,7 @@ export const offerFixture: Offer = {
   machineKind: 'vm',
   billsWhileStopped: true,
   reportsGpuUtilization: false,
+  takesVolumes: true,
   unmapped: false,
 };
 

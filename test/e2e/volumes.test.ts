@@ -33,8 +33,11 @@ describe.each(STORE_KINDS)('volumes, end to end on %s', (store) => {
       provider: string;
       series: { id: string };
       datacenter: { id: string };
+      takesVolumes: boolean;
     }[];
-    const offer = offers.find((o) => o.provider === provider && options.some((v) => v.datacenter.id === o.datacenter.id));
+    const offer = offers.find(
+      (o) => o.provider === provider && o.takesVolumes && options.some((v) => v.datacenter.id === o.datacenter.id),
+    );
     expect(offer, `an available ${provider} offer where volumes can be created`).toBeTruthy();
     const option = options.find((v) => v.datacenter.id === offer?.datacenter.id);
     return { seriesId: offer?.series.id as string, datacenterId: offer?.datacenter.id as string, option };

@@ -58,6 +58,7 @@ export const OfferSchema = Type.Object(
     machineKind: MachineKindSchema,
     billsWhileStopped: Type.Boolean(),
     reportsGpuUtilization: Type.Boolean({ description: 'The provider reports GPU utilisation, so idle rules work here' }),
+    takesVolumes: Type.Boolean({ description: 'An order with volumeIds can be placed here' }),
     unmapped: Type.Boolean({ description: "Provider type not in gpufleet's series catalog: listed, never dropped" }),
   },
   { $id: 'Offer', description: 'gpufleet: one orderable SKU at one datacenter of one provider account' },

@@ -214,6 +214,11 @@ export interface ProviderOffer {
   available: boolean;
   machineKind: MachineKind;
   description: string;
+  /**
+   * Instances of this offer can take the account's volumes (absent: they can wherever the provider has
+   * volumes). RunPod's Community Cloud pods take no network volume.
+   */
+  takesVolumes?: boolean;
 }
 
 export interface CreateInstanceRequest {

@@ -102,6 +102,8 @@ export function offersFrom(catalog: CatalogData, options: OfferOptions): Provide
               available,
               machineKind: 'container',
               description: describe(type, cloud, count, spot),
+              // Network volumes attach to Secure Cloud pods only.
+              takesVolumes: cloud === 'SECURE',
             });
           }
         }

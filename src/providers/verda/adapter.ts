@@ -1,6 +1,7 @@
 import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
 import type {
   CreateInstanceRequest,
+  CreateVolumeRequest,
   InstanceRef,
   Provider,
   ProviderAccountConfig,
@@ -9,6 +10,9 @@ import type {
   ProviderImage,
   ProviderInstance,
   ProviderOffer,
+  ProviderVolume,
+  VolumeCapabilities,
+  VolumeRef,
 } from '../../core/provider/provider.ts';
 import { bootScriptFor, loginUserFor } from '../kit/boot-script.ts';
 import { SingleFlight } from '../kit/single-flight.ts';
@@ -26,7 +30,50 @@ import {
 } from './mapping.ts';
 import { buildOffers, OS_VOLUME_GB } from './offers.ts';
 import { VerdaStatusMapper } from './status.ts';
-import type { DeployInstanceBody, Image, Instance, InstanceType, Location } from './wire.ts';
+import {
+  attachedInstanceIdsOf,
+  listPriceOf,
+  readVolumeName,
+  taggedVolumeName,
+  toProviderVolume,
+  VerdaVolumeStatusMapper,
+  VOLUME_NAME_MAX,
+  volumeSlug,
+} from './volumes.ts';
+import type {
+  CreateVolumeBody,
+  DeployInstanceBody,
+  Image,
+  Instance,
+  InstanceType,
+  Location,
+  VolumeTypeWire,
+  VolumeWire,
+} from './wire.ts';
+
+/**
+ * Verda block volumes (the README's "Volumes" section gives the evidence for each value). Only `NVMe` and `HDD`
+ * are volumes a single instance attaches; the `*_Shared` and cluster types are shared filesystems and cluster
+ * storage. Verda documents no size limits beyond a whole, positive number of GB, and no limit of volumes per
+ * instance: the largest size and the per-instance count are gpufleet's own bounds.
+ */
+export const VERDA_VOLUME_CAPABILITIES: VolumeCapabilities = {
+  kind: 'block volume',
+  types: ['NVMe', 'HDD'],
+  minSizeGB: 1,
+  maxSizeGB: 10_000,
+  resize: true,
+  rename: true,
+  attachToExisting: true,
+  // The SDKs: "the instance needs to be shut-down (offline)" for attach and detach; `POST /volumes` documents
+  // 403 "One or more of the specified instances is not shut down".
+  attachRequiresStopped: true,
+  maxPerInstance: 8,
+  mountHint: 'an unformatted block device (/dev/vdb for the first, then /dev/vdc, …); format and mount it, e.g. at /mnt/volume',
+};
+
+/** Verda volume states in which a volume is tied to an instance. */
+const ATTACHED_STATES = new Set(['attached', 'attaching', 'detaching']);
 
 export const VERDA_CAPABILITIES: ProviderCapabilities = {
   stopStart: true,
@@ -35,7 +82,7 @@ export const VERDA_CAPABILITIES: ProviderCapabilities = {
   spot: true,
   machineKind: 'vm',
   jupyter: true,
-  volumes: null,
+  volumes: VERDA_VOLUME_CAPABILITIES,
   workload: {
     startupScriptVia: 'a Verda startup script',
     // Verda documents no size limit for a script; 64 KiB keeps every deploy request small.
@@ -61,11 +108,13 @@ export class VerdaProvider implements Provider {
   readonly capabilities = VERDA_CAPABILITIES;
   private readonly client: VerdaClient;
   private readonly statuses: VerdaStatusMapper;
+  private readonly volumeStatuses: VerdaVolumeStatusMapper;
   private readonly currency: 'usd' | 'eur';
   private readonly types: Cached<InstanceType[]>;
   private readonly locations: Cached<Location[]>;
   private readonly imagesByType = new Map<string, Cached<Image[]>>();
   private readonly allImages: Cached<Image[]>;
+  private readonly volumeTypes: Cached<VolumeTypeWire[]>;
   private readonly startedByUs = new Map<string, number>();
   private readonly deletedByUs = new Map<string, number>();
   /** Two creates with the same new key at once register it once. */
@@ -84,9 +133,11 @@ export class VerdaProvider implements Provider {
       http,
     });
     this.statuses = new VerdaStatusMapper(deps.logger);
+    this.volumeStatuses = new VerdaVolumeStatusMapper(deps.logger);
     this.types = new Cached(CATALOG_TTL_MS, () => this.client.instanceTypes(this.currency));
     this.locations = new Cached(CATALOG_TTL_MS, () => this.client.locations());
     this.allImages = new Cached(CATALOG_TTL_MS, () => this.client.allImages());
+    this.volumeTypes = new Cached(CATALOG_TTL_MS, () => this.client.volumeTypes());
   }
 
   async verify(): Promise<void> {
@@ -124,6 +175,7 @@ export class VerdaProvider implements Provider {
   }
 
   async createInstance(request: CreateInstanceRequest): Promise<ProviderInstance> {
+    const volumeIds = volumeIdsFor(request);
     const image = await this.imageFor(request.providerSkuId, request.image);
     const sshKeyIds = await this.registerSshKeys(request.sshPublicKeys);
     const hostname = hostnameFrom(request.name, request.gpufleetId);
@@ -145,6 +197,8 @@ export class VerdaProvider implements Provider {
         // An evicted spot VM's OS volume is otherwise kept detached, and billed.
         ...(request.spot ? { on_spot_discontinue: 'delete_permanently' as const } : {}),
       },
+      // Verda attaches them when the instance is placed; a spot eviction leaves them detached, data intact.
+      ...(volumeIds.length > 0 ? { existing_volumes: volumeIds } : {}),
     };
     let id: string;
     try {
@@ -178,9 +232,10 @@ export class VerdaProvider implements Provider {
 
   /**
    * Delete with the OS volume named and `delete_permanently`, or the volume would go to the trash (or stay
-   * detached) and keep billing. Verda refuses to delete a provisioning instance ("Can't discontinue a
-   * provisioning instance" → retry_later); "Can't discontinue a discontinued instance" and "Invalid instance
-   * id" mean it is gone.
+   * detached) and keep billing. Only the OS volume is named, so every data volume is detached and kept (without
+   * an OS volume nothing is named, and Verda's default deletes only the OS volume). Verda refuses to delete a
+   * provisioning instance ("Can't discontinue a provisioning instance" → retry_later); "Can't discontinue a
+   * discontinued instance" and "Invalid instance id" mean it is gone.
    */
   async deleteInstance(ref: InstanceRef): Promise<'accepted' | 'gone'> {
     const id = ref.providerInstanceId;
@@ -221,11 +276,128 @@ export class VerdaProvider implements Provider {
     return { id: await this.client.addScript(name, script), createdNow: true };
   }
 
+  /**
+   * One `GET /volumes` (not paginated; deleted volumes are not in it). OS volumes are left out: gpufleet creates
+   * and deletes them with their instance. The price per GB-month is the volume's own; the type's list price
+   * (`GET /volume-types`, cached) is only fetched for a volume that carries none.
+   */
+  async listVolumes(): Promise<ProviderVolume[]> {
+    const volumes = (await this.client.volumes()).filter((volume) => !volume.is_os_volume);
+    const needsListPrice = volumes.some((volume) => !(Number(volume.monthly_price) > 0));
+    // A listing never fails over a price.
+    const types = needsListPrice ? await this.volumeTypes.get().catch(() => []) : [];
+    return volumes.map((volume) => this.toVolume(volume, types));
+  }
+
+  /**
+   * `POST /volumes` with the gpufleet tag in the name (`<name>--gf-<id>`, see volumes.ts), after checking the
+   * type against `GET /volume-types` (cached). Answered 202 with the bare id, then read back once.
+   */
+  async createVolume(request: CreateVolumeRequest): Promise<ProviderVolume> {
+    checkVolumeSize(request.sizeGB);
+    if (!VERDA_VOLUME_CAPABILITIES.types.includes(request.type)) {
+      throw invalidVolume(
+        `volume type ${request.type} is not one Verda attaches to an instance (${VERDA_VOLUME_CAPABILITIES.types.join(', ')})`,
+      );
+    }
+    const types = await this.volumeTypes.get();
+    if (!types.some((t) => t.type === request.type)) {
+      throw invalidVolume(`Verda does not offer ${request.type} volumes now (it lists ${types.map((t) => t.type).join(', ')})`);
+    }
+    const body: CreateVolumeBody = {
+      type: request.type,
+      location_code: request.locationCode,
+      size: request.sizeGB,
+      name: taggedVolumeName(request.name, request.gpufleetId),
+    };
+    const id = await this.client.createVolume(body);
+    // The create has happened: from here on nothing may throw.
+    try {
+      const wire = await this.client.volume(id);
+      if (wire) return this.toVolume(wire, types);
+    } catch {
+      // Read it later; what we sent is enough to describe it now.
+    }
+    return {
+      providerVolumeId: id,
+      gpufleetId: request.gpufleetId,
+      name: readVolumeName(body.name).name,
+      locationCode: request.locationCode,
+      sizeGB: request.sizeGB,
+      type: request.type,
+      status: 'Creating',
+      providerStatus: 'ordered',
+      attachedInstanceIds: [],
+      pricePerGBMonth: listPriceOf(types, request.type),
+      createdAt: null,
+    };
+  }
+
+  /**
+   * Always for good (`DELETE /volumes/{id}` with `is_permanent: true`), never to the trash, which keeps the
+   * volume for 96 h against the quota. An attached volume is refused as `conflict` before Verda is asked: Verda
+   * itself deletes a volume attached to a shut-down instance, detaching it. Gone when Verda says it does not
+   * exist or was deleted for good; a volume found in the trash is deleted for good now.
+   */
+  async deleteVolume(ref: VolumeRef): Promise<'accepted' | 'gone'> {
+    const wire = await this.client.volume(ref.providerVolumeId);
+    if (!wire || (wire.status === 'deleted' && wire.is_permanently_deleted === true)) return 'gone';
+    const attachedTo = attachedInstanceIdsOf(wire);
+    if (attachedTo.length > 0 || ATTACHED_STATES.has(wire.status)) {
+      throw new ProviderError({
+        provider: VERDA,
+        kind: 'conflict',
+        message: `volume ${wire.id} is ${wire.status}${attachedTo.length > 0 ? ` to instance ${attachedTo.join(', ')}` : ''}: detach it first`,
+      });
+    }
+    return this.client.deleteVolume(wire.id, true);
+  }
+
+  /** Grow in place (`resize`); Verda refuses a size below the current one. */
+  async resizeVolume(ref: VolumeRef, sizeGB: number): Promise<void> {
+    checkVolumeSize(sizeGB);
+    await this.client.volumeAction({ action: 'resize', id: ref.providerVolumeId, size: sizeGB });
+  }
+
+  /** Rename, keeping the gpufleet tag the current name carries (read first: the ref does not hold it). */
+  async renameVolume(ref: VolumeRef, name: string): Promise<void> {
+    const wire = await this.client.volume(ref.providerVolumeId);
+    if (!wire || wire.status === 'deleted') {
+      throw new ProviderError({ provider: VERDA, kind: 'not_found', message: `volume ${ref.providerVolumeId} does not exist` });
+    }
+    const { gpufleetId } = readVolumeName(wire.name);
+    const newName = gpufleetId ? taggedVolumeName(name, gpufleetId) : volumeSlug(name, VOLUME_NAME_MAX);
+    await this.client.volumeAction({ action: 'rename', id: wire.id, name: newName });
+  }
+
+  /**
+   * Attach (`attach` with `instance_id`). Verda needs the instance shut down (`offline`) and in the volume's
+   * location; otherwise 403 "One or more of the specified instances is not shut down" → `conflict`.
+   */
+  async attachVolume(ref: VolumeRef, instance: InstanceRef): Promise<void> {
+    if (ref.locationCode !== instance.locationCode) {
+      throw invalidVolume(
+        `volume ${ref.providerVolumeId} is in ${ref.locationCode} and instance ${instance.providerInstanceId} in ${instance.locationCode}: Verda attaches only within one location`,
+      );
+    }
+    await this.client.volumeAction({ action: 'attach', id: ref.providerVolumeId, instance_id: instance.providerInstanceId });
+  }
+
+  /** Detach; like attach, only while the instance is shut down (`conflict` otherwise). */
+  async detachVolume(ref: VolumeRef, instance: InstanceRef): Promise<void> {
+    await this.client.volumeAction({ action: 'detach', id: ref.providerVolumeId, instance_id: instance.providerInstanceId });
+  }
+
   async close(): Promise<void> {
     this.types.clear();
     this.locations.clear();
     this.imagesByType.clear();
     this.allImages.clear();
+    this.volumeTypes.clear();
+  }
+
+  private toVolume(wire: VolumeWire, types: VolumeTypeWire[]): ProviderVolume {
+    return toProviderVolume(wire, this.volumeStatuses, (type) => listPriceOf(types, type));
   }
 
   private toInstance(wire: Instance): ProviderInstance {
@@ -326,6 +498,39 @@ export class VerdaProvider implements Provider {
 export function apiRoot(baseUrl: string): string {
   const trimmed = baseUrl.replace(/\/+$/, '');
   return new URL(trimmed).pathname === '/' ? `${trimmed}/v1` : trimmed;
+}
+
+/**
+ * The `existing_volumes` of a create: Verda attaches only detached volumes of the instance's own location, so a
+ * volume elsewhere is refused here, before anything is sent.
+ */
+function volumeIdsFor(request: CreateInstanceRequest): string[] {
+  const volumes = request.volumes ?? [];
+  for (const volume of volumes) {
+    if (volume.locationCode !== request.locationCode) {
+      throw invalidVolume(
+        `volume ${volume.providerVolumeId} is in ${volume.locationCode}, not in ${request.locationCode} where the instance goes`,
+      );
+    }
+  }
+  const ids = [...new Set(volumes.map((v) => v.providerVolumeId))];
+  if (ids.length > VERDA_VOLUME_CAPABILITIES.maxPerInstance) {
+    throw invalidVolume(
+      `an instance takes at most ${VERDA_VOLUME_CAPABILITIES.maxPerInstance} volumes, ${ids.length} were named`,
+    );
+  }
+  return ids;
+}
+
+function checkVolumeSize(sizeGB: number): void {
+  const { minSizeGB, maxSizeGB } = VERDA_VOLUME_CAPABILITIES;
+  if (!Number.isInteger(sizeGB) || sizeGB < minSizeGB || sizeGB > maxSizeGB) {
+    throw invalidVolume(`volume size must be a whole number of GB from ${minSizeGB} to ${maxSizeGB}, not ${sizeGB}`);
+  }
+}
+
+function invalidVolume(message: string): ProviderError {
+  return new ProviderError({ provider: VERDA, kind: 'invalid_request', message });
 }
 
 /** `ssh-ed25519 AAAA… comment` → `ssh-ed25519 AAAA…`: the comment does not make a different key. */

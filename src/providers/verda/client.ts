@@ -9,6 +9,8 @@ import {
   ActionResultList,
   AvailabilityList,
   Balance,
+  type CreateVolumeBody,
+  type DeleteVolumeBody,
   type DeployInstanceBody,
   ImageList,
   Instance,
@@ -19,6 +21,10 @@ import {
   SshKeyList,
   StartupScriptList,
   TokenResponse,
+  type VolumeActionBody,
+  VolumeList,
+  VolumeTypeList,
+  VolumeWire,
 } from './wire.ts';
 
 /** Verda's OpenAPI marks `User-Agent` required on create (and on volume calls); it is sent on every request. */
@@ -211,6 +217,67 @@ export class VerdaClient {
       });
     }
     return 'accepted';
+  }
+
+  /** Every volume that is not deleted (`GET /volumes`, not paginated; 120 requests a minute). */
+  volumes() {
+    return this.getJson(VolumeList, { path: '/volumes' });
+  }
+
+  /** One volume, deleted ones included (their own shape); null when Verda says it does not exist. */
+  async volume(id: string) {
+    try {
+      return await this.getJson(VolumeWire, { path: `/volumes/${encodeURIComponent(id)}`, route: '/volumes/{id}' });
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  /** Deleted volumes still in the trash (96 h), and those deleted for good, flagged. */
+  volumesInTrash() {
+    return this.getJson(VolumeList, { path: '/volumes/trash' });
+  }
+
+  /** Public: needs no token. Prices per GB-month. */
+  volumeTypes() {
+    return this.getJson(VolumeTypeList, { path: '/volume-types', anonymous: true });
+  }
+
+  /** Create a volume; Verda answers 202 with the bare id. Never retried: a timed-out create may have happened. */
+  async createVolume(body: CreateVolumeBody): Promise<string> {
+    const response = await this.http.request({ method: 'POST', path: '/volumes', json: body, retrySafe: false });
+    return parseBareId(response.text, 'POST /volumes');
+  }
+
+  /**
+   * One action on one volume (`PUT /volumes`), answered 202 without a body. Each action gpufleet sends is
+   * idempotent (attaching to the same instance, renaming to the same name, resizing to the current size and
+   * deleting a deleted volume change nothing), so a timed-out one may be sent again.
+   */
+  async volumeAction(body: VolumeActionBody): Promise<void> {
+    await this.http.request({ method: 'PUT', path: '/volumes', json: body, retrySafe: true });
+  }
+
+  /**
+   * `DELETE /volumes/{id}`: `accepted` (202) when the deletion started, `gone` when Verda says the volume is
+   * already deleted (204) or does not exist.
+   */
+  async deleteVolume(id: string, permanently: boolean): Promise<'accepted' | 'gone'> {
+    const body: DeleteVolumeBody = { is_permanent: permanently };
+    try {
+      const response = await this.http.request({
+        method: 'DELETE',
+        path: `/volumes/${encodeURIComponent(id)}`,
+        route: '/volumes/{id}',
+        json: body,
+        retrySafe: true,
+      });
+      return response.status === 204 ? 'gone' : 'accepted';
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'not_found') return 'gone';
+      throw error;
+    }
   }
 }
 

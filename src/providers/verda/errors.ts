@@ -23,16 +23,17 @@ export function readVerdaError(response: Pick<RawResponse, 'json' | 'text'>): { 
  * The kind of a Verda error from its status, code and message. Verda signals several conditions only in
  * the message text, so those are matched first (the same strings the official SDKs and other
  * production adapters rely on):
- * - "Invalid instance id" (400 or 404): the instance does not exist.
+ * - "Invalid instance id" (400 or 404): the instance does not exist; "Invalid volume id" likewise for a volume.
  * - "Can't discontinue a discontinued instance": already deleted, so the goal is reached.
  * - "Can't <action> a provisioning instance": refused for now, accepted once the state settles.
  * - "Not enough resources…" (503 `service_unavailable` on create): no capacity.
+ * - "One or more of the specified instances is not shut down" (403, volumes): wrong instance state, a conflict.
  * The seed's code enum has `conflict` but not `rate_limit_exceeded`, while its error table has the
  * opposite; both are handled.
  */
 export function verdaErrorKind(status: number, code: string | undefined, message: string, method = 'GET'): ProviderErrorKind {
   const text = message.toLowerCase();
-  if (text.includes('invalid instance id')) return 'not_found';
+  if (text.includes('invalid instance id') || text.includes('invalid volume id')) return 'not_found';
   const refused = /can't \w+ an? ([a-z_]+) instance/.exec(text);
   if (refused?.[1] === 'discontinued' || refused?.[1] === 'notfound') return 'not_found';
   if (refused?.[1] && SETTLING_STATES.has(refused[1])) return 'retry_later';

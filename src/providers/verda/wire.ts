@@ -170,6 +170,8 @@ export interface DeployInstanceBody {
     size: number;
     on_spot_discontinue?: 'keep_detached' | 'move_to_trash' | 'delete_permanently';
   };
+  /** Detached data volumes of the same location to attach to the new instance when it is created. */
+  existing_volumes?: string[];
 }
 
 /** `PUT /instances` body (`PerformInstanceActionPublicDto`). */
@@ -178,4 +180,77 @@ export interface InstanceActionBody {
   id: string | string[];
   volume_ids?: string[];
   delete_permanently?: boolean;
+}
+
+/** A price that should be a number, read as a decimal string too (as instance prices sometimes are). */
+const Price = Type.Union([Type.Number(), DecimalString]);
+
+/**
+ * `GET /volumes` item and `GET /volumes/{id}` (`GetVolumePublicResponseDto`, or `GetVolumeInTrashPublicResponseDto`
+ * once deleted). The seed marks every field required; the official Go SDK reads `instance_id`, `target` and the
+ * mount commands as nullable, and `instances` as a list of instance summaries (the seed's type says strings, its
+ * example objects): both forms are accepted. Fields the adapter does not read are left out.
+ */
+export const VolumeWire = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  instance_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  instances: Type.Optional(
+    Type.Union([Type.Array(Type.Union([Type.String(), Type.Object({ id: Type.String({ minLength: 1 }) })])), Type.Null()]),
+  ),
+  name: Type.String(),
+  created_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  status: Type.String({ minLength: 1 }),
+  size: Type.Number(),
+  is_os_volume: Type.Boolean(),
+  target: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  type: Type.String(),
+  location: Type.String(),
+  monthly_price: Type.Optional(Type.Union([Price, Type.Null()])),
+  currency: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  deleted_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  is_permanently_deleted: Type.Optional(Type.Boolean()),
+});
+export type VolumeWire = Static<typeof VolumeWire>;
+export const VolumeList = Type.Array(VolumeWire);
+
+/** `GET /volume-types` item (`VolumeType`), public. */
+export const VolumeTypeWire = Type.Object({
+  type: Type.String({ minLength: 1 }),
+  price: Type.Object({
+    price_per_month_per_gb: Price,
+    currency: Type.Optional(Type.String()),
+  }),
+  is_shared_fs: Type.Optional(Type.Boolean()),
+});
+export type VolumeTypeWire = Static<typeof VolumeTypeWire>;
+export const VolumeTypeList = Type.Array(VolumeTypeWire);
+
+/** `POST /volumes` body (`CreateVolumePublicDto`), the fields gpufleet sets. */
+export interface CreateVolumeBody {
+  type: string;
+  location_code: string;
+  size: number;
+  name: string;
+}
+
+export const VOLUME_ACTIONS = ['attach', 'detach', 'rename', 'resize', 'delete'] as const;
+export type VolumeAction = (typeof VOLUME_ACTIONS)[number];
+
+/** `PUT /volumes` body (`PerformVolumeActionPublicDto`), for one volume. */
+export interface VolumeActionBody {
+  action: VolumeAction;
+  id: string;
+  /** attach (and detach: the official Go SDK names the instance there too). */
+  instance_id?: string;
+  /** rename */
+  name?: string;
+  /** resize: the new size in GB, never below the current one. */
+  size?: number;
+  /** delete */
+  is_permanent?: boolean;
+}
+
+/** `DELETE /volumes/{id}` body (`DeleteVolumePublicDto`). */
+export interface DeleteVolumeBody {
+  is_permanent: boolean;
 }

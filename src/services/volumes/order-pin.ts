@@ -79,10 +79,12 @@ export async function volumePinFor(
 }
 
 /** Offers at the pinned place only. */
-export function withinPin<T extends Pick<Offer, 'providerAccountId' | 'providerLocationCode'>>(
+export function withinPin<T extends Pick<Offer, 'providerAccountId' | 'providerLocationCode' | 'takesVolumes'>>(
   offers: T[],
   pin: VolumePin | null,
 ): T[] {
   if (!pin) return offers;
-  return offers.filter((o) => o.providerAccountId === pin.accountId && o.providerLocationCode === pin.locationCode);
+  return offers.filter(
+    (o) => o.providerAccountId === pin.accountId && o.providerLocationCode === pin.locationCode && o.takesVolumes,
+  );
 }

@@ -126,7 +126,8 @@ export class VolumeServiceImpl implements VolumeService {
     const { offers } = await this.catalog.current();
     const places = new Map<string, VolumePlace>();
     for (const offer of offers) {
-      if (places.has(offer.datacenter.id)) continue;
+      // Only where a machine could use the volume (RunPod: a Secure Cloud data center).
+      if (places.has(offer.datacenter.id) || !offer.takesVolumes) continue;
       const capabilities = this.access.capabilities(offer.provider);
       if (!capabilities) continue;
       places.set(offer.datacenter.id, {

@@ -142,6 +142,7 @@ export function offer(overrides: Partial<Offer> = {}): Offer {
     machineKind: 'vm',
     billsWhileStopped: true,
     reportsGpuUtilization: false,
+    takesVolumes: true,
     unmapped: false,
     ...overrides,
   };

@@ -398,3 +398,60 @@ export const SIM_CAPACITY: Readonly<Record<string, Readonly<Record<string, { onD
     CPU: { onDemand: 10, spot: 0 },
   },
 };
+
+/** One entry of `GET /volume-types` (`VolumeType`), with its list price per GB-month in USD. */
+export interface SimVolumeType {
+  type: string;
+  pricePerGBMonthUsd: number;
+  isSharedFs: boolean;
+  burstBandwidth: number;
+  continuousBandwidth: number;
+  internalNetworkSpeed: number;
+  iops: string;
+  throughputGbps: number;
+}
+
+/**
+ * The volume types the simulated project lists. NVMe is the spec's example (0.20 USD per GB-month); the HDD and
+ * shared-filesystem rows are illustrative. Only `NVMe` and `HDD` are block volumes that one instance can use; the
+ * shared filesystem is listed (as Verda lists it) but cannot be created here.
+ */
+export const SIM_VOLUME_TYPES: readonly SimVolumeType[] = [
+  {
+    type: 'NVMe',
+    pricePerGBMonthUsd: 0.2,
+    isSharedFs: false,
+    burstBandwidth: 2500,
+    continuousBandwidth: 2000,
+    internalNetworkSpeed: 50,
+    iops: '100k',
+    throughputGbps: 4,
+  },
+  {
+    type: 'HDD',
+    pricePerGBMonthUsd: 0.05,
+    isSharedFs: false,
+    burstBandwidth: 500,
+    continuousBandwidth: 250,
+    internalNetworkSpeed: 25,
+    iops: '2k',
+    throughputGbps: 0.5,
+  },
+  {
+    type: 'NVMe_Shared',
+    pricePerGBMonthUsd: 0.25,
+    isSharedFs: true,
+    burstBandwidth: 2500,
+    continuousBandwidth: 2000,
+    internalNetworkSpeed: 50,
+    iops: '50k',
+    throughputGbps: 2,
+  },
+];
+
+/** The block volume types an instance can attach, and their list price. */
+export const SIM_BLOCK_VOLUME_TYPES: readonly string[] = ['NVMe', 'HDD'];
+
+export function volumePricePerGBMonthUsd(type: string): number {
+  return SIM_VOLUME_TYPES.find((t) => t.type === type)?.pricePerGBMonthUsd ?? 0;
+}

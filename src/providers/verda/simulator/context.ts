@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { CapacityModel } from './capacity.ts';
 import type { InstanceLifecycle } from './lifecycle.ts';
 import type { TokenStore } from './tokens.ts';
+import type { VolumeLifecycle } from './volumes.ts';
 import type { VerdaWorld } from './world.ts';
 
 /** How a create answers with the new id: bare text (what the SDKs read) or a JSON string (the seed's example). */
@@ -11,12 +12,13 @@ export type IdBodyStyle = 'text' | 'json';
 export interface SimContext {
   world: VerdaWorld;
   lifecycle: InstanceLifecycle;
+  volumes: VolumeLifecycle;
   capacity: CapacityModel;
   tokens: TokenStore;
   idBodies: { style: IdBodyStyle };
 }
 
-/** Verda answers creates (instances, SSH keys, scripts) with nothing but the new id. */
+/** Verda answers creates (instances, volumes, SSH keys, scripts) with nothing but the new id. */
 export function sendId(reply: FastifyReply, context: SimContext, status: number, id: string): FastifyReply {
   if (context.idBodies.style === 'json') {
     return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(id));

@@ -3,6 +3,7 @@ import type { SimTimers } from '../../kit/sim/timers.ts';
 import type { CapacityModel } from './capacity.ts';
 import { findType, SIM_IMAGES, SIM_LOCATIONS } from './catalog.ts';
 import { invalid, notFound, SimError } from './sim-error.ts';
+import type { VolumeLifecycle } from './volumes.ts';
 import type { OnSpotDiscontinue, SimInstanceRecord, VerdaWorld } from './world.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,12 +18,14 @@ export type ActionOutcome = 'accepted' | 'unchanged';
  * create → `ordered` → (placed) `provisioning` → `running`, or `no_capacity` when no host was free;
  * shutdown → `offline` (still billed); start → `provisioning` → `running`;
  * delete → `deleting` → `discontinued`, which lingers in the list for a while and then vanishes;
- * spot eviction → `discontinued` at once.
+ * spot eviction → `discontinued` at once. Existing volumes named in `existing_volumes` wait `attaching` and are
+ * attached when the instance is placed, together with the new ones of `volumes`.
  */
 export class InstanceLifecycle {
   constructor(
     private readonly world: VerdaWorld,
     private readonly capacity: CapacityModel,
+    private readonly volumes: VolumeLifecycle,
     private readonly timers: SimTimers,
     private readonly transitionMs: number,
     private readonly lingerMs: number,
@@ -53,6 +56,10 @@ export class InstanceLifecycle {
     if (isSpot && type.spotUsd === null) throw invalid('Spot instances are not available for this instance type');
     const sshKeyIds = this.sshKeyIds(fields['ssh_key_ids']);
     const osVolume = this.osVolume(fields['os_volume'], hostname);
+    const newVolumes = this.volumes.newVolumesForDeploy(fields['volumes']);
+    // "Existing detached volumes can be attached to the deployed instance by adding their IDs to the
+    // `existing_volumes` property"; they must be in the instance's location.
+    const existingVolumes = this.volumes.checkExistingForDeploy(fields['existing_volumes'], location, newVolumes.length);
     const scriptId = fields['startup_script_id'];
     if (scriptId !== undefined && scriptId !== null && (typeof scriptId !== 'string' || !this.world.scripts.has(scriptId))) {
       throw invalid('Invalid startup script id');
@@ -87,8 +94,10 @@ export class InstanceLifecycle {
       createdAt: new Date().toISOString(),
       holdsCapacity: false,
       shutdownRequested: false,
+      ...(newVolumes.length > 0 ? { newVolumes } : {}),
     };
     this.world.instances.set(record.id, record);
+    this.volumes.reserve(existingVolumes, record.id);
     this.world.changed();
     this.schedule(record);
     return record.id;
@@ -125,14 +134,15 @@ export class InstanceLifecycle {
   preempt(id: string): void {
     const record = this.world.instances.get(id);
     if (!record || record.status === 'discontinued') return;
-    const policy = record.osVolume.onSpotDiscontinue;
+    // The OS volume and the volumes created with the instance follow their `on_spot_discontinue`; volumes that
+    // existed before are only detached.
     for (const volume of this.world.volumesOf(record.id)) {
-      this.world.detach(volume);
-      if (volume.isOsVolume && policy !== 'keep_detached') {
-        volume.status = 'deleted';
-        volume.permanentlyDeleted = policy === 'delete_permanently';
-      } else {
+      const policy = volume.isOsVolume ? record.osVolume.onSpotDiscontinue : (volume.onSpotDiscontinue ?? 'keep_detached');
+      if (policy === 'keep_detached') {
+        this.world.detach(volume);
         volume.status = 'detached';
+      } else {
+        this.world.markDeleted(volume, policy === 'delete_permanently');
       }
     }
     this.discontinue(record);
@@ -174,11 +184,10 @@ export class InstanceLifecycle {
     // rest are detached.
     const toDelete = new Set(options.volumeIds ?? (record.osVolumeId ? [record.osVolumeId] : []));
     for (const volume of this.world.volumesOf(record.id)) {
-      this.world.detach(volume);
       if (toDelete.has(volume.id)) {
-        volume.status = 'deleted';
-        volume.permanentlyDeleted = options.volumeIds !== undefined && options.deletePermanently === true;
+        this.world.markDeleted(volume, options.volumeIds !== undefined && options.deletePermanently === true);
       } else {
+        this.world.detach(volume);
         volume.status = 'detached';
       }
     }
@@ -242,6 +251,7 @@ export class InstanceLifecycle {
     const type = findType(record.instanceType);
     if (!type || !this.capacity.fits(type, record.location, record.isSpot)) {
       record.status = 'no_capacity';
+      this.volumes.unplaced(record.id);
       return;
     }
     record.holdsCapacity = true;
@@ -256,7 +266,13 @@ export class InstanceLifecycle {
       isOsVolume: true,
       status: 'attached',
       permanentlyDeleted: false,
+      type: 'NVMe',
+      target: 'vda',
+      createdAt: new Date().toISOString(),
+      deletedAt: null,
     });
+    this.volumes.placed(record.id, record.location, record.newVolumes ?? []);
+    delete record.newVolumes;
     record.status = 'provisioning';
     this.schedule(record);
   }

@@ -12,16 +12,18 @@ import { RateLimiter, type RateLimitPolicy, VERDA_RATE_LIMITS } from './rate-lim
 import { registerCatalogRoutes } from './routes-catalog.ts';
 import { registerInstanceRoutes } from './routes-instances.ts';
 import { registerKeyAndScriptRoutes } from './routes-keys-scripts.ts';
+import { registerVolumeRoutes } from './routes-volumes.ts';
 import { SimError, sendVerdaError } from './sim-error.ts';
 import { type TokenGrantCounts, TokenStore } from './tokens.ts';
+import { SIM_VOLUME_LIMITS, VolumeLifecycle } from './volumes.ts';
 import { type SimInstanceRecord, type SimSshKey, type SimVolume, VerdaWorld } from './world.ts';
 
 /** The simulator's default API credentials (documented in the folder README). */
 export const VERDA_SIM_CLIENT_ID = 'gpufleet-sim-client';
 export const VERDA_SIM_CLIENT_SECRET = 'gpufleet-sim-secret';
 
-/** Endpoints that take no token: the token endpoint and the public instance-type catalog. */
-const PUBLIC_ROUTES = new Set(['POST /v1/oauth2/token', 'GET /v1/instance-types']);
+/** Endpoints that take no token: the token endpoint and the public instance-type and volume-type catalogs. */
+const PUBLIC_ROUTES = new Set(['POST /v1/oauth2/token', 'GET /v1/instance-types', 'GET /v1/volume-types']);
 
 export interface VerdaSimulatorOptions extends SimulatorOptions {
   /** Access token lifetime (`expires_in`), seconds; 3600 as on the real API. */
@@ -108,11 +110,12 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
     [...world.instances.values()].filter((i) => i.holdsCapacity),
     options.capacityScale ?? 1,
   );
-  const lifecycle = new InstanceLifecycle(world, capacity, timers, transitionMs, options.lingerMs ?? transitionMs * 4);
+  const volumes = new VolumeLifecycle(world, timers, transitionMs, SIM_VOLUME_LIMITS.quotaGB * (options.capacityScale ?? 1));
+  const lifecycle = new InstanceLifecycle(world, capacity, volumes, timers, transitionMs, options.lingerMs ?? transitionMs * 4);
   const tokens = new TokenStore(credentials, options.tokenLifetimeSec ?? 3600, seededRandom(seed ^ 0x5eed));
   const faults = new FaultState(seededRandom(seed ^ 0xfa17));
   const limiter = new RateLimiter({ ...VERDA_RATE_LIMITS, ...options.rateLimits });
-  const context: SimContext = { world, lifecycle, capacity, tokens, idBodies: { style: options.idBodies ?? 'text' } };
+  const context: SimContext = { world, lifecycle, volumes, capacity, tokens, idBodies: { style: options.idBodies ?? 'text' } };
 
   const app = Fastify({ logger: false });
   registerHooks(app, faults, context, limiter);
@@ -122,10 +125,12 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
       registerCatalogRoutes(v1, context);
       registerInstanceRoutes(v1, context);
       registerKeyAndScriptRoutes(v1, context);
+      registerVolumeRoutes(v1, context);
     },
     { prefix: '/v1' },
   );
   lifecycle.resume();
+  volumes.resume();
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
@@ -155,6 +160,7 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
       malformNext: (count) => faults.malformNext(count),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
+      liveVolumeIds: () => world.liveVolumeIds(),
       bootWorkload: (id) => {
         const record = world.instances.get(id);
         if (!record) return null;

@@ -28,19 +28,56 @@ export interface SimInstanceRecord {
   holdsCapacity: boolean;
   /** A `shutdown` is under way (the instance still reads `running` until it is `offline`). */
   shutdownRequested: boolean;
+  /** Data volumes the deploy asked for (`volumes`), created and attached when the instance is placed. */
+  newVolumes?: NewVolumeSpec[];
 }
+
+/** One entry of the deploy body's `volumes` (`VolumeDto`). */
+export interface NewVolumeSpec {
+  name: string;
+  size: number;
+  type: string;
+  onSpotDiscontinue: OnSpotDiscontinue;
+}
+
+/** The volume states the simulator reaches (a subset of the spec's 13; the others are never entered). */
+export type SimVolumeStatus =
+  | 'ordered'
+  | 'attaching'
+  | 'attached'
+  | 'detaching'
+  | 'detached'
+  | 'deleting'
+  | 'deleted'
+  | 'cloning'
+  | 'restoring';
 
 export interface SimVolume {
   id: string;
   name: string;
   size: number;
+  /** `NVMe` or `HDD` (OS volumes are NVMe). */
+  type: string;
   location: string;
+  /** The instance it is attached to, being attached to or being detached from. */
   instanceId: string | null;
   isOsVolume: boolean;
-  status: 'attached' | 'detached' | 'deleted';
+  status: SimVolumeStatus;
   /** Deleted for good rather than moved to the trash (kept 96 h, still counted). */
   permanentlyDeleted: boolean;
+  /** The device it shows up as on its instance (`vda` for the OS volume, then `vdb`, …); null when detached. */
+  target: string | null;
+  createdAt: string;
+  /** When it reached `deleted`; the trash forgets it 96 h later. */
+  deletedAt: string | null;
+  /** Where a `deleting` volume ends: deleted for good or in the trash. */
+  deletingPermanently?: boolean;
+  /** Created with a spot instance: what the instance's eviction does to it (existing volumes stay detached). */
+  onSpotDiscontinue?: OnSpotDiscontinue;
 }
+
+/** How long the trash keeps a deleted volume, as Verda documents for `move_to_trash`. */
+export const TRASH_RETENTION_MS = 96 * 60 * 60_000;
 
 export interface SimSshKey {
   id: string;
@@ -64,7 +101,7 @@ interface WorldSnapshot {
   scripts: SimScript[];
 }
 
-const CREATED_BY = '7dfc2631-0158-4f74-93f6-6b46dcb90fef';
+export const CREATED_BY = '7dfc2631-0158-4f74-93f6-6b46dcb90fef';
 
 /** Everything the simulated project holds, persisted to a state file when one is given. */
 export class VerdaWorld {
@@ -86,7 +123,7 @@ export class VerdaWorld {
     this.random = seededRandom(seed + this.generation * 0x9e3779b1);
     if (saved?.version === 1) {
       for (const instance of saved.instances) this.instances.set(instance.id, instance);
-      for (const volume of saved.volumes) this.addVolume(volume);
+      for (const volume of saved.volumes) this.addVolume(withVolumeDefaults(volume));
       for (const key of saved.sshKeys) this.sshKeys.set(key.id, key);
       for (const script of saved.scripts) this.scripts.set(script.id, script);
     }
@@ -110,11 +147,63 @@ export class VerdaWorld {
   }
 
   detach(volume: SimVolume): void {
+    volume.target = null;
     if (volume.instanceId === null) return;
     const set = this.attached.get(volume.instanceId);
     set?.delete(volume);
     if (set?.size === 0) this.attached.delete(volume.instanceId);
     volume.instanceId = null;
+  }
+
+  /** Tie a volume to an instance (its status is the caller's to set). */
+  attach(volume: SimVolume, instanceId: string): void {
+    this.detach(volume);
+    volume.instanceId = instanceId;
+    let set = this.attached.get(instanceId);
+    if (!set) {
+      set = new Set();
+      this.attached.set(instanceId, set);
+    }
+    set.add(volume);
+  }
+
+  /** The first free device name on an instance: `vda` is the OS volume's, data volumes get `vdb`, `vdc`, … */
+  nextTarget(instanceId: string): string {
+    const taken = new Set(this.volumesOf(instanceId).map((v) => v.target));
+    for (let code = 'b'.charCodeAt(0); code <= 'z'.charCodeAt(0); code++) {
+      const target = `vd${String.fromCharCode(code)}`;
+      if (!taken.has(target)) return target;
+    }
+    return 'vdz';
+  }
+
+  /** A volume reaches `deleted`: detached, and either in the trash or gone for good. */
+  markDeleted(volume: SimVolume, permanently: boolean): void {
+    this.detach(volume);
+    volume.status = 'deleted';
+    volume.permanentlyDeleted = permanently;
+    volume.deletedAt = new Date().toISOString();
+    delete volume.deletingPermanently;
+  }
+
+  /** Forget deleted volumes whose 96 h in the trash are over (Verda stops showing them then). */
+  purgeVolumes(now = Date.now()): void {
+    let purged = false;
+    for (const volume of this.volumes.values()) {
+      if (volume.status !== 'deleted' || !volume.deletedAt) continue;
+      if (Date.parse(volume.deletedAt) + TRASH_RETENTION_MS > now) continue;
+      this.volumes.delete(volume.id);
+      purged = true;
+    }
+    if (purged) this.changed();
+  }
+
+  /**
+   * Data volumes that exist at the provider: not yet `deleted` (a `deleting` one still exists and is listed). OS
+   * volumes are left out: gpufleet creates and deletes them with their instance and never lists them as volumes.
+   */
+  liveVolumeIds(): string[] {
+    return [...this.volumes.values()].filter((v) => !v.isOsVolume && v.status !== 'deleted').map((v) => v.id);
   }
 
   newId(): string {
@@ -177,4 +266,16 @@ export class VerdaWorld {
       scripts: [...this.scripts.values()],
     };
   }
+}
+
+/** A volume from a state file written before volumes had types, targets and dates. */
+function withVolumeDefaults(saved: SimVolume): SimVolume {
+  const volume = saved as Partial<SimVolume> & SimVolume;
+  return {
+    ...volume,
+    type: volume.type ?? 'NVMe',
+    target: volume.target ?? (volume.isOsVolume && volume.instanceId ? 'vda' : null),
+    createdAt: volume.createdAt ?? new Date().toISOString(),
+    deletedAt: volume.deletedAt ?? (volume.status === 'deleted' ? new Date().toISOString() : null),
+  };
 }
