@@ -139,4 +139,73 @@ describe('gpufleet volumes end to end', () => {
     const all = JSON.parse((await cli('volumes', 'ls', '--all', '--json')).stdout);
     expect(all.data.find((v: { id: string }) => v.id === volume.id)?.status).toBe('Deleted');
   }, 240_000);
+  it('orders a Verda VM with a block volume, detaches and attaches it while stopped, and says to stop it first', async () => {
+    const place = await placeOf('verda');
+    const created = await cli(
+      'volumes',
+      'create',
+      'cli-block',
+      '--size',
+      '50',
+      '--datacenter',
+      place.datacenterCode,
+      '--type',
+      'HDD',
+      '--wait',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(`Creating volume cli-block (`);
+    expect(created.stdout).toContain(`): 50 GB HDD in ${place.datacenterCode}\ncli-block is Available.`);
+    const spare = await cli('volumes', 'create', 'cli-spare', '--size', '10', '--datacenter', place.datacenterCode, '--wait');
+    expect(spare.code, spare.stderr).toBe(0);
+
+    const order = await cli(
+      'gpu',
+      'order',
+      '--name',
+      'cli-block-vm',
+      '--series',
+      place.seriesCode,
+      '--sku',
+      place.skuCode,
+      '--volume',
+      'cli-block',
+      '--wait',
+    );
+    expect(order.code, order.stderr).toBe(0);
+    expect((await cli('gpu', 'get', 'cli-block-vm')).stdout).toMatch(/cli-block\s+50 GB\s+HDD\s+Attached\s+.*\/dev\/vdb/);
+
+    // Verda attaches and detaches only while the instance is shut down.
+    const running = await cli('gpu', 'attach', 'cli-block-vm', 'cli-spare');
+    expect(running.code).toBe(1);
+    expect(running.stderr).toContain(
+      '(VM_NOT_STOPPED)\nhint: stop it first: `gpufleet gpu stop cli-block-vm --wait`, then try again',
+    );
+    const attached = await cli('volumes', 'rm', 'cli-block', '--yes');
+    expect(attached.code).toBe(1);
+    expect(attached.stderr).toContain(
+      'hint: detach it first with `gpufleet gpu detach cli-block-vm cli-block` (verda detaches only from a stopped VM: `gpufleet gpu stop cli-block-vm --wait` first), or delete the VM',
+    );
+
+    expect((await cli('gpu', 'stop', 'cli-block-vm', '--wait')).code).toBe(0);
+    const detached = await cli('gpu', 'detach', 'cli-block-vm', 'cli-block', '--wait');
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(detached.stdout.trim()).toBe('Detached cli-block from cli-block-vm; the volume and its data are kept.');
+    const attach = await cli('gpu', 'attach', 'cli-block-vm', 'cli-spare', '--wait');
+    expect(attach.code, attach.stderr).toBe(0);
+    expect(attach.stdout).toContain('Attached cli-spare to cli-block-vm (Attached).\nmount: an unformatted block device');
+    const vm = JSON.parse((await cli('gpu', 'get', 'cli-block-vm', '--json')).stdout);
+    expect(vm.volumes.map((v: { name: string }) => v.name)).toEqual(['cli-spare']);
+
+    expect((await cli('volumes', 'rm', 'cli-block', '--yes', '--wait')).stdout.trim()).toBe('Deleted volume cli-block.');
+    const rm = await cli('gpu', 'rm', 'cli-block-vm', '--yes', '--wait');
+    expect(rm.code, rm.stderr).toBe(0);
+    await eventually(
+      async () =>
+        (await t.call('GET', '/v1/resource/volumes?search=cli-spare')).body.data[0]?.attachedTo.length === 0 ? true : undefined,
+      'the spare volume to be kept past its VM',
+      60_000,
+    );
+    expect((await cli('volumes', 'rm', 'cli-spare', '--yes', '--wait')).code).toBe(0);
+  }, 240_000);
 });
