@@ -286,6 +286,87 @@ describe('web dashboard in Chromium', () => {
     await page.close();
   }, 240_000);
 
+  it('orders a Verda VM with a block volume, then detaches it and attaches another once the VM is stopped', async () => {
+    await app.call('POST', '/v1/resource/ssh-keys/generate', { name: 'web-block', isDefault: true });
+    const choice = await volumeChoice(app, 'verda');
+    const page = await signedIn('/volumes');
+    const form = page.getByRole('form', { name: 'Create a volume' });
+    await form.getByLabel('Datacenter').selectOption(choice.datacenterId, SLOW);
+    expect(await form.getByLabel('Type').locator('option').allTextContents()).toEqual(['NVMe (default)', 'HDD']);
+    expect(await form.textContent()).toMatch(/Verda block volumes are attached to and detached from stopped VMs/);
+    for (const name of ['web-block', 'web-spare']) {
+      await form.getByLabel('Name').fill(name);
+      await form.getByLabel('Size (GB)').fill('50');
+      await page.getByRole('button', { name: 'Create volume' }).click();
+      await page
+        .getByRole('row', { name: new RegExp(name) })
+        .getByText('Available', { exact: true })
+        .waitFor(SLOW);
+    }
+
+    // Choosing a volume in the order form narrows the datacenters to its own, and the other volume's box stays open.
+    await page.getByRole('link', { name: 'Order', exact: true }).click();
+    await page.getByRole('checkbox', { name: /web-block/ }).check(SLOW);
+    await page.getByText(`The VM is placed in ${choice.datacenterName}`).waitFor();
+    await page.getByLabel('GPU series').selectOption(choice.seriesId);
+    expect(await page.getByLabel('Datacenter').inputValue()).toBe(choice.datacenterId);
+    await page.getByLabel('GPU count').selectOption(String(choice.count));
+    await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
+    await page.getByLabel('Name', { exact: true }).fill('web-block-vm');
+    await page.getByRole('button', { name: 'Order VM' }).click();
+    await page.waitForURL(/\/vms\/[0-9a-f-]{36}/, SLOW);
+    const vmId = new URL(page.url()).pathname.split('/').at(-1) as string;
+
+    const head = page.locator('.page-head');
+    const volumes = page.getByRole('region', { name: 'Volumes', exact: true });
+    await head.getByText('Running', { exact: true }).waitFor(SLOW);
+    await volumes
+      .getByRole('row', { name: /web-block/ })
+      .getByText('Attached', { exact: true })
+      .waitFor(SLOW);
+    expect(await volumes.textContent()).toMatch(/\/dev\/vdb/);
+    // Running: Verda needs the VM stopped, and the card says so next to the disabled buttons.
+    expect(await volumes.getByRole('button', { name: 'Detach web-block' }).isDisabled()).toBe(true);
+    expect(await volumes.getByRole('button', { name: 'Attach a volume' }).isDisabled()).toBe(true);
+    expect(await volumes.textContent()).toContain(
+      'Stop the VM first: Verda attaches and detaches volumes only while the VM is stopped.',
+    );
+
+    await head.getByRole('button', { name: 'Stop', exact: true }).click(SLOW);
+    await head.getByText('Stopped', { exact: true }).waitFor(SLOW);
+    const detach = volumes.getByRole('button', { name: 'Detach web-block' });
+    await page.waitForFunction(
+      () => {
+        const button = document.querySelector<HTMLButtonElement>('[aria-label="Detach web-block"]');
+        return button !== null && !button.disabled;
+      },
+      null,
+      SLOW,
+    );
+    await detach.click();
+    await page
+      .getByRole('dialog', { name: 'Detach web-block from web-block-vm?' })
+      .getByRole('button', { name: 'Detach' })
+      .click();
+    await page.getByText('Detaching web-block from web-block-vm; the volume is kept.').waitFor(SLOW);
+    await volumes.getByText('No volumes attached.').waitFor(SLOW);
+
+    await volumes.getByRole('button', { name: 'Attach a volume' }).click();
+    const attach = page.getByRole('dialog', { name: 'Attach a volume to web-block-vm' });
+    const spareId = (await app.call('GET', '/v1/resource/volumes?search=web-spare')).body.data[0].id;
+    await attach.getByLabel('Volume').selectOption(spareId, SLOW);
+    await attach.getByRole('button', { name: 'Attach' }).click();
+    await page.getByText(/Attaching web-spare to web-block-vm\. On the machine: an unformatted block device/).waitFor(SLOW);
+    await volumes
+      .getByRole('row', { name: /web-spare/ })
+      .getByText('Attached', { exact: true })
+      .waitFor(SLOW);
+    await page.screenshot({ path: join(shots, 'vm-volume-attach.png'), fullPage: true });
+
+    await app.call('DELETE', `/v1/resource/gpu/${vmId}`);
+    await page.close();
+  }, 240_000);
+
   it('lists offers from all three providers', async () => {
     const page = await signedIn('/offers');
     const summary = page.getByText(/\d+ offers from /);
