@@ -18,6 +18,7 @@ import * as m003 from './migrations/003_idle_rule.ts';
 import * as m004 from './migrations/004_poll_claims.ts';
 import * as m005 from './migrations/005_change_versions.ts';
 import * as m006 from './migrations/006_workload.ts';
+import * as m008 from './migrations/008_vm_credentials.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_poll_claims': m004,
   '005_change_versions': m005,
   '006_workload': m006,
+  '008_vm_credentials': m008,
 };
 
 class StaticMigrations implements MigrationProvider {

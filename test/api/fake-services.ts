@@ -95,6 +95,7 @@ export const vmFixture: GpuVmDetails = {
   secretEnvNames: ['HF_TOKEN'],
   ports: [{ port: 8888, protocol: 'http' }],
   endpoints: [{ port: 8888, protocol: 'http', url: 'http://203.0.113.7:8888', host: '203.0.113.7', publicPort: 8888 }],
+  templateId: 'runpod-torch-v240',
 };
 
 /** Every nullable field null: serialisation must keep them as `null`, not drop or blank them. */
@@ -103,6 +104,7 @@ export const vmWithNullsFixture: GpuVmDetails = {
   id: IDS.vmWithNulls,
   status: 'Provisioning',
   configuration: { ...vmFixture.configuration, skuCode: null, skuId: null },
+  hasStoredCredentials: false,
   sshKeyId: null,
   sshKeyName: null,
   ip: null,
@@ -120,6 +122,7 @@ export const vmWithNullsFixture: GpuVmDetails = {
   ttl: null,
   idle: null,
   syncedAt: null,
+  templateId: null,
 };
 
 export const jobFixture: Job = {
@@ -342,7 +345,7 @@ export function createFakeServices(): FakeServices {
       legacyPrivateKey: async (id) =>
         vm(id).hasStoredCredentials
           ? { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n…' }
-          : raise(notFound('Stored key of VM', id)),
+          : raise(new AppError(404, 'NO_STORED_CREDENTIALS', `GPU VM ${id} has no stored credentials`)),
       jobs: async (ids) => ids.filter((id) => id === IDS.job).map(() => jobFixture),
       history: async (id) => [{ at: vm(id).createdAt, kind: 'status', message: 'Provisioning → Running' }],
     },

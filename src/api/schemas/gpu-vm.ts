@@ -48,7 +48,8 @@ export const GpuVmDetailsSchema = Type.Object(
       region: Type.Optional(Type.String()),
     }),
     hasStoredCredentials: Type.Boolean({
-      description: 'True if legacy credentials (private key / password) are stored for this VM',
+      description:
+        'True if legacy credentials (private key / password) are stored for this VM. gpufleet: a key pair generated at order time (`generateSshKey`), until the VM is destroyed',
     }),
     id: Uuid(),
     name: Type.String(),
@@ -108,6 +109,9 @@ export const GpuVmDetailsSchema = Type.Object(
     endpoints: Type.Array(PortEndpointSchema, {
       description: 'gpufleet: where each exposed port is reachable, once the provider says (empty before)',
     }),
+    templateId: Nullable(
+      Type.String({ description: 'gpufleet: the provider template (RunPod) the container was started from, or null' }),
+    ),
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },
 );

@@ -83,6 +83,7 @@ export function toVmDetails(
     ...envOf(row.env_json),
     ports: portsOf(row.ports_json),
     endpoints: endpointsOf(row),
+    templateId: row.template_id,
   };
 }
 

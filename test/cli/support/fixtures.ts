@@ -75,6 +75,7 @@ export function vm(overrides: Partial<GpuVmDetails> = {}): GpuVmDetails {
     secretEnvNames: [],
     ports: [],
     endpoints: [],
+    templateId: null,
     ...overrides,
   };
 }
