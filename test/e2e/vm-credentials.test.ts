@@ -52,7 +52,8 @@ describe.each(STORE_KINDS)('credentials and templates on an order, end to end on
             r.route === '/instances' &&
             (r.body as { tags?: Record<string, string> }).tags?.['gpufleet-id'] === vm.id,
         );
-      return authorizedKeysOf((created?.body as { userData: string }).userData).map(keyOf);
+      if (!created) throw new Error(`no Fluidstack create request for ${vm.id}`);
+      return authorizedKeysOf((created.body as { userData: string }).userData).map(keyOf);
     }
     // RunPod: the pod's PUBLIC_KEY variable, as its GraphQL API reports the pod.
     const sim = cloud('runpod');
