@@ -140,7 +140,7 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
       config: { roles: MANAGERS },
       schema: {
         tags,
-        summary: 'Get the legacy private key of a GPU VM',
+        summary: 'Get the generated private key of a GPU VM',
         description:
           'Only for VMs whose `hasStoredCredentials` is true: gpufleet stores the private key of the pair generated for ' +
           'the VM when it was ordered with `generateSshKey: true`, sealed at rest, and wipes it once the VM is destroyed. ' +
