@@ -115,6 +115,16 @@ export class Reconciler {
     });
     await syncBillingSegment(this.db, vm, 'Destroyed', at);
     await this.vms.addEvent(vm.id, 'status', `Destroyed: ${reason}`);
+    // A key pair generated for this VM has no machine left to open: wipe it (once, however often this runs).
+    const wiped = await this.db
+      .updateTable('vms')
+      .set({ has_stored_credentials: 0, stored_private_key_enc: null, generated_public_key: null })
+      .where('id', '=', vm.id)
+      .where('stored_private_key_enc', 'is not', null)
+      .executeTakeFirst();
+    if (Number(wiped.numUpdatedRows) > 0) {
+      await this.vms.addEvent(vm.id, 'credentials', 'stored private key wiped: the VM is destroyed');
+    }
   }
 
   private async apply(vm: VmRow, instance: ProviderInstance, powerOp: string | undefined, now: string): Promise<void> {

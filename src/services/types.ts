@@ -132,6 +132,8 @@ export interface GpuVmDetails {
   ports: PortSpec[];
   /** gpufleet: where each exposed port is reachable, once the provider says (empty before). */
   endpoints: PortEndpoint[];
+  /** gpufleet: the provider template (RunPod) the container was started from. */
+  templateId: string | null;
   /** gpufleet: volumes attached to the VM now. */
   volumes: VmVolume[];
 }
@@ -154,7 +156,8 @@ export interface OrderInput {
   datacenterId?: string;
   seriesId: string;
   gpuCount: number;
-  sshKeyId: string;
+  /** Required by GPCN; gpufleet lets an order with `generateSshKey` go without one. */
+  sshKeyId?: string;
   imageName?: string;
   imageId?: string;
   resourceGroupId?: string;
@@ -182,6 +185,10 @@ export interface OrderInput {
   ports?: string[];
   /** A container image reference for container providers (RunPod pods), instead of an OS image. */
   containerImage?: string;
+  /** Generate a key pair for this VM alone; its private key is stored sealed (`hasStoredCredentials`). */
+  generateSshKey?: boolean;
+  /** A provider template (RunPod) to start the container from; container providers only. */
+  templateId?: string;
 }
 
 export interface OfferConstraints {
@@ -273,7 +280,8 @@ export interface VmService {
   bulkStop(ids: string[], ctx: CallContext): Promise<BulkActionResult>;
   bulkStart(ids: string[], ctx: CallContext): Promise<BulkActionResult>;
   bulkDelete(ids: string[], ctx: CallContext): Promise<{ jobs: Job[] }>;
-  legacyPrivateKey(id: string): Promise<{ privateKey: string }>;
+  /** The private key generated for the VM at order time (`generateSshKey`); 404 `NO_STORED_CREDENTIALS` otherwise. */
+  legacyPrivateKey(id: string, ctx: CallContext): Promise<{ privateKey: string }>;
   jobs(jobIds: string[]): Promise<Job[]>;
   history(id: string): Promise<VmEvent[]>;
 }

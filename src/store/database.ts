@@ -19,6 +19,7 @@ import * as m004 from './migrations/004_poll_claims.ts';
 import * as m005 from './migrations/005_change_versions.ts';
 import * as m006 from './migrations/006_workload.ts';
 import * as m007 from './migrations/007_volumes.ts';
+import * as m008 from './migrations/008_vm_credentials.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_change_versions': m005,
   '006_workload': m006,
   '007_volumes': m007,
+  '008_vm_credentials': m008,
 };
 
 class StaticMigrations implements MigrationProvider {

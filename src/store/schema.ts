@@ -231,6 +231,10 @@ export interface VmTable {
   ports_json: string | null;
   /** Where the provider last reported the ports reachable, JSON array of endpoints. */
   endpoints_json: string | null;
+  /** The public half (OpenSSH line) of the key pair generated for this VM; null without one or once destroyed. */
+  generated_public_key: string | null;
+  /** The provider template (RunPod) a container machine starts from. */
+  template_id: string | null;
 }
 
 export interface JobTable {

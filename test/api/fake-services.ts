@@ -98,6 +98,7 @@ export const vmFixture: GpuVmDetails = {
   secretEnvNames: ['HF_TOKEN'],
   ports: [{ port: 8888, protocol: 'http' }],
   endpoints: [{ port: 8888, protocol: 'http', url: 'http://203.0.113.7:8888', host: '203.0.113.7', publicPort: 8888 }],
+  templateId: 'runpod-torch-v240',
   volumes: [
     {
       id: IDS.volume,
@@ -156,6 +157,7 @@ export const vmWithNullsFixture: GpuVmDetails = {
   id: IDS.vmWithNulls,
   status: 'Provisioning',
   configuration: { ...vmFixture.configuration, skuCode: null, skuId: null },
+  hasStoredCredentials: false,
   sshKeyId: null,
   sshKeyName: null,
   ip: null,
@@ -173,6 +175,7 @@ export const vmWithNullsFixture: GpuVmDetails = {
   ttl: null,
   idle: null,
   syncedAt: null,
+  templateId: null,
 };
 
 export const jobFixture: Job = {
@@ -396,7 +399,7 @@ export function createFakeServices(): FakeServices {
       legacyPrivateKey: async (id) =>
         vm(id).hasStoredCredentials
           ? { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n…' }
-          : raise(notFound('Stored key of VM', id)),
+          : raise(new AppError(404, 'NO_STORED_CREDENTIALS', `GPU VM ${id} has no stored credentials`)),
       jobs: async (ids) => ids.filter((id) => id === IDS.job).map(() => jobFixture),
       history: async (id) => [{ at: vm(id).createdAt, kind: 'status', message: 'Provisioning → Running' }],
     },

@@ -161,6 +161,43 @@ describe('ordering', () => {
     expect(fake.lastCall('vms.order')?.[0]).not.toHaveProperty('imageName');
   });
 
+  it('passes generateSshKey and templateId through, and takes an order whose only key is the generated one', async () => {
+    const keyed = { ...order, generateSshKey: true, templateId: 'runpod-torch-v240' };
+    const res = await app.inject({ method: 'POST', url: '/v1/resource/gpu', headers: as('power_user'), payload: keyed });
+    expect(res.statusCode).toBe(202);
+    expect(fake.lastCall('vms.order')?.[0]).toEqual(keyed);
+
+    // GPCN requires sshKeyId; gpufleet lets the service decide, which needs generateSshKey then.
+    const { sshKeyId: _none, ...generatedOnly } = { ...order, generateSshKey: true };
+    const alone = await app.inject({ method: 'POST', url: '/v1/resource/gpu', headers: as('admin'), payload: generatedOnly });
+    expect(alone.statusCode).toBe(202);
+    expect(fake.lastCall('vms.order')?.[0]).toEqual(generatedOnly);
+  });
+
+  it('refuses a malformed generateSshKey or templateId with a 400 naming the field', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ generateSshKey: 'true' }, /body\.generateSshKey/],
+      [{ generateSshKey: 1 }, /body\.generateSshKey/],
+      [{ templateId: '' }, /body\.templateId/],
+      [{ templateId: 'two words' }, /body\.templateId/],
+      [{ templateId: '-dash-first' }, /body\.templateId/],
+      [{ templateId: 'x'.repeat(65) }, /body\.templateId/],
+      [{ templateId: 42 }, /body\.templateId/],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/resource/gpu',
+        headers: as('admin'),
+        payload: { ...order, ...extra },
+      });
+      expect(res.statusCode, JSON.stringify(extra)).toBe(400);
+      const error = errorOf(res);
+      expect(error.error).toBe('VALIDATION_ERROR');
+      expect(error.message).toMatch(field);
+    }
+  });
+
   it('passes the Idempotency-Key header down and marks a replay with the same status and body', async () => {
     const original = fake.services.vms.order;
     const seen: (string | undefined)[] = [];
@@ -307,6 +344,28 @@ describe('VM actions', () => {
       payload: { jobIds: [IDS.unknown] },
     });
     expect(none.json().data).toEqual({ jobs: [] });
+  });
+
+  it('serves the stored private key to admins and power users only, and says when there is none', async () => {
+    for (const role of ['admin', 'power_user'] as const) {
+      const key = await app.inject({ url: `/v1/resource/gpu/${IDS.vm}/ssh-key`, headers: as(role) });
+      expect(key.statusCode).toBe(200);
+      expect(key.json()).toMatchObject({ success: true, message: 'Private key retrieved successfully', meta: null });
+      expect(key.json().data).toEqual({ privateKey: expect.stringContaining('BEGIN OPENSSH PRIVATE KEY') });
+      // The caller goes down with the request, for the VM history.
+      const [id, ctx] = fake.lastCall('vms.legacyPrivateKey') as [string, { principal: { role: string } }];
+      expect(id).toBe(IDS.vm);
+      expect(ctx.principal.role).toBe(role);
+    }
+    const user = await app.inject({ url: `/v1/resource/gpu/${IDS.vm}/ssh-key`, headers: as('user') });
+    expect(user.statusCode).toBe(403);
+    expect(errorOf(user).error).toBe('FORBIDDEN');
+    const none = await app.inject({ url: `/v1/resource/gpu/${IDS.vmWithNulls}/ssh-key`, headers: as('admin') });
+    expect(none.statusCode).toBe(404);
+    expect(errorOf(none)).toMatchObject({
+      error: 'NO_STORED_CREDENTIALS',
+      message: expect.stringMatching(/no stored credentials/),
+    });
   });
 
   it('serves the legacy private key and the history', async () => {

@@ -96,7 +96,9 @@ describe('/openapi.json', () => {
     expect(order?.requestBody?.content['application/json']?.schema).toMatchObject({
       type: 'object',
       additionalProperties: false,
-      required: ['name', 'seriesId', 'gpuCount', 'sshKeyId'],
+      // GPCN also requires datacenterId and sshKeyId; gpufleet takes an order without them when `constraints`
+      // choose the datacenter or `generateSshKey` provides the login key, and says so when neither is there.
+      required: ['name', 'seriesId', 'gpuCount'],
     });
     expect(order?.parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key', required: false }));
     for (const { method, path, op } of operations()) {

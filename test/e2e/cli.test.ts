@@ -139,4 +139,41 @@ describe('gpufleet CLI end to end', () => {
     expect((await cli('gpu', 'rm', 'cli-work', '--yes')).code).toBe(0);
     expect((await cli('scripts', 'rm', 'cli-setup')).code).toBe(0);
   });
+
+  it('orders with a generated key pair, writes its private key, fetches it again, and loses it with the VM', async () => {
+    const keyFile = join(dir, 'cli-keyed.key');
+    const order = await cli(
+      'gpu',
+      'order',
+      '--name',
+      'cli-keyed',
+      '--series',
+      'h100_series',
+      '--datacenter',
+      'verda-fin-01',
+      '--generate-ssh-key',
+      '--key-out',
+      keyFile,
+      '--wait',
+    );
+    expect(order.code, order.stderr).toBe(0);
+    expect(order.stdout).toContain(`private key written to ${keyFile}`);
+    // The ssh line names the key file to log in with.
+    expect(order.stdout).toMatch(new RegExp(`ssh: +ssh -i ${keyFile} -p \\d+ \\S+@\\d+\\.\\d+\\.\\d+\\.\\d+`));
+    const written = readFileSync(keyFile, 'utf8');
+    expect(written).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+
+    const again = await cli('gpu', 'ssh-key', 'cli-keyed');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(written);
+    const shown = await cli('gpu', 'get', 'cli-keyed');
+    expect(shown.stdout).toMatch(/Stored key: +yes/);
+
+    const id = JSON.parse((await cli('gpu', 'get', 'cli-keyed', '--json')).stdout).id as string;
+    expect((await cli('gpu', 'rm', 'cli-keyed', '--yes', '--wait')).code).toBe(0);
+    const gone = await cli('gpu', 'ssh-key', id);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/wiped.*\(NO_STORED_CREDENTIALS\)/);
+  });
 });

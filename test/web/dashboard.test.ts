@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -150,8 +151,10 @@ describe('web dashboard in Chromium', () => {
     await page.getByLabel('GPU count').selectOption(String(choice.count));
     await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
     await page.getByLabel('Name', { exact: true }).fill('web-workload');
-    expect(await page.getByLabel('Image').locator('option').allTextContents()).toContain('ubuntu-24.04-cuda — verda');
-    await page.getByText('Workload: startup script, environment, ports').click();
+    expect(await page.getByLabel('Image', { exact: true }).locator('option').allTextContents()).toContain(
+      'ubuntu-24.04-cuda — verda',
+    );
+    await page.getByText('Workload: container image, template, startup script, environment, ports').click();
     const scriptId = (await app.call('GET', '/v1/resource/startup-scripts?search=web-setup')).body.data[0].id;
     await page.getByLabel('Startup script').selectOption(scriptId);
     // A malformed line is caught before anything is sent.
@@ -367,6 +370,72 @@ describe('web dashboard in Chromium', () => {
     await page.close();
   }, 240_000);
 
+  it('orders a RunPod pod with a container image, a template and only a generated key pair, shows them and downloads the key', async () => {
+    // A library key exists, so choosing none of them is a choice the form has to offer.
+    await app.call('POST', '/v1/resource/ssh-keys/generate', { name: 'web-pod-laptop', isDefault: true });
+    const page = await signedIn('/vms/new');
+    const pick = async (choice: Choice) => {
+      await page.getByLabel('GPU series').selectOption(choice.seriesId, SLOW);
+      await page.getByLabel('Datacenter').selectOption(choice.datacenterId);
+      await page.getByLabel('GPU count').selectOption(String(choice.count));
+      await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
+    };
+    const image = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
+
+    // A container image on a VM offer is refused by the API, naming the field.
+    await pick(await choiceOf(app, 'verda'));
+    await page.getByLabel('Name', { exact: true }).fill('web-pod');
+    await page.getByText('Workload: container image, template, startup script, environment, ports').click();
+    await page.getByLabel('Container image').fill(image);
+    expect(await page.getByLabel('Container image').getAttribute('aria-describedby')).toBeTruthy();
+    await page.getByText(/Only for container offers \(RunPod pods\): runs this image/).waitFor();
+    await page.getByRole('button', { name: 'Order VM' }).click();
+    const refused = page.getByRole('alert');
+    await refused.waitFor(SLOW);
+    expect(await refused.textContent()).toMatch(/containerImage: verda runs full VMs[\s\S]*CONTAINER_IMAGE_ON_VM/);
+
+    // On a RunPod offer, with a template, and the generated pair as the only key.
+    await pick(await choiceOf(app, 'runpod'));
+    await page.getByLabel('Template').fill('runpod-torch-v240');
+    await page.getByLabel('Generate a key pair for this VM').check();
+    await page.getByLabel('SSH key').selectOption({ label: 'None: only the generated key pair' });
+    await page.screenshot({ path: join(shots, 'order-container.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Order VM' }).click();
+
+    await page.waitForURL(/\/vms\/[0-9a-f-]{36}/, SLOW);
+    await page.getByText(/Download the generated private key from this page/).waitFor(SLOW);
+    const vmId = new URL(page.url()).pathname.split('/').at(-1) as string;
+    const vm = (await app.call('GET', `/v1/resource/gpu/${vmId}`)).body.data;
+    expect(vm).toMatchObject({
+      provider: 'runpod',
+      image,
+      templateId: 'runpod-torch-v240',
+      sshKeyId: null,
+      hasStoredCredentials: true,
+    });
+    const workload = page.getByRole('region', { name: 'Workload', exact: true });
+    await workload.waitFor(SLOW);
+    const text = await workload.textContent();
+    expect(text).toContain(`Container image${image}`);
+    expect(text).toContain('Templaterunpod-torch-v240');
+    const connection = page.getByRole('region', { name: 'Connection' });
+    expect(await connection.textContent()).toContain('SSH keyA key pair generated for this VM');
+
+    // The VM page's key button downloads the very key the API stores for this VM.
+    const keyButton = page.getByRole('button', { name: 'Download stored private key' });
+    const [download] = await Promise.all([page.waitForEvent('download', SLOW), keyButton.click(SLOW)]);
+    expect(download.suggestedFilename()).toBe('web-pod.key');
+    const downloaded = readFileSync((await download.path()) as string, 'utf8');
+    expect(downloaded).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+    expect(downloaded).toBe((await app.call('GET', `/v1/resource/gpu/${vmId}/ssh-key`)).body.data.privateKey);
+    await page.getByText('Downloaded the private key generated for web-pod.').waitFor();
+    await page.screenshot({ path: join(shots, 'vm-container.png'), fullPage: true });
+
+    await app.call('DELETE', `/v1/resource/gpu/${vmId}`);
+    await keyButton.waitFor({ state: 'detached', ...SLOW });
+    await page.close();
+  }, 180_000);
+
   it('lists offers from all three providers', async () => {
     const page = await signedIn('/offers');
     const summary = page.getByText(/\d+ offers from /);
@@ -419,17 +488,29 @@ async function volumeChoice(app: TestApp, provider: string) {
 
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+interface Choice {
+  seriesId: string;
+  datacenterId: string;
+  count: number;
+  skuCode: string;
+}
+
 /** A series, datacenter, count and SKU of the live inventory that Verda serves. */
-async function verdaChoice(app: TestApp) {
+function verdaChoice(app: TestApp): Promise<Choice> {
+  return choiceOf(app, 'verda');
+}
+
+/** A series, datacenter, count and SKU of the live inventory that `provider` serves. */
+async function choiceOf(app: TestApp, provider: string): Promise<Choice> {
   const { body } = await app.call('GET', '/v1/resource/gpu/inventory');
   const inventory = body.data as Inventory;
   for (const series of inventory.series) {
     for (const place of series.availability) {
       for (const count of place.gpuCounts) {
-        const sku = count.availableSkus.find((s) => s.provider === 'verda');
+        const sku = count.availableSkus.find((s) => s.provider === provider);
         if (sku) return { seriesId: series.id, datacenterId: place.datacenterId, count: count.count, skuCode: sku.skuCode };
       }
     }
   }
-  throw new Error('the simulated inventory has no Verda capacity');
+  throw new Error(`the simulated inventory has no ${provider} capacity`);
 }

@@ -66,7 +66,9 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
           'Answers at once with the create job (202) and the recorded VM; placement runs in the background, failing over ' +
           'across matching offers. 400 when `skuCode` does not match series/count, 409 `INVENTORY_DEPLETED` when nothing ' +
           'matching is available, 503 `GPU_PROVIDER_UNAVAILABLE`. With `dryRun: true` (gpufleet) answers 200 with the ' +
-          'ranked offers instead. Send `Idempotency-Key` to make retries safe.',
+          'ranked offers instead. Send `Idempotency-Key` to make retries safe. `generateSshKey: true` (gpufleet) generates a ' +
+          'key pair for this VM alone, once per VM however often the order is retried; `templateId` and `containerImage` ' +
+          'are for container providers only (400 `TEMPLATE_ON_VM`, `CONTAINER_IMAGE_ON_VM` on a VM).',
         headers: IdempotencyHeaders,
         body: OrderBody,
         response: { 200: Envelope(OffersResultSchema), 202: Accepted(OrderAcceptedSchema), ...errorResponses },
@@ -138,13 +140,25 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
       config: { roles: MANAGERS },
       schema: {
         tags,
-        summary: 'Get the legacy private key of a GPU VM',
-        description: 'Only for VMs whose `hasStoredCredentials` is true. Needs the admin or power_user role.',
+        summary: 'Get the generated private key of a GPU VM',
+        description:
+          'Only for VMs whose `hasStoredCredentials` is true: gpufleet stores the private key of the pair generated for ' +
+          'the VM when it was ordered with `generateSshKey: true`, sealed at rest, and wipes it once the VM is destroyed. ' +
+          'Answers it in OpenSSH format; 404 `NO_STORED_CREDENTIALS` for a VM without one (never generated, or ' +
+          'destroyed). Needs the admin or power_user role; every retrieval is noted in the VM history.',
         params: IdParams,
-        response: { 200: Envelope(Type.Object({ privateKey: Type.String() })), ...errorResponses },
+        response: {
+          200: Envelope(
+            Type.Object({
+              privateKey: Type.String({ description: 'OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`)' }),
+            }),
+          ),
+          ...errorResponses,
+        },
       },
     },
-    async (request) => ok('Private key retrieved successfully', await services.vms.legacyPrivateKey(request.params.id)),
+    async (request) =>
+      ok('Private key retrieved successfully', await services.vms.legacyPrivateKey(request.params.id, callContext(request))),
   );
 
   api.get(

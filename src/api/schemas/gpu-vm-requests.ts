@@ -65,7 +65,11 @@ export const OrderBody = Body(
     ),
     seriesId: Uuid('GPU series (GET /v1/resource/gpu/series)'),
     gpuCount: IntegerEnum(GPU_COUNTS),
-    sshKeyId: Uuid('SSH key whose public part is installed on the VM'),
+    sshKeyId: Type.Optional(
+      Uuid(
+        'SSH key whose public part is installed on the VM. Required by GPCN. gpufleet: may be omitted when `generateSshKey` is true; the generated key is then the only way in',
+      ),
+    ),
     imageName: Type.Optional(
       Type.String({
         minLength: 1,
@@ -105,6 +109,21 @@ export const OrderBody = Body(
         pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*[/:][A-Za-z0-9._/:@-]+$',
         description:
           'gpufleet: a container image for container providers (RunPod pods), e.g. `pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime`; VMs refuse it with 400 `CONTAINER_IMAGE_ON_VM`. Not with imageName/imageId',
+      }),
+    ),
+    templateId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',
+        description:
+          'gpufleet: a provider template to start the container from (RunPod template id), for container providers (RunPod pods) only; VMs refuse it with 400 `TEMPLATE_ON_VM`',
+      }),
+    ),
+    generateSshKey: Type.Optional(
+      Type.Boolean({
+        description:
+          'gpufleet: generate an ED25519 key pair for this VM alone and install its public key next to `sshKeyId`. The private key is sealed at rest, `hasStoredCredentials` becomes true, and admins and power users fetch it (OpenSSH format) from GET /v1/resource/gpu/{id}/ssh-key until the VM is destroyed, when it is wiped. With it `sshKeyId` may be omitted; without it `sshKeyId` is required (400 `VALIDATION_ERROR`)',
       }),
     ),
     startupScriptId: Type.Optional(Uuid('gpufleet: a script from the startup-script library, run once at first boot')),

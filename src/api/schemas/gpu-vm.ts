@@ -49,7 +49,8 @@ export const GpuVmDetailsSchema = Type.Object(
       region: Type.Optional(Type.String()),
     }),
     hasStoredCredentials: Type.Boolean({
-      description: 'True if legacy credentials (private key / password) are stored for this VM',
+      description:
+        'True if legacy credentials (private key / password) are stored for this VM. gpufleet: a key pair generated at order time (`generateSshKey`), until the VM is destroyed',
     }),
     id: Uuid(),
     name: Type.String(),
@@ -110,6 +111,9 @@ export const GpuVmDetailsSchema = Type.Object(
       description: 'gpufleet: where each exposed port is reachable, once the provider says (empty before)',
     }),
     volumes: Type.Array(VmVolumeSchema, { description: 'gpufleet: volumes attached to the VM now' }),
+    templateId: Nullable(
+      Type.String({ description: 'gpufleet: the provider template (RunPod) the container was started from, or null' }),
+    ),
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },
 );

@@ -17,6 +17,7 @@ import {
   resolveStartupScriptId,
   resolveVolumeIds,
 } from '../resolve.ts';
+import { type ClaimedKeyFile, claimKeyFile, defaultKeyFile, releaseKeyFile, saveStoredKey } from './gpu-credentials.ts';
 import { accessLines } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
 import { readScript } from './scripts.ts';
@@ -38,6 +39,9 @@ interface OrderFlags extends ConstraintFlags {
   idempotencyKey?: string;
   wait?: boolean;
   containerImage?: string;
+  template?: string;
+  generateSshKey?: boolean;
+  keyOut?: string;
   script?: string;
   scriptId?: string;
   env: string[];
@@ -63,6 +67,9 @@ export function registerGpuOrderCommand(gpu: Command): void {
     )
     .addOption(new Option('--idle-action <action>', 'what the idle rule does (default stop)').choices(['stop', 'delete']))
     .option('--container-image <ref>', 'container image for a RunPod pod, e.g. pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime')
+    .option('--template <id>', 'RunPod template to start the pod from (container offers only)')
+    .option('--generate-ssh-key', 'have the server generate a key pair for this VM alone (--ssh-key becomes optional)')
+    .option('--key-out <file>', 'where --generate-ssh-key writes the private key (mode 600; default ./<name>.key)')
     .option('--script <file>', 'a startup script file to run once at first boot')
     .option('--script-id <script>', 'a startup script from the library (name or id; see `gpufleet scripts ls`)')
     .option('--env <NAME=value>', 'environment variable for the workload (repeatable)', collect, [])
@@ -75,9 +82,13 @@ export function registerGpuOrderCommand(gpu: Command): void {
     .action(async (flags: OrderFlags, cmd: Command) => {
       if (!flags.name) throw new UsageError('gpu order needs --name');
       if (!flags.series) throw new UsageError('gpu order needs --series (see `gpufleet inventory`)');
+      if (flags.keyOut && !flags.generateSshKey) throw new UsageError('--key-out only goes with --generate-ssh-key');
       const ctx = contextFor(cmd);
       const body = await orderBody(ctx, flags, flags.name, flags.series);
-      await (flags.dryRun ? dryRun(ctx, body) : placeOrder(ctx, flags, body));
+      if (flags.dryRun) return dryRun(ctx, body);
+      // Claimed before ordering: a generated key that cannot be saved would be a VM nobody can log into.
+      const keyFile = flags.generateSshKey ? await claimKeyFile(flags.keyOut ?? defaultKeyFile(flags.name)) : null;
+      await placeOrder(ctx, flags, body, keyFile);
     });
 }
 
@@ -95,10 +106,14 @@ async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, s
     name,
     seriesId: series.id,
     gpuCount: flags.gpus ?? DEFAULT_GPUS,
-    sshKeyId: flags.sshKey ? await resolveSshKeyId(ctx.client, flags.sshKey) : await defaultSshKeyId(ctx),
+    sshKeyId: flags.sshKey
+      ? await resolveSshKeyId(ctx.client, flags.sshKey)
+      : await defaultSshKeyId(ctx, flags.generateSshKey === true),
     datacenterId: flags.datacenter ? (await resolveDatacenter(ctx.client, flags.datacenter)).id : undefined,
     imageName: flags.image,
     containerImage: flags.containerImage,
+    templateId: flags.template,
+    generateSshKey: flags.generateSshKey ? true : undefined,
     skuCode: flags.sku,
     resourceGroupId: flags.group ? await resolveGroupId(ctx.client, flags.group) : undefined,
     username: flags.username,
@@ -143,21 +158,39 @@ function envOf(pairs: string[], flag: string): Record<string, string> {
   return env;
 }
 
-async function placeOrder(ctx: CommandContext, flags: OrderFlags, body: OrderInput): Promise<void> {
-  const { data: job } = await ctx.client.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', body, {
-    // One key per run: the client's own retries after a dropped connection then cannot order twice.
-    'Idempotency-Key': flags.idempotencyKey ?? randomUUID(),
-  });
+async function placeOrder(
+  ctx: CommandContext,
+  flags: OrderFlags,
+  body: OrderInput,
+  keyFile: ClaimedKeyFile | null,
+): Promise<void> {
+  let job: Job & { vm: GpuVmDetails };
+  try {
+    ({ data: job } = await ctx.client.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', body, {
+      // One key per run: the client's own retries after a dropped connection then cannot order twice.
+      'Idempotency-Key': flags.idempotencyKey ?? randomUUID(),
+    }));
+  } catch (err) {
+    if (keyFile) await releaseKeyFile(keyFile);
+    throw err;
+  }
+  // The VM exists from here on, and so does its generated key.
+  if (keyFile) await saveStoredKey(ctx, job.vm.id, keyFile);
+  const keyNote = keyFile ? `; private key written to ${keyFile.path}` : '';
+  const withKeyFile = <T extends object>(data: T) => (keyFile ? { ...data, privateKeyFile: keyFile.path } : data);
   if (!flags.wait) {
-    ctx.emit({ data: job, meta: null }, (j) => `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}`);
+    ctx.emit(
+      { data: withKeyFile(job), meta: null },
+      (j) => `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}${keyNote}`,
+    );
     return;
   }
-  if (!ctx.config.json) ctx.print(`Ordered ${job.vm.name} (${job.vm.id}), job ${job.jobId}`);
+  if (!ctx.config.json) ctx.print(`Ordered ${job.vm.name} (${job.vm.id}), job ${job.jobId}${keyNote}`);
   const finished = await pollJobs(ctx, [job], `Ordering ${job.vm.name}`);
   if (finished[0]!.hasFailed) noteAttempts(ctx, finished[0]!.attempts);
   throwIfFailed(ctx, finished);
-  const vm = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.vm.id}`);
-  ctx.emit(vm, accessLines);
+  const { data: vm } = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.vm.id}`);
+  ctx.emit({ data: withKeyFile(vm), meta: null }, (v) => accessLines(v, keyFile?.path));
 }
 
 /**
@@ -173,10 +206,12 @@ function constraintsOf(flags: OrderFlags): OrderInput['constraints'] {
   return Object.keys(constraints).length > 0 || !flags.datacenter ? constraints : undefined;
 }
 
-async function defaultSshKeyId(ctx: CommandContext): Promise<string> {
+/** The default key; with a generated key pair there may be none, and the VM is then reached with that pair alone. */
+async function defaultSshKeyId(ctx: CommandContext, optional: boolean): Promise<string | undefined> {
   const keys = await listAll<SshKey>(ctx.client, '/v1/resource/ssh-keys');
   const chosen = keys.find((key) => key.isDefault);
   if (chosen) return chosen.id;
+  if (optional) return undefined;
   throw operationFailed(
     'NO_SSH_KEY',
     keys.length === 0

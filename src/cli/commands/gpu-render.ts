@@ -36,9 +36,11 @@ export function vmDetails(vm: GpuVmDetails, color: boolean): string {
     ['Accrued', formatMoney(vm.accruedCost)],
     ['Bills stopped', yesNo(vm.billsWhileStopped)],
     ['Image', dash(vm.image)],
+    ...(vm.templateId ? ([['Template', vm.templateId]] as [string, string][]) : []),
     ['IP', vm.ip ? vm.ip + (vm.ipIsPrivate ? ' (private network)' : '') : '-'],
     ['SSH', dash(sshCommand(vm))],
     ['SSH key', dash(vm.sshKeyName)],
+    ['Stored key', vm.hasStoredCredentials ? `yes: a key pair generated for this VM (gpufleet gpu ssh-key ${vm.name})` : '-'],
     ['Jupyter', dash(vm.jupyterUrl)],
     ['Group', dash(vm.resourceGroupName)],
     ['TTL', vm.ttl ? `${vm.ttl.action} at ${formatTime(vm.ttl.at)}` : '-'],
@@ -80,17 +82,17 @@ export function endpointText(endpoint: GpuVmDetails['endpoints'][number]): strin
   return `${endpoint.port}/${endpoint.protocol} (not mapped yet)`;
 }
 
-/** How to log in, once the VM has an address. */
-export function sshCommand(vm: Pick<GpuVmDetails, 'ip' | 'sshPort' | 'username'>): string | null {
+/** How to log in, once the VM has an address (with `identityFile`, the private key file to log in with). */
+export function sshCommand(vm: Pick<GpuVmDetails, 'ip' | 'sshPort' | 'username'>, identityFile?: string): string | null {
   if (!vm.ip) return null;
-  return `ssh -p ${vm.sshPort ?? 22} ${vm.username || 'root'}@${vm.ip}`;
+  return `ssh ${identityFile ? `-i ${identityFile} ` : ''}-p ${vm.sshPort ?? 22} ${vm.username || 'root'}@${vm.ip}`;
 }
 
 /** What someone waiting for a new VM wants to see at the end. */
-export function accessLines(vm: GpuVmDetails): string {
+export function accessLines(vm: GpuVmDetails, identityFile?: string): string {
   const lines = [`${vm.name} (${vm.id}) is ${vm.status}`];
   if (vm.ip) lines.push(`ip:      ${vm.ip}${vm.ipIsPrivate ? ' (private network)' : ''}`);
-  const ssh = sshCommand(vm);
+  const ssh = sshCommand(vm, identityFile);
   if (ssh) lines.push(`ssh:     ${ssh}`);
   if (vm.jupyterUrl) lines.push(`jupyter: ${vm.jupyterUrl}`);
   for (const endpoint of vm.endpoints) lines.push(`port:    ${endpointText(endpoint)}`);

@@ -6,6 +6,7 @@ import { renderTable } from '../format/table.ts';
 import { formatTime } from '../format/values.ts';
 import { positiveInt } from '../options.ts';
 import { resolveGroupId, resolveVmId } from '../resolve.ts';
+import { registerGpuSshKeyCommand } from './gpu-credentials.ts';
 import { registerGpuLifecycleCommands } from './gpu-lifecycle.ts';
 import { registerGpuLimitsCommand } from './gpu-limits.ts';
 import { registerGpuOrderCommand } from './gpu-order.ts';
@@ -107,6 +108,7 @@ export function registerGpuCommands(program: Command): void {
     });
 
   registerGpuOrderCommand(gpu);
+  registerGpuSshKeyCommand(gpu);
   registerGpuLifecycleCommands(gpu);
   registerGpuLimitsCommand(gpu);
   registerGpuVolumeCommands(gpu);

@@ -131,7 +131,7 @@ async function readPublicKey(path: string): Promise<string> {
 }
 
 /** Never overwrite an existing file: losing an old private key is worse than a refused command. */
-async function createKeyFile(file: string): Promise<FileHandle> {
+export async function createKeyFile(file: string): Promise<FileHandle> {
   try {
     return await open(file, 'wx', 0o600);
   } catch (err) {
@@ -143,6 +143,6 @@ async function createKeyFile(file: string): Promise<FileHandle> {
   }
 }
 
-function expandHome(path: string): string {
+export function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
 }

@@ -1,6 +1,7 @@
 import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
 import type { JobPatch } from '../../services/jobs/repository.ts';
 import type { PlacementAttempt } from '../../services/types.ts';
+import { generatedPublicKeys } from '../../services/vms/credentials.ts';
 import type { Candidate, CreatePayload } from '../../services/vms/placement.ts';
 import type { JobHandler, JobStep } from './context.ts';
 import { orderedVolumeRefs, recordOrderedVolumes } from './volumes.ts';
@@ -89,7 +90,12 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
         image: step.vm.image,
         // Only a username the order named: without one the provider's image keeps its own login user.
         username: payload.defaultUsername ? null : step.vm.username,
-        sshPublicKeys: key ? [{ name: key.name, publicKey: key.public_key, fingerprint: key.fingerprint }] : [],
+        // The order's library key and, beside it, the key pair generated for this VM alone.
+        sshPublicKeys: [
+          ...(key ? [{ name: key.name, publicKey: key.public_key, fingerprint: key.fingerprint }] : []),
+          ...generatedPublicKeys(step.vm),
+        ],
+        templateId: step.vm.template_id,
         ...(volumes.refs.length > 0 ? { volumes: volumes.refs } : {}),
         ...workloadRequest(step.vm, deps.secrets),
       });

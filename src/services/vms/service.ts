@@ -28,6 +28,7 @@ import type {
 import { type VolumePin, volumePinFor, withinPin } from '../volumes/order-pin.ts';
 import { VolumeRepository } from '../volumes/repository.ts';
 import type { BudgetGuard } from './budget-guard.ts';
+import { type GeneratedVmKey, generateVmKey, NO_GENERATED_KEY, openStoredKey } from './credentials.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
 import { ReadCache, type ReadVersion } from './read-cache.ts';
 import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
@@ -195,11 +196,21 @@ export class VmServiceImpl implements VmService {
     return this.jobViews(rows);
   }
 
-  async legacyPrivateKey(id: string): Promise<{ privateKey: string }> {
+  async legacyPrivateKey(id: string, ctx: CallContext): Promise<{ privateKey: string }> {
     const row = await this.vms.get(id);
     if (!row) throw notFound('GPU VM', id);
-    // gpufleet never generates a key pair for a VM (orders name a key from the library), so none is stored.
-    throw new AppError(404, 'NO_STORED_CREDENTIALS', `GPU VM ${id} has no stored credentials; it uses the SSH key library`);
+    if (!row.stored_private_key_enc) {
+      throw new AppError(
+        404,
+        'NO_STORED_CREDENTIALS',
+        row.deleted_at
+          ? `GPU VM ${id} is destroyed; a key generated for it was wiped then`
+          : `GPU VM ${id} has no stored credentials: it was ordered without generateSshKey and uses the SSH key library`,
+      );
+    }
+    const privateKey = openStoredKey({ id, stored_private_key_enc: row.stored_private_key_enc }, this.deps.secrets);
+    await this.vms.addEvent(id, 'credentials', `stored private key retrieved by API key "${ctx.principal.name}"`);
+    return { privateKey };
   }
 
   // ---------- order ----------
@@ -227,8 +238,9 @@ export class VmServiceImpl implements VmService {
     }
 
     if (input.username !== undefined) assertUsername(input.username);
+    assertLoginKey(input);
     const workload = await workloadOf(input, this.deps.db);
-    await this.assertExists('ssh_keys', input.sshKeyId, 'SSH key');
+    if (input.sshKeyId !== undefined) await this.assertExists('ssh_keys', input.sshKeyId, 'SSH key');
     if (input.resourceGroupId) {
       await this.assertExists('resource_groups', input.resourceGroupId, 'Resource group');
       await this.deps.budgets.assertCanOrder(input.resourceGroupId);
@@ -257,6 +269,8 @@ export class VmServiceImpl implements VmService {
       defaultUsername: input.username === undefined,
     };
     const ttlAt = input.ttlHours ? new Date(Date.now() + input.ttlHours * 3_600_000).toISOString() : null;
+    // Only for an order that is going to be recorded, and only here: a replay answered above never makes a second one.
+    const generated: GeneratedVmKey | null = input.generateSshKey ? await generateVmKey(vmId, this.deps.secrets) : null;
 
     await this.deps.db.transaction().execute(async (trx) => {
       await trx
@@ -296,15 +310,15 @@ export class VmServiceImpl implements VmService {
           ip_is_private: 0,
           ssh_port: null,
           jupyter_url: null,
-          ssh_key_id: input.sshKeyId,
+          ssh_key_id: input.sshKeyId ?? null,
           resource_group_id: input.resourceGroupId ?? null,
           spot: first.spot ? 1 : 0,
           machine_kind: first.machineKind,
           price_amount: first.pricePerHour?.amount ?? null,
           price_currency: first.pricePerHour?.currency ?? null,
           bills_while_stopped: first.billsWhileStopped ? 1 : 0,
-          has_stored_credentials: 0,
-          stored_private_key_enc: null,
+          ...(generated?.columns ?? NO_GENERATED_KEY),
+          template_id: input.templateId ?? null,
           ttl_at: ttlAt,
           ttl_action: ttlAt ? (input.ttlAction ?? 'delete') : null,
           idle_minutes: input.idleMinutes ?? null,
@@ -333,6 +347,19 @@ export class VmServiceImpl implements VmService {
           data_json: null,
         })
         .execute();
+      if (generated) {
+        await trx
+          .insertInto('vm_events')
+          .values({
+            id: randomUUID(),
+            vm_id: vmId,
+            at: now,
+            kind: 'credentials',
+            message: `generated an ED25519 key pair for this VM (${generated.fingerprint}); its private key is stored sealed until the VM is destroyed`,
+            data_json: null,
+          })
+          .execute();
+      }
       if (ctx.idempotencyKey) {
         await trx
           .insertInto('idempotency_keys')
@@ -383,6 +410,7 @@ export class VmServiceImpl implements VmService {
     // Placement only considers providers that can boot the image; when none of the order's can, say which.
     const forSeries = matching.filter((o) => image.providers.includes(o.provider));
     const placeable = matching.filter((o) => matchesConstraints(o, constraints));
+    if (input.templateId !== undefined) refuseTemplateOnVms(placeable);
     if (placeable.length > 0 && !placeable.some((o) => image.providers.includes(o.provider))) {
       const providers = [...new Set(placeable.map((o) => o.provider))];
       if (input.containerImage !== undefined) {
@@ -465,6 +493,14 @@ export class VmServiceImpl implements VmService {
    * (RunPod pods take any image reference), an OS image is looked up in the image list.
    */
   private async imageFor(input: OrderInput, offers: Offer[]): Promise<{ name: string; providers: string[] }> {
+    const image = await this.imageOf(input, offers);
+    if (input.templateId === undefined) return image;
+    // A template starts a container: only container providers can take the order.
+    const containers = new Set(offers.filter((o) => o.machineKind === 'container').map((o) => o.provider));
+    return { ...image, providers: image.providers.filter((p) => containers.has(p)) };
+  }
+
+  private async imageOf(input: OrderInput, offers: Offer[]): Promise<{ name: string; providers: string[] }> {
     if (input.containerImage !== undefined) {
       if (input.imageName !== undefined || input.imageId !== undefined) {
         throw badRequest('VALIDATION_ERROR', 'containerImage: send containerImage or imageName/imageId, not both');
@@ -483,6 +519,7 @@ export class VmServiceImpl implements VmService {
   /** The dry run of an order: the offers it would try, in order, checked exactly as the order is. */
   async preview(input: OrderInput): Promise<{ offers: Offer[]; ageSeconds: number }> {
     if (input.username !== undefined) assertUsername(input.username);
+    assertLoginKey(input);
     const workload = await workloadOf(input, this.deps.db);
     const { ageSeconds } = await this.deps.catalog.current();
     try {
@@ -789,6 +826,33 @@ function assertUsername(username: string): void {
       'username must be 3-20 characters, start with a letter or underscore, and use only letters, digits, _ and -',
     );
   }
+}
+
+/**
+ * GPCN requires `sshKeyId`; gpufleet also takes an order that only asks for a generated key pair, which is
+ * then the VM's one way in. An order with neither could never be logged into.
+ */
+function assertLoginKey(input: Pick<OrderInput, 'sshKeyId' | 'generateSshKey'>): void {
+  if (input.sshKeyId === undefined && input.generateSshKey !== true) {
+    throw badRequest(
+      'VALIDATION_ERROR',
+      'sshKeyId is required unless generateSshKey is true (a key pair generated for this VM alone)',
+    );
+  }
+}
+
+/**
+ * A template starts a container, so it rules out every VM offer; when the order's offers are all VMs it is
+ * refused naming the field, as a container image is.
+ */
+function refuseTemplateOnVms(placeable: readonly Offer[]): void {
+  if (placeable.length === 0 || placeable.some((o) => o.machineKind === 'container')) return;
+  const providers = [...new Set(placeable.map((o) => o.provider))];
+  throw badRequest(
+    'TEMPLATE_ON_VM',
+    `templateId: ${providers.join(', ')} ${providers.length === 1 ? 'runs' : 'run'} full VMs, which cannot start from a container template; only container providers (RunPod pods) take one`,
+    { providers },
+  );
 }
 
 /** How an order's shortcuts read as constraints: `constraints.spot` wins, a top-level `maxPricePerHour` wins. */

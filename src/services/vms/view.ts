@@ -86,6 +86,7 @@ export function toVmDetails(
     ports: portsOf(row.ports_json),
     endpoints: endpointsOf(row),
     volumes: row.deleted_at ? [] : (extra.volumes ?? []),
+    templateId: row.template_id,
   };
 }
 

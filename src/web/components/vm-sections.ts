@@ -20,7 +20,7 @@ export function connectionCard(vm: GpuVmDetails): HTMLElement {
       ['IP address', vm.ip ? [mono(vm.ip), vm.ipIsPrivate ? [' ', tag('private network only', 'warn')] : null] : waitingFor(vm)],
       ['SSH port', vm.sshPort ? mono(String(vm.sshPort)) : '—'],
       ['Username', mono(vm.username)],
-      ['SSH key', vm.sshKeyName ?? '—'],
+      ['SSH key', sshKeys(vm)],
       [
         'SSH command',
         command
@@ -38,13 +38,23 @@ export function connectionCard(vm: GpuVmDetails): HTMLElement {
   return section;
 }
 
-/** What runs on the VM: its startup script, environment (secret values never shown) and port endpoints. */
+/**
+ * What runs on the VM: on a container its image and template, its startup script, environment (secret
+ * values never shown) and port endpoints.
+ */
 export function workloadCard(vm: GpuVmDetails): HTMLElement | null {
   const envNames = [...Object.keys(vm.env), ...vm.secretEnvNames];
-  if (!vm.startupScript && envNames.length === 0 && vm.ports.length === 0) return null;
+  const container = vm.machineKind === 'container' || vm.templateId !== null;
+  if (!container && !vm.startupScript && envNames.length === 0 && vm.ports.length === 0) return null;
   const section = card(
     'Workload',
     details([
+      ...(container
+        ? ([
+            ['Container image', mono(vm.image)],
+            ['Template', vm.templateId ? mono(vm.templateId) : 'None'],
+          ] as [string, HTMLElement | string][])
+        : []),
       [
         'Startup script',
         vm.startupScript ? `${vm.startupScript.name ?? 'inline script'} (${vm.startupScript.sizeBytes} bytes)` : '—',
@@ -145,6 +155,13 @@ export function placementCard(vm: GpuVmDetails, live: LiveFields): HTMLElement {
       ...(vm.deletedAt ? ([['Destroyed', dateTime(vm.deletedAt)]] as [string, string][]) : []),
     ]),
   );
+}
+
+/** The library key and, when the order asked for one, the key pair generated for this VM. */
+function sshKeys(vm: GpuVmDetails): string {
+  if (!vm.hasStoredCredentials) return vm.sshKeyName ?? '—';
+  const generated = 'a key pair generated for this VM (Download stored private key, above)';
+  return vm.sshKeyName ? `${vm.sshKeyName}, and ${generated}` : generated[0]!.toUpperCase() + generated.slice(1);
 }
 
 function waitingFor(vm: GpuVmDetails): HTMLElement {

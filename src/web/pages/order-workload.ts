@@ -4,11 +4,30 @@ import { field, h, option } from '../components/dom.ts';
 const INLINE = 'inline';
 
 /**
- * The order form's "what runs on it" part: a startup script from the library or typed in, plain and
- * secret environment variables (one NAME=value per line) and ports to expose. `read` gives the order's
- * fields, or a message naming what to fix.
+ * The order form's "what runs on it" part: for container offers a container image and a provider template,
+ * a startup script from the library or typed in, plain and secret environment variables (one NAME=value per
+ * line) and ports to expose. `read` gives the order's fields, or a message naming what to fix.
  */
 export function workloadFields(scripts: StartupScript[]) {
+  // The API's own rules for both fields, as the browser checks patterns (every reserved character escaped).
+  const containerImage = h('input', {
+    type: 'text',
+    name: 'containerImage',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: 255,
+    pattern: '[A-Za-z0-9][A-Za-z0-9._\\/:@\\-]*[\\/:][A-Za-z0-9._\\/:@\\-]+',
+    placeholder: 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime',
+  });
+  const template = h('input', {
+    type: 'text',
+    name: 'templateId',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: 64,
+    pattern: '[A-Za-z0-9][A-Za-z0-9_\\-]*',
+    placeholder: 'e.g. runpod-torch-v240',
+  });
   const script = h(
     'select',
     { name: 'startupScript' },
@@ -34,10 +53,20 @@ export function workloadFields(scripts: StartupScript[]) {
   const section = h(
     'details',
     { class: 'advanced' },
-    h('summary', null, 'Workload: startup script, environment, ports'),
+    h('summary', null, 'Workload: container image, template, startup script, environment, ports'),
     h(
       'div',
       { class: 'grid-2' },
+      field(
+        'Container image',
+        containerImage,
+        'Only for container offers (RunPod pods): runs this image instead of the OS image above. A VM offer refuses it.',
+      ),
+      field(
+        'Template',
+        template,
+        'Only for container offers (RunPod pods): the RunPod template to start from. A VM offer refuses it.',
+      ),
       field(
         'Startup script',
         script,
@@ -52,6 +81,8 @@ export function workloadFields(scripts: StartupScript[]) {
 
   const read = (): Record<string, unknown> | string => {
     const order: Record<string, unknown> = {};
+    if (containerImage.value.trim()) order.containerImage = containerImage.value.trim();
+    if (template.value.trim()) order.templateId = template.value.trim();
     if (script.value === INLINE) {
       if (!inline.value.trim()) return 'Type the startup script, or choose None.';
       order.startupScript = inline.value;

@@ -64,6 +64,17 @@ function renderForm(
   if (keys.length === 0) sshKey.append(option('', 'No SSH key yet', true, true));
   for (const key of keys)
     sshKey.append(option(key.id, `${key.name}${key.isDefault ? ' (default)' : ''} — ${key.algorithmDisplayName}`, key.isDefault));
+  // A key pair made for this VM alone may be its only way in: then no library key is needed.
+  const generateKey = checkbox('Generate a key pair for this VM', { name: 'generateSshKey' });
+  const onlyGenerated = option('', 'None: only the generated key pair', false, true);
+  if (keys.length > 0) sshKey.append(onlyGenerated);
+  generateKey.input.addEventListener('change', () => {
+    const generating = generateKey.input.checked;
+    sshKey.required = !generating;
+    onlyGenerated.disabled = !generating;
+    if (!generating && sshKey.value === '' && keys.length > 0) sshKey.value = (keys.find((k) => k.isDefault) ?? keys[0])!.id;
+    updateSummary();
+  });
   const image = select(
     library.images.map((i) => ({ value: i.name, label: `${i.name} — ${i.providers.join(', ')}` })),
     'ubuntu-24.04',
@@ -107,7 +118,7 @@ function renderForm(
   let selection: Selection | null = null;
 
   const updateSummary = () => {
-    submit.disabled = selection === null || keys.length === 0;
+    submit.disabled = selection === null || (keys.length === 0 && !generateKey.input.checked);
     if (!selection) {
       summary.textContent = 'Choose a series, datacenter and GPU count with capacity.';
     } else if (spot.input.checked) {
@@ -194,8 +205,24 @@ function renderForm(
         'SSH key',
         sshKey,
         keys.length === 0
-          ? h('span', { class: 'warn-text' }, 'You have no SSH key yet. ', h('a', { href: '/keys' }, 'Add an SSH key'), ' first.')
+          ? h(
+              'span',
+              { class: 'warn-text' },
+              'You have no SSH key yet. ',
+              h('a', { href: '/keys' }, 'Add an SSH key'),
+              ' first, or generate a key pair for this VM.',
+            )
           : h('span', null, 'Its public part is installed on the VM. ', h('a', { href: '/keys' }, 'Add an SSH key')),
+      ),
+      h(
+        'div',
+        { class: 'field check-field' },
+        generateKey.row,
+        h(
+          'div',
+          { class: 'hint' },
+          'Installed beside the chosen SSH key. The server keeps the private key sealed; download it from the VM page until the VM is deleted, when it is wiped.',
+        ),
       ),
       field('Image', image),
       field('Resource group', group),
@@ -247,9 +274,10 @@ function renderForm(
       datacenterId: selection.availability.datacenterId,
       gpuCount: selection.gpuCount.count,
       skuCode: selection.sku.skuCode,
-      sshKeyId: sshKey.value,
       imageName: image.value,
     };
+    if (sshKey.value) order.sshKeyId = sshKey.value;
+    if (generateKey.input.checked) order.generateSshKey = true;
     if (group.value) order.resourceGroupId = group.value;
     const volumeIds = volumes.volumeIds();
     if (volumeIds.length > 0) order.volumeIds = volumeIds;
@@ -274,11 +302,16 @@ function renderForm(
       return;
     }
     Object.assign(order, fields);
+    // A container image takes the place of the OS image.
+    if (fields.containerImage !== undefined) delete order.imageName;
     try {
       const { data, message } = await ctx.api.post<Job & { vm: GpuVmDetails }>('/v1/resource/gpu', order, {
         'Idempotency-Key': idempotencyKey,
       });
-      ctx.navigate(`/vms/${data.vm.id}?job=${data.jobId}`, { flash: message || 'Order accepted.' });
+      const flash = message || 'Order accepted.';
+      ctx.navigate(`/vms/${data.vm.id}?job=${data.jobId}`, {
+        flash: data.vm.hasStoredCredentials ? `${flash} Download the generated private key from this page.` : flash,
+      });
     } catch (err) {
       submitting = false;
       submit.textContent = 'Order VM';

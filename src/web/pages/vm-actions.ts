@@ -183,7 +183,14 @@ async function downloadStoredKey(host: ActionHost): Promise<void> {
   if (!vm) return;
   try {
     const { data } = await host.api.get<{ privateKey: string }>(`/v1/resource/gpu/${vm.id}/ssh-key`);
-    downloadText(`${vm.name}.pem`, data.privateKey);
+    // OpenSSH format, named as the CLI names it (`gpufleet gpu ssh-key`): `ssh -i <name>.key`.
+    downloadText(`${vm.name}.key`, data.privateKey);
+    host.say(
+      notice(
+        'success',
+        `Downloaded the private key generated for ${vm.name}. It is wiped from the server when the VM is deleted.`,
+      ),
+    );
   } catch (err) {
     host.say(errorNotice(err, { title: 'Could not fetch the stored key' }));
   }

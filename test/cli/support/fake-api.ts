@@ -118,7 +118,7 @@ const EMPTY_DATA_DIR = mkdtempSync(join(tmpdir(), 'gpufleet-cli-test-'));
 /** Run `gpufleet` as a real process; stdin is a pipe, so the CLI sees no terminal. */
 export function runCli(
   args: string[],
-  options: { url?: string; apiKey?: string | null; env?: Record<string, string> } = {},
+  options: { url?: string; apiKey?: string | null; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliRun> {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -132,7 +132,10 @@ export function runCli(
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'gpufleet.js'), ...args], { cwd: REPO_ROOT, env });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'gpufleet.js'), ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -76,6 +76,7 @@ export function vm(overrides: Partial<GpuVmDetails> = {}): GpuVmDetails {
     ports: [],
     endpoints: [],
     volumes: [],
+    templateId: null,
     ...overrides,
   };
 }
