@@ -230,6 +230,11 @@ describe('web dashboard in Chromium', () => {
     expect(await page.getByLabel('Datacenter').locator('option').count()).toBe(1);
     expect(await page.getByLabel('Datacenter').inputValue()).toBe(choice.datacenterId);
     await page.getByLabel('GPU count').selectOption(String(choice.count));
+    // Community Cloud pods cannot take a network volume: only Secure Cloud machines are offered.
+    expect(await page.locator('input[type=radio][value*=".community-"]').count()).toBe(0);
+    await page
+      .getByText(/Only machines that can take volumes are offered in .*; \d+ other machine types? there cannot\./)
+      .waitFor();
     await page.locator(`input[type=radio][value="${choice.skuCode}"]`).check();
     await page.getByLabel('Name', { exact: true }).fill('web-volume-pod');
     await page.screenshot({ path: join(shots, 'order-volume.png'), fullPage: true });

@@ -95,10 +95,39 @@ export function volumeFields(
   return { section, pin, volumeIds: () => chosen().map((v) => v.id) };
 }
 
-/** The inventory of one datacenter only: what a VM pinned there can be ordered as. */
-export function narrowInventory(inventory: Inventory, datacenterId: string): Inventory {
-  return {
-    ...inventory,
-    series: inventory.series.map((s) => ({ ...s, availability: s.availability.filter((a) => a.datacenterId === datacenterId) })),
-  };
+/**
+ * The inventory of one datacenter only, and there only the machines that can take volumes (`takes`, from the
+ * offers' `takesVolumes`; RunPod: Secure Cloud): what a VM pinned there by its volumes can be ordered as.
+ * `hidden` counts the machine types left out for not taking volumes.
+ */
+export function narrowInventory(
+  inventory: Inventory,
+  datacenterId: string,
+  takes: (skuCode: string) => boolean,
+): { inventory: Inventory; hidden: number } {
+  let hidden = 0;
+  const series = inventory.series.map((s) => ({
+    ...s,
+    availability: s.availability
+      .filter((a) => a.datacenterId === datacenterId)
+      .map((a) => ({
+        ...a,
+        gpuCounts: a.gpuCounts
+          .map((c) => {
+            const availableSkus = c.availableSkus.filter((k) => takes(k.skuCode));
+            hidden += c.availableSkus.length - availableSkus.length;
+            return { ...c, availableSkus, pricePerHour: cheapest(availableSkus) };
+          })
+          .filter((c) => c.availableSkus.length > 0),
+      })),
+  }));
+  return { inventory: { ...inventory, series }, hidden };
+}
+
+type Sku = Inventory['series'][number]['availability'][number]['gpuCounts'][number]['availableSkus'][number];
+
+function cheapest(skus: Sku[]): Sku['pricePerHour'] {
+  let best: Sku['pricePerHour'] = null;
+  for (const sku of skus) if (sku.pricePerHour && (!best || sku.pricePerHour.amount < best.amount)) best = sku.pricePerHour;
+  return best;
 }

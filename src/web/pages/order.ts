@@ -4,6 +4,7 @@ import type {
   ImageInfo,
   Inventory,
   Job,
+  Offer,
   ResourceGroupDetails,
   Volume,
   VolumeOption,
@@ -26,7 +27,7 @@ export const orderPage: Page = (ctx) => {
 
   const load = async () => {
     try {
-      const [inventory, keys, groups, images, scripts, volumes, volumeOptions] = await Promise.all([
+      const [inventory, keys, groups, images, scripts, volumes, volumeOptions, offers] = await Promise.all([
         ctx.api.get<Inventory>('/v1/resource/gpu/inventory', undefined, ctx.signal).then((r) => r.data),
         listAll<SshKey>(ctx.api, '/v1/resource/ssh-keys', { sort: 'name:asc' }, ctx.signal),
         listAll<ResourceGroupDetails>(ctx.api, '/v1/resource-groups', { sort: 'name:asc' }, ctx.signal),
@@ -34,8 +35,18 @@ export const orderPage: Page = (ctx) => {
         listAll<StartupScript>(ctx.api, '/v1/resource/startup-scripts', { sort: 'name:asc' }, ctx.signal),
         listAll<Volume>(ctx.api, '/v1/resource/volumes', { sort: 'name:asc' }, ctx.signal),
         ctx.api.get<VolumeOption[]>('/v1/resource/volumes/options', undefined, ctx.signal).then((r) => r.data ?? []),
+        ctx.api.get<{ offers: Offer[] }>('/v1/offers', undefined, ctx.signal).then((r) => r.data?.offers ?? []),
       ]);
-      if (!ctx.signal.aborted) renderForm(ctx, body, inventory, keys, groups, { images, scripts, volumes, volumeOptions });
+      // Which machines can take volumes, per datacenter: a volume's VM is ordered only on one of them.
+      const takesVolumes = new Set(offers.filter((o) => o.takesVolumes).map((o) => `${o.datacenter.id}|${o.skuCode}`));
+      if (!ctx.signal.aborted)
+        renderForm(ctx, body, inventory, keys, groups, {
+          images,
+          scripts,
+          volumes,
+          volumeOptions,
+          takesVolumes,
+        });
     } catch (err) {
       if (!ctx.signal.aborted)
         replace(body, errorNotice(err, { title: 'Could not load the order form', retry: () => void load() }));
@@ -50,7 +61,13 @@ function renderForm(
   inventory: Inventory,
   keys: SshKey[],
   groups: ResourceGroupDetails[],
-  library: { images: ImageInfo[]; scripts: StartupScript[]; volumes: Volume[]; volumeOptions: VolumeOption[] },
+  library: {
+    images: ImageInfo[];
+    scripts: StartupScript[];
+    volumes: Volume[];
+    volumeOptions: VolumeOption[];
+    takesVolumes: Set<string>;
+  },
 ): void {
   const name = h('input', {
     type: 'text',
@@ -139,7 +156,10 @@ function renderForm(
   const showPicker = (fresh: Inventory) => {
     latest = fresh;
     const pin = volumes.pin();
-    const data = pin ? narrowInventory(fresh, pin.datacenterId) : fresh;
+    const narrowed = pin
+      ? narrowInventory(fresh, pin.datacenterId, (sku) => library.takesVolumes.has(`${pin.datacenterId}|${sku}`))
+      : null;
+    const data = narrowed?.inventory ?? fresh;
     const noCapacity = !data.series.some((s) => s.availability.some((a) => a.gpuCounts.length > 0));
     const previous = selection;
     selection = null;
@@ -153,6 +173,13 @@ function renderForm(
           )
         : null,
       data.error ? notice('warning', `Some providers could not be reached (${data.error.code}): ${data.error.message}`) : null,
+      pin && narrowed && narrowed.hidden > 0
+        ? h(
+            'p',
+            { class: 'hint' },
+            `Only machines that can take volumes are offered in ${pin.datacenterName}; ${narrowed.hidden} other machine type${narrowed.hidden === 1 ? '' : 's'} there cannot.`,
+          )
+        : null,
       h(
         'p',
         { class: 'hint' },
