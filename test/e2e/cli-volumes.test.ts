@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory, VolumeOption } from '../../src/services/types.ts';
+import type { Inventory, Offer, VolumeOption } from '../../src/services/types.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 
 const run = promisify(execFile);
@@ -36,15 +36,17 @@ describe('gpufleet volumes end to end', () => {
   });
   afterAll(async () => t?.close());
 
-  /** A series, datacenter, GPU count and SKU of the provider where volumes can be created (RunPod: Secure Cloud only). */
+  /** A series, datacenter, GPU count and SKU of the provider where volumes can be created, on an offer that takes them. */
   async function placeOf(provider: string) {
     const options = (await t.call('GET', '/v1/resource/volumes/options')).body.data as VolumeOption[];
     const inventory = (await t.call('GET', '/v1/resource/gpu/inventory')).body.data as Inventory;
+    const offers = (await t.call('GET', '/v1/offers')).body.data.offers as Offer[];
+    const takes = new Set(offers.filter((o) => o.takesVolumes).map((o) => `${o.datacenter.id}|${o.skuCode}`));
     for (const series of inventory.series) {
       for (const place of series.availability) {
         const option = options.find((o) => o.datacenter.id === place.datacenterId && o.provider === provider);
         const count = place.gpuCounts.find((c) => c.count === 1);
-        const sku = count?.availableSkus.find((s) => s.provider === provider && !s.skuCode.includes('.community-'));
+        const sku = count?.availableSkus.find((s) => s.provider === provider && takes.has(`${place.datacenterId}|${s.skuCode}`));
         if (option && sku) return { seriesCode: series.code, datacenterCode: place.datacenterCode, skuCode: sku.skuCode, option };
       }
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory, VolumeOption } from '../../src/services/types.ts';
+import type { Inventory, Offer, VolumeOption } from '../../src/services/types.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, openPage, screenshotDir } from './browser.ts';
 
@@ -465,17 +465,24 @@ describe('web dashboard in Chromium', () => {
   });
 });
 
-/** A series, datacenter, count and SKU of the provider in a datacenter where volumes can be created (RunPod: Secure Cloud). */
+/** `datacenterId|skuCode` of every offer an order with volumes can be placed on (RunPod: Secure Cloud only). */
+async function takingVolumes(app: TestApp): Promise<Set<string>> {
+  const offers = (await app.call('GET', '/v1/offers')).body.data.offers as Offer[];
+  return new Set(offers.filter((o) => o.takesVolumes).map((o) => `${o.datacenter.id}|${o.skuCode}`));
+}
+
+/** A series, datacenter, count and SKU of the provider in a datacenter where volumes can be created, on an offer that takes them. */
 async function volumeChoice(app: TestApp, provider: string) {
   const options = (await app.call('GET', '/v1/resource/volumes/options')).body.data as VolumeOption[];
   const { body } = await app.call('GET', '/v1/resource/gpu/inventory');
   const inventory = body.data as Inventory;
+  const takes = await takingVolumes(app);
   for (const series of inventory.series) {
     for (const place of series.availability) {
       const option = options.find((o) => o.datacenter.id === place.datacenterId && o.provider === provider);
       if (!option) continue;
       for (const count of place.gpuCounts) {
-        const sku = count.availableSkus.find((s) => s.provider === provider && !s.skuCode.includes('.community-'));
+        const sku = count.availableSkus.find((s) => s.provider === provider && takes.has(`${place.datacenterId}|${s.skuCode}`));
         if (sku)
           return {
             seriesId: series.id,
