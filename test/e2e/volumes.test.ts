@@ -187,18 +187,22 @@ describe.each(STORE_KINDS)('volumes, end to end on %s', (store) => {
     },
   );
 
-  it('attaches and detaches a Verda volume on a stopped VM, and refuses on a running one', async () => {
+  it('attaches and detaches a Verda volume on a stopped VM, and refuses on a running one', { timeout: 90_000 }, async () => {
     const { seriesId, datacenterId } = await placeOf('verda');
     const volume = (await t.call('POST', '/v1/resource/volumes', { name: 'scratch', sizeGB: 100, datacenterId })).body.data;
     await waitForVolume(volume.id, 'Available');
     const order = await t.call('POST', '/v1/resource/gpu', { name: 'attach-me', seriesId, datacenterId, gpuCount: 1, sshKeyId });
     const vm = await waitForStatus(t, order.body.data.resourceId, 'Running', 60_000);
+    await waitForJob(t, order.body.data.jobId, 60_000);
 
     const running = await t.call('POST', `/v1/resource/gpu/${vm.id}/volumes`, { volumeId: volume.id });
     expect(running.status).toBe(409);
     expect(running.body.error).toBe('VM_NOT_STOPPED');
 
-    await t.call('POST', `/v1/resource/gpu/${vm.id}/stop`);
+    const stop = await t.call('POST', `/v1/resource/gpu/${vm.id}/stop`);
+    expect(stop.status, JSON.stringify(stop.body)).toBe(202);
+    const stopped = await waitForJob(t, stop.body.data.jobId, 60_000);
+    expect(stopped.hasFailed, JSON.stringify(stopped)).toBe(false);
     await waitForStatus(t, vm.id, 'Stopped', 60_000);
     const attach = await t.call('POST', `/v1/resource/gpu/${vm.id}/volumes`, { volumeId: volume.id });
     expect(attach.status, JSON.stringify(attach.body)).toBe(202);
