@@ -346,6 +346,8 @@ describe('verda instances', () => {
     const scripts = sim.verda.scripts().filter((s) => s.name === `gpufleet-${req.gpufleetId}`);
     expect(scripts).toHaveLength(1);
     expect(sim.verda.instance(created.providerInstanceId)?.startupScriptId).toBe(scripts[0]?.id);
+    // Running before capacity goes away below: a VM still provisioning then would fail for want of capacity.
+    await waitFor(provider, created.providerInstanceId, inStatus('Running'));
     // A create retried after an unknown outcome finds the script by name rather than saving a second one.
     // Refused, it leaves that script alone: the first instance may still boot with it.
     sim.control.setCapacity(false);
@@ -359,7 +361,6 @@ describe('verda instances', () => {
     sim.control.setCapacity(true);
     expect(sim.verda.scripts().filter((s) => s.name === `gpufleet-${other.gpufleetId}`)).toEqual([]);
 
-    await waitFor(provider, created.providerInstanceId, inStatus('Running'));
     expect(await provider.deleteInstance(refOf(created))).toBe('accepted');
     expect(sim.verda.scripts()).toEqual([]);
     // No script, no environment: no startup script at all.
