@@ -312,7 +312,7 @@ export class VolumeServiceImpl implements VolumeService {
       throw conflict(
         'VOLUME_ATTACHED',
         `Volume ${row.name} is attached to ${attached.map((a) => a.vm_name).join(', ')}; delete or detach the VM first`,
-        { vmIds: attached.map((a) => a.vm_id) },
+        { vmIds: attached.map((a) => a.vm_id), vms: attached.map((a) => ({ id: a.vm_id, name: a.vm_name })) },
       );
     }
     const ref = this.refOf(row);
