@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default'],
+    // The CLI the tests start runs the sources under test, never an older build in dist/.
+    env: { GPUFLEET_FROM_SOURCES: '1' },
   },
 });

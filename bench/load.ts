@@ -3,6 +3,9 @@
  * reads a JSON job from argv, drives autocannon, prints autocannon's result as JSON on stdout.
  */
 import autocannon from 'autocannon';
+import { endWithParent } from './children.ts';
+
+endWithParent();
 
 interface LoadJob {
   url: string;

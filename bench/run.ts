@@ -4,10 +4,11 @@
  *   GET /v1/resource/gpu?limit=100   and   GET /v1/resource/gpu/{id}
  * and prints req/s, p50/p99, the provider calls made during each run, RSS, and the same payload served by a
  * bare Fastify route in the same run (the ratio shows what gpufleet's own work costs). Then it times the
- * placement decision over the whole catalog and measures what keeping the inventory fresh costs in
- * provider calls per minute. Targets are printed beside the figures; nothing here asserts.
+ * placement decision over the whole catalog, measures what keeping the inventory fresh costs in provider
+ * calls per minute, and times `gpufleet --version` and `gpufleet gpu ls --json` against the seeded server
+ * (see cli.ts). Targets are printed beside the figures; nothing here asserts. Every child process (the
+ * simulators, the load generators) ends with the bench, however it ends (see children.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,11 @@ import { fluidstack } from '../src/providers/fluidstack/index.ts';
 import { runpod } from '../src/providers/runpod/index.ts';
 import { verda } from '../src/providers/verda/index.ts';
 import { openStore } from '../src/store/database.ts';
+import { endWithParent, spawnChild } from './children.ts';
+import { describeCli, measureCli } from './cli.ts';
+
+// When this is one size of a multi-size run: gone with the parent run, like the other children.
+endWithParent();
 
 /** `--vms 1000,10000` or `BENCH_VMS=1000,10000`: each size runs in its own process, one table row each. */
 function option(name: string): string | undefined {
@@ -46,11 +52,9 @@ type LoadResult = {
 function load(url: string, paths: string[], headers: Record<string, string>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const job = JSON.stringify({ url, paths, headers, connections: CONNECTIONS, durationSec: DURATION_SEC });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load.ts'), job], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawnChild(['--import', 'tsx', join(import.meta.dirname, 'load.ts'), job]);
     let out = '';
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       out += d;
     });
     child.on('exit', (code) =>
@@ -63,14 +67,12 @@ const dir = mkdtempSync(join(tmpdir(), 'gpufleet-bench-'));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // The three simulated clouds run in a child process (see sims.ts).
-const simProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'sims.ts')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const simProcess = spawnChild(['--import', 'tsx', join(import.meta.dirname, 'sims.ts')]);
 const simInfo = await new Promise<
   Record<string, { baseUrl: string; account: { credentials: Record<string, string>; settings: Record<string, unknown> } }>
 >((resolve, reject) => {
   let buffered = '';
-  simProcess.stdout.on('data', (chunk) => {
+  simProcess.stdout?.on('data', (chunk) => {
     buffered += chunk;
     if (buffered.includes('\n')) resolve(JSON.parse(buffered.slice(0, buffered.indexOf('\n'))));
   });
@@ -281,6 +283,9 @@ const bareList = await load(bareUrl, ['/list'], {});
 const bareGet = await load(bareUrl, ['/get'], {});
 await bare.close();
 
+// The command line against this server: start to exit, as someone at a terminal or a script sees it.
+const cli = await measureCli({ url, apiKey: ADMIN_KEY });
+
 // Placement: rank every SKU of the three accounts for an order (provider calls excluded: the cache is warm).
 await app.services.catalog.offers({});
 const rounds = 200;
@@ -329,6 +334,7 @@ log(`placement decision over ${catalogSize} offers: ${fmt(placementMs, 2)} ms   
 log(
   `keeping the inventory fresh: ${perRefreshAll} provider calls per refresh of all accounts × ${refreshesPerMinute}/min = ${perRefreshAll * refreshesPerMinute} calls/min`,
 );
+for (const line of describeCli(cli)) log(line);
 
 const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
 const row = {
@@ -359,6 +365,7 @@ const row = {
   providerCallsPerRefresh: Math.round((refreshCalls / accountIds.length) * 100) / 100,
   placementMs: Math.round(placementMs * 100) / 100,
   seedSeconds: Math.round(seedSeconds * 10) / 10,
+  cli: { from: cli.from, nodeMs: Math.round(cli.nodeMs), versionMs: Math.round(cli.versionMs), lsMs: Math.round(cli.lsMs) },
 };
 log(`${ROW_MARK}${JSON.stringify(row)}`);
 
@@ -381,6 +388,7 @@ type Row = Record<string, unknown> & {
   providerCallsPerRefresh: number;
   placementMs: number;
   seedSeconds: number;
+  cli: { from: string; nodeMs: number; versionMs: number; lsMs: number };
 };
 
 /** Run every size in a fresh process (no memory carried from one size to the next) and print one row each. */
@@ -388,12 +396,11 @@ async function runSizes(): Promise<never> {
   const rows: Row[] = [];
   for (const vms of SIZES) {
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, '--store', STORE], {
+      const child = spawnChild(['--expose-gc', '--import', 'tsx', import.meta.filename, '--store', STORE], {
         env: { ...process.env, BENCH_VMS: String(vms), BENCH_JSON: '0' },
-        stdio: ['ignore', 'pipe', 'inherit'],
       });
       let text = '';
-      child.stdout.on('data', (d) => {
+      child.stdout?.on('data', (d) => {
         text += d;
         if (!JSON_OUT) process.stderr.write(d);
       });
@@ -422,6 +429,7 @@ async function runSizes(): Promise<never> {
     'calls/refresh',
     'placement ms',
     'seed s',
+    'CLI ms --version / gpu ls (node -e 0)',
   ];
   const lines = rows.map((r) => [
     String(r.vms),
@@ -438,6 +446,7 @@ async function runSizes(): Promise<never> {
     String(r.providerCallsPerRefresh),
     String(r.placementMs),
     String(r.seedSeconds),
+    `${r.cli.versionMs} / ${r.cli.lsMs} (${r.cli.nodeMs})`,
   ]);
   process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
   for (const l of lines) process.stdout.write(`| ${l.join(' | ')} |\n`);

@@ -36,8 +36,9 @@ import { VmRepository } from './services/vms/repository.ts';
 import { VmServiceImpl } from './services/vms/service.ts';
 import { VolumeServiceImpl } from './services/volumes/service.ts';
 import type { Store } from './store/database.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 
 export interface AppOptions {
   store: Store;

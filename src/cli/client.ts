@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PageMeta } from '../services/types.ts';
 import { adminKeyPath, type CliConfig } from './config.ts';
@@ -52,14 +54,14 @@ export class ApiClient {
     const url = this.config.url + path + queryString(options.query);
     const repeatable = method === 'GET' || options.headers?.['Idempotency-Key'] !== undefined;
     for (let attempt = 1; ; attempt++) {
-      let response: Response;
+      let response: HttpAnswer;
       try {
-        response = await fetch(url, {
+        response = await send(
           method,
-          headers: this.headers(options),
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
+          url,
+          this.headers(options),
+          options.body === undefined ? undefined : JSON.stringify(options.body),
+        );
       } catch (err) {
         const reason = networkReason(err);
         if (repeatable && attempt < MAX_ATTEMPTS && !NEVER_SENT.has(reason)) continue;
@@ -67,8 +69,7 @@ export class ApiClient {
       }
       // A 429 was refused before anything happened, so it is safe to repeat whatever the method.
       if (response.status === 429 && attempt < MAX_ATTEMPTS) {
-        await response.body?.cancel();
-        await sleep(retryAfterMs(response.headers.get('retry-after')));
+        await sleep(retryAfterMs(header(response.headers, 'retry-after')));
         continue;
       }
       return this.unwrap<T>(response, url);
@@ -82,8 +83,8 @@ export class ApiClient {
     return headers;
   }
 
-  private async unwrap<T>(response: Response, url: string): Promise<ApiResult<T>> {
-    const text = await response.text();
+  private unwrap<T>(response: HttpAnswer, url: string): ApiResult<T> {
+    const text = response.body;
     let body: unknown = null;
     if (text.trim() !== '') {
       try {
@@ -96,7 +97,7 @@ export class ApiClient {
         );
       }
     }
-    if (!response.ok) throw this.errorFrom(response.status, body);
+    if (response.status < 200 || response.status > 299) throw this.errorFrom(response.status, body);
     if (body === null) return { data: null as T, meta: null, message: '', status: response.status };
     // Anything but an envelope means --url points at something that is not a gpufleet server.
     if (!isRecord(body) || body.success !== true) {
@@ -136,12 +137,54 @@ export function queryString(query: RequestOptions['query']): string {
   return text === '' ? '' : `?${text}`;
 }
 
+interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One HTTP exchange on node:http(s), the whole answer read. Not `fetch`: for a command that makes a call or
+ * two and exits, loading fetch's HTTP client and letting it wind down costs more than the call itself.
+ */
+function send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', fail);
+    });
+    function fail(err: Error) {
+      clearTimeout(timer);
+      reject(err);
+    }
+    // The whole exchange, answer included, within the limit.
+    const timer = setTimeout(() => {
+      const timeout = new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000}s`);
+      timeout.name = 'TimeoutError';
+      request.destroy(timeout);
+    }, REQUEST_TIMEOUT_MS);
+    request.on('error', fail);
+    request.end(body);
+  });
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
 function retryAfterMs(header: string | null): number {
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_RETRY_AFTER_SEC) * 1000 : 1000;
 }
 
-/** The most telling name for a failed fetch: undici hides the socket error under `cause`. */
+/** The most telling name for a failed exchange: the socket error's code when there is one (also under `cause`). */
 function networkReason(err: unknown): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.ts';
 import { registerAccountCommands } from './commands/accounts.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCostCommand } from './commands/costs.ts';
@@ -18,6 +19,7 @@ import { CliError } from './errors.ts';
 function buildProgram(): Command {
   const program = new Command('gpufleet')
     .description('One control plane for GPU VMs across GPU clouds.')
+    .version(VERSION, '-V, --version', 'print the gpufleet version')
     .option('--url <url>', `server address (env GPUFLEET_URL, default ${DEFAULT_URL})`)
     .option('--api-key <key>', 'API key (env GPUFLEET_API_KEY, else the local sandbox admin key)')
     .option('--json', 'print the raw API data as JSON, for scripts')
