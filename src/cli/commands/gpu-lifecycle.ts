@@ -90,7 +90,7 @@ async function runAction(ctx: CommandContext, action: Action, refs: string[], wa
     );
     if (!ctx.config.json) ctx.print(`Done: ${jobs.map((j) => j.resourceName || j.resourceId).join(', ')}`);
   }
-  if (ctx.config.json) ctx.print(JSON.stringify(refs.length === 1 ? jobs[0] : jobs, null, 2));
+  if (ctx.config.json) ctx.printData(refs.length === 1 ? jobs[0] : jobs);
   if (failures > 0) throw operationFailed('PARTIAL_FAILURE', `${failures} of ${ids.length} VMs could not be acted on`);
 }
 

@@ -126,6 +126,8 @@ export function runCli(
     GPUFLEET_API_KEY: options.apiKey === null ? undefined : (options.apiKey ?? 'test-key'),
     GPUFLEET_DATA_DIR: EMPTY_DATA_DIR,
     GPUFLEET_POLL_INTERVAL_MS: '20',
+    // A fresh config dir per run, so no developer's saved profile leaks into a test.
+    XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'gpufleet-cli-config-')),
     FORCE_COLOR: undefined,
     NO_COLOR: undefined,
     ...options.env,
