@@ -221,7 +221,13 @@ describe('gpufleet gpu order', () => {
 
     const badCount = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', 'two');
     expect(badCount.code).toBe(2);
-    expect(badCount.stderr).toContain("option '--gpus <n>' argument 'two' is invalid");
+    expect(badCount.stderr).toContain('--gpus must be 1, 2, 4 or 8');
+    const three = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', '3');
+    expect(three.code).toBe(2);
+    expect(three.stderr).toBe('error: --gpus must be 1, 2, 4 or 8\n');
+    const threeJson = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', '3', '--json');
+    expect(threeJson.code).toBe(2);
+    expect(JSON.parse(threeJson.stderr)).toEqual({ error: 'USAGE', message: '--gpus must be 1, 2, 4 or 8' });
 
     const unknown = await cli('gpu', 'order', '--name', 'x', '--series', 'z9000_series');
     expect(unknown.code).toBe(1);
