@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerAccountCommands } from './commands/accounts.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
+import { registerCompletionCommand } from './commands/completion.ts';
 import { registerCostCommand } from './commands/costs.ts';
 import { registerGpuCommands } from './commands/gpu.ts';
 import { registerGroupCommands } from './commands/groups.ts';
@@ -46,6 +47,8 @@ function buildProgram(): Command {
   registerServeCommand(program);
   registerSimulateCommand(program);
   registerProfileCommands(program);
+  // Last: it reads the whole tree.
+  registerCompletionCommand(program);
   return program;
 }
 
