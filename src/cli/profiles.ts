@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isRecord } from './client.ts';
@@ -76,4 +76,14 @@ export function recordKeyFile(vmId: string, file: string, env: NodeJS.ProcessEnv
   const config = readConfigFile(env);
   config.keyFiles[vmId] = file;
   writeConfigFile(config, env);
+}
+
+/** The private key file recorded for a VM, if it still exists. */
+export function keyFileFor(vmId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    const file = readConfigFile(env).keyFiles[vmId];
+    return file && existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
 }

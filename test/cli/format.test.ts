@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { queryString } from '../../src/cli/client.ts';
 import { normalizeUrl, resolveConfig } from '../../src/cli/config.ts';
 import { colorEnabled, paintStatus, stripColor } from '../../src/cli/format/colors.ts';
+import { toYaml } from '../../src/cli/format/data.ts';
 import { renderFields, renderTable } from '../../src/cli/format/table.ts';
 import { formatMoney, formatTime } from '../../src/cli/format/values.ts';
 
@@ -131,5 +132,15 @@ describe('config', () => {
     for (const url of ['notaurl', 'ftp://h', 'localhost:8080', 'http://h:1/?x=1']) {
       expect(() => normalizeUrl(url), url).toThrow(/--url must be/);
     }
+  });
+});
+
+describe('yaml', () => {
+  it('quotes what would read as another type and nests lists of maps under the dash', () => {
+    expect(
+      toYaml({ a: '1', b: 'true', c: null, d: [{ x: 1, y: [] }, 'plain', ['n']], e: 'has: colon', f: '', g: 'it is #1' }),
+    ).toBe('a: "1"\nb: "true"\nc: null\nd:\n  - x: 1\n    "y": []\n  - plain\n  - - "n"\ne: "has: colon"\nf: ""\ng: "it is #1"');
+    expect(toYaml([])).toBe('[]');
+    expect(toYaml('x')).toBe('x');
   });
 });

@@ -40,6 +40,9 @@ describe('gpufleet gpu order', () => {
     expect(order!.body).toEqual({ name: 'trainer', seriesId: H100.id, gpuCount: 2, sshKeyId: LAPTOP.id, datacenterId: FIN.id });
     expect(order!.headers['idempotency-key']).toMatch(UUID);
     expect(run.stdout).toContain(`Ordered trainer (${NEW_VM.id}), job ${job().jobId}`);
+    expect(run.stdout).toMatch(
+      /Next:\n {2}gpufleet gpu get trainer .*\n {2}gpufleet gpu ssh trainer .*\n {2}gpufleet gpu stop trainer .*\n {2}gpufleet gpu rm trainer /,
+    );
 
     // Without a datacenter, an (empty) constraints object tells the API to choose across datacenters.
     await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
@@ -133,9 +136,10 @@ describe('gpufleet gpu order', () => {
     expect(api.sent('POST', '/v1/resource/jobs').map((r) => r.body)).toEqual(Array(3).fill({ jobIds: [job().jobId] }));
     // Without a terminal the progress is plain lines on stderr, one per change.
     expect(run.stderr).toContain('Ordering trainer: placing · 30%');
-    expect(run.stderr).toContain('Ordering trainer: booting · 70%');
+    expect(run.stderr).toMatch(/Ordering trainer: booting · 70% · .*\(\d+s\)\n/);
     expect(run.stdout).toContain('ssh:     ssh -p 22 ubuntu@203.0.113.7');
     expect(run.stdout).toContain('jupyter: https://jupyter.example/lab');
+    expect(run.stdout).toContain('gpufleet gpu ssh trainer');
   });
 
   it('--wait exits 1 with the reason and every placement attempt when the order fails', async () => {

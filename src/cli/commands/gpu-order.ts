@@ -17,7 +17,7 @@ import {
   resolveStartupScriptId,
 } from '../resolve.ts';
 import { type ClaimedKeyFile, claimKeyFile, defaultKeyFile, releaseKeyFile, saveStoredKey } from './gpu-credentials.ts';
-import { accessLines } from './gpu-render.ts';
+import { accessLines, nextSteps } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
 import { readScript } from './scripts.ts';
 
@@ -177,7 +177,8 @@ async function placeOrder(
   if (!flags.wait) {
     ctx.emit(
       { data: withKeyFile(job), meta: null },
-      (j) => `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}${keyNote}`,
+      (j) =>
+        `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}${keyNote}\n\n${nextSteps(j.vm.name, false)}`,
     );
     return;
   }
@@ -186,7 +187,7 @@ async function placeOrder(
   if (finished[0]!.hasFailed) noteAttempts(ctx, finished[0]!.attempts);
   throwIfFailed(ctx, finished);
   const { data: vm } = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.vm.id}`);
-  ctx.emit({ data: withKeyFile(vm), meta: null }, (v) => accessLines(v, keyFile?.path));
+  ctx.emit({ data: withKeyFile(vm), meta: null }, (v) => `${accessLines(v, keyFile?.path)}\n\n${nextSteps(v.name, true)}`);
 }
 
 /**

@@ -34,7 +34,9 @@ export function registerGpuCommands(program: Command): void {
         resourceGroupId,
         includeDeleted: opts.all ? true : undefined,
       });
-      ctx.emit(result, (vms) => (vms.length === 0 ? 'No GPU VMs.' : vmTable(vms, ctx.color) + pageFooter(result.meta)));
+      ctx.emit(result, (vms) =>
+        vms.length === 0 ? 'No GPU VMs.' : vmTable(vms, ctx.color, ctx.config.output === 'wide') + pageFooter(result.meta),
+      );
     });
 
   gpu

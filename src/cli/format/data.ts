@@ -9,7 +9,7 @@ export function formatData(data: unknown, format: 'json' | 'yaml'): string {
  * scalar could read as something else (a number, a boolean, null, a comment, a key).
  */
 export function toYaml(value: unknown): string {
-  return emit(value, 0).replace(/^\n/, '');
+  return emit(value, 0).replace(/^[\n ]/, '');
 }
 
 function emit(value: unknown, indent: number): string {
