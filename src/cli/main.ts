@@ -4,6 +4,7 @@ import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
 import { registerCostCommand } from './commands/costs.ts';
 import { registerGpuCommands } from './commands/gpu.ts';
+import { registerSshConfigCommand } from './commands/gpu-ssh.ts';
 import { registerGroupCommands } from './commands/groups.ts';
 import { registerHealthCommand } from './commands/health.ts';
 import { registerJobsCommand } from './commands/jobs.ts';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerGpuCommands(program);
   registerCatalogCommands(program);
   registerSshKeyCommands(program);
+  registerSshConfigCommand(program);
   registerScriptCommands(program);
   registerGroupCommands(program);
   registerAccountCommands(program);

@@ -196,9 +196,9 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     expect(run.stdout.trim()).toBe('Moved trainer to research.');
   });
 
-  it('prints the ssh command line, with the port the provider gave', async () => {
+  it('prints the ssh command line with --print, with the port the provider gave', async () => {
     api.on('GET', `/v1/resource/gpu/${TRAINER_ID}`, ok(vm({ username: 'root', ip: '198.51.100.4', sshPort: 40022 })));
-    const run = await cli('gpu', 'ssh', TRAINER_ID);
+    const run = await cli('gpu', 'ssh', TRAINER_ID, '--print');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ssh -p 40022 root@198.51.100.4\n');
   });
