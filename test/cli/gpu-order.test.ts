@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeApi, fail, ok, pageMeta, runCli } from './support/fake-api.ts';
+import { FakeApi, fail, ok, pageMeta, runCli, runCliOnTerminal } from './support/fake-api.ts';
 import { A100, FIN, H100, job, offer, sshKey, vm } from './support/fixtures.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -237,5 +237,54 @@ describe('gpufleet gpu order', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no GPU series "z9000_series"; known codes: a100_series, h100_series');
     expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(0);
+  });
+
+  describe('confirmation', () => {
+    const RUNPOD = offer({
+      provider: 'runpod',
+      skuCode: 'runpod-h100-1x',
+      machineKind: 'container',
+      pricePerHour: { amount: 2.69, currency: 'usd' },
+    });
+    const orderOrDryRun = (req: { body: unknown }) =>
+      (req.body as { dryRun?: boolean }).dryRun ? ok({ offers: [offer(), RUNPOD] }) : ok({ ...job(), vm: NEW_VM }, null, 202);
+    const order = ['gpu', 'order', '--name', 'trainer', '--series', 'h100_series'];
+    const terminal = (args: string[], answer: string) => runCliOnTerminal(args, { url: api.url, prompt: '[Y/n]', answer });
+
+    it('shows the offer the order lands on and orders once the user agrees', async () => {
+      api.on('POST', '/v1/resource/gpu', orderOrDryRun);
+      const run = await terminal(order, 'y\n');
+      expect(run.output).toContain('trainer will be ordered as:');
+      expect(run.output).toMatch(/provider: +verda\n/);
+      expect(run.output).toMatch(/SKU: +verda-h100-1x \(1x H100\)\n/);
+      expect(run.output).toMatch(/datacenter: +Helsinki 1 \(verda-fin-01, FI\)\n/);
+      expect(run.output).toMatch(/kind: +VM\n/);
+      expect(run.output).toMatch(/price: +\$2\.19\/h \(billed while stopped too\)\n/);
+      expect(run.output).toContain('(1 more offer to fall back to; --dry-run lists them)');
+      expect(run.code).toBe(0);
+      const posts = api.sent('POST', '/v1/resource/gpu');
+      expect(posts.map((r) => (r.body as { dryRun?: boolean }).dryRun)).toEqual([true, undefined]);
+      expect(run.output).toContain('Ordered trainer');
+    });
+
+    it('orders nothing when the user says no', async () => {
+      api.on('POST', '/v1/resource/gpu', orderOrDryRun);
+      const run = await terminal(order, 'n\n');
+      expect(run.code).toBe(1);
+      expect(run.output).toContain('nothing was ordered (ABORTED)');
+      expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(1);
+    });
+
+    it('does not ask with --yes, for an order pinned to a SKU, or without a terminal', async () => {
+      api.on('POST', '/v1/resource/gpu', orderOrDryRun);
+      const yes = await terminal([...order, '--yes'], 'n\n');
+      expect(yes.code).toBe(0);
+      expect(yes.output).not.toContain('[Y/n]');
+      const pinned = await terminal([...order, '--sku', 'verda-h100-1x'], 'n\n');
+      expect(pinned.code).toBe(0);
+      const piped = await cli(...order);
+      expect(piped.code).toBe(0);
+      expect(api.sent('POST', '/v1/resource/gpu').every((r) => !(r.body as { dryRun?: boolean }).dryRun)).toBe(true);
+    });
   });
 });
