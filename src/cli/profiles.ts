@@ -74,6 +74,8 @@ export function writeConfigFile(config: ConfigFile, env: NodeJS.ProcessEnv = pro
 /** Remember the private key file written for a VM, so `gpu ssh` and `ssh-config` can log in with it. */
 export function recordKeyFile(vmId: string, file: string, env: NodeJS.ProcessEnv = process.env): void {
   const config = readConfigFile(env);
+  // Files deleted since (and the VMs they were for, most likely) go from the record.
+  for (const [id, path] of Object.entries(config.keyFiles)) if (!existsSync(path)) delete config.keyFiles[id];
   config.keyFiles[vmId] = file;
   writeConfigFile(config, env);
 }
