@@ -116,7 +116,7 @@ export class ApiClient {
     const code = pickString(record.error) ?? pickString(record.code) ?? `HTTP_${status}`;
     let message = pickString(record.message) ?? `the server answered HTTP ${status}`;
     if (status === 401 && this.config.apiKeySource === 'none') {
-      message += `; no API key was sent: set GPUFLEET_API_KEY, pass --api-key, or run the local sandbox so ${adminKeyPath()} exists`;
+      message += `; no API key was sent: run \`gpufleet login --url <url> --key <key>\`, set GPUFLEET_API_KEY, pass --api-key, or run the local sandbox so ${adminKeyPath()} exists`;
     }
     return new ApiError(status, code, message, record.details);
   }

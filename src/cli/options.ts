@@ -9,6 +9,15 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** GPUs per VM: the counts the clouds sell. */
+export const GPU_COUNTS = [1, 2, 4, 8] as const;
+
+export function gpuCount(value: string): number {
+  const n = Number(value);
+  if (!(GPU_COUNTS as readonly number[]).includes(n)) throw new UsageError('--gpus must be 1, 2, 4 or 8');
+  return n;
+}
+
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0)

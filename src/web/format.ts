@@ -30,10 +30,11 @@ export function pricePerHour(value: Money | null | undefined): string {
   return value ? money(value, '/h') : '—';
 }
 
+/** In the browser's time zone, named (`3/1/2025, 11:00:00 AM GMT+1`): a time without its zone is a guess. */
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { timeZoneName: 'short' });
 }
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {

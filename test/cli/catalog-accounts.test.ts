@@ -19,6 +19,27 @@ const ACCOUNT = {
   updatedAt: '2025-03-01T09:00:00.000Z',
 };
 
+const PROVIDERS = [
+  {
+    id: 'verda',
+    displayName: 'Verda',
+    credentialsSchema: {
+      type: 'object',
+      properties: { clientId: { type: 'string' }, clientSecret: { type: 'string' } },
+      required: ['clientId', 'clientSecret'],
+    },
+  },
+  {
+    id: 'runpod',
+    displayName: 'RunPod',
+    credentialsSchema: {
+      type: 'object',
+      properties: { apiKey: { type: 'string', description: 'RunPod API key (console: Settings → API Keys).' } },
+      required: ['apiKey'],
+    },
+  },
+];
+
 describe('gpufleet inventory, offers, accounts, costs, jobs, health', () => {
   let api: FakeApi;
   const cli = (...args: string[]) => runCli(args, { url: api.url });
@@ -109,6 +130,7 @@ describe('gpufleet inventory, offers, accounts, costs, jobs, health', () => {
   });
 
   it('adds an account with credentials and settings, and lists accounts', async () => {
+    api.on('GET', '/v1/provider-accounts/providers', ok(PROVIDERS));
     api.on('POST', '/v1/provider-accounts', ok(ACCOUNT, null, 201));
     api.on('GET', '/v1/provider-accounts', ok([ACCOUNT]));
 
@@ -146,6 +168,21 @@ describe('gpufleet inventory, offers, accounts, costs, jobs, health', () => {
     const badJson = await cli('accounts', 'add', 'verda', '--name', 'x', '--settings-json', '[1]');
     expect(badJson.code).toBe(2);
     expect(api.sent('POST')).toHaveLength(1);
+  });
+
+  it("names the missing --credential from the provider's credential schema, and an unknown provider", async () => {
+    api.on('GET', '/v1/provider-accounts/providers', ok(PROVIDERS));
+    const runpod = await cli('accounts', 'add', 'runpod', '--name', 'pods');
+    expect(runpod.code).toBe(2);
+    expect(runpod.stderr).toContain('RunPod needs the credential apiKey: add --credential apiKey=<apiKey>');
+    expect(runpod.stderr).toContain('apiKey: RunPod API key');
+    const verda = await cli('accounts', 'add', 'verda', '--name', 'v', '--credential', 'clientId=abc');
+    expect(verda.code).toBe(2);
+    expect(verda.stderr).toContain('Verda needs the credential clientSecret: add --credential clientSecret=<clientSecret>');
+    const unknown = await cli('accounts', 'add', 'nimbus', '--name', 'n', '--credential', 'apiKey=x');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown provider "nimbus"; one of: verda, runpod');
+    expect(api.sent('POST')).toHaveLength(0);
   });
 
   it('asks for costs over the period and grouping given', async () => {

@@ -44,6 +44,28 @@ describe('gpufleet exit codes and error reports', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it('takes --url notaurl as a usage error, and a URL ending in /v1 as the server', async () => {
+    const bad = await runCli(['gpu', 'ls', '--url', 'notaurl'], { url: api.url });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--url must be an http:// or https:// address');
+    api.on('GET', '/v1/resource/gpu', ok([], pageMeta(0)));
+    for (const url of [`${api.url}/v1`, `${api.url}/v1/`]) {
+      const run = await runCli(['gpu', 'ls'], { url });
+      expect(run.code, url).toBe(0);
+    }
+    expect(api.sent('GET', '/v1/resource/gpu')).toHaveLength(2);
+  });
+
+  it('writes errors as JSON on stderr with the API code in --json mode, USAGE for usage errors', async () => {
+    api.on('GET', '/v1/resource/gpu', fail(403, 'FORBIDDEN', 'GPU feature not enabled for this entity'));
+    const apiError = await runCli(['gpu', 'ls', '--json'], { url: api.url });
+    expect(apiError.code).toBe(1);
+    expect(JSON.parse(apiError.stderr)).toEqual({ error: 'FORBIDDEN', message: 'GPU feature not enabled for this entity' });
+    const usage = await runCli(['gpu', 'ls', '--bogus', '--output', 'json'], { url: api.url });
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stderr)).toMatchObject({ error: 'USAGE', message: expect.stringContaining('--bogus') });
+  });
+
   it('exits 0 for --help', async () => {
     const run = await runCli(['gpu', 'order', '--help'], { url: api.url });
     expect(run.code).toBe(0);
@@ -62,7 +84,7 @@ describe('gpufleet exit codes and error reports', () => {
     const run = await runCli(['gpu', 'ls'], { url: api.url, apiKey: null });
     expect(run.code).toBe(1);
     expect(api.requests[0]!.headers['x-api-key']).toBeUndefined();
-    expect(run.stderr).toContain('missing API key; no API key was sent: set GPUFLEET_API_KEY');
+    expect(run.stderr).toContain('missing API key; no API key was sent: run `gpufleet login');
     expect(run.stderr).toContain('(UNAUTHORIZED)');
   });
 

@@ -80,6 +80,22 @@ describe('gpufleet gpu order --generate-ssh-key and gpu ssh-key', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 
+  it('records the --key-out file in the config, so gpu ssh logs in with it', async () => {
+    const env = { XDG_CONFIG_HOME: join(dir, 'xdg') };
+    const out = join(dir, 'trainer-key');
+    const run = await runCli(
+      ['gpu', 'order', '--name', 'trainer', '--series', 'h100_series', '--generate-ssh-key', '--key-out', out],
+      { url: api.url, cwd: dir, env },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'xdg', 'gpufleet', 'config.json'), 'utf8'));
+    expect(config.keyFiles).toEqual({ [KEYED.id]: out });
+
+    api.on('GET', `/v1/resource/gpu/${KEYED.id}`, ok({ ...KEYED, status: 'Running', ip: '203.0.113.7' }));
+    const ssh = await runCli(['gpu', 'ssh', 'trainer', '--print'], { url: api.url, cwd: dir, env });
+    expect(ssh.stdout).toBe(`ssh -i ${out} -p 22 ubuntu@203.0.113.7\n`);
+  });
+
   it('leaves no key file behind when the order is refused, and wants --generate-ssh-key for --key-out', async () => {
     api.on('POST', '/v1/resource/gpu', fail(400, 'TEMPLATE_ON_VM', 'templateId: verda runs full VMs'));
     const refused = await cli(

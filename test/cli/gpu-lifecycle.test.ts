@@ -32,7 +32,10 @@ describe('gpufleet gpu stop|start|restart|rm', () => {
     expect(run.stdout).toContain('Stopping trainer (job stop-trainer)');
   });
 
-  it('starts several VMs and --wait polls all their jobs together', async () => {
+  it('starts several VMs, --wait polls all their jobs together and reprints each address', async () => {
+    // Restarted on another host: a new address and port.
+    api.on('GET', `/v1/resource/gpu/${A.id}`, ok({ ...A, ip: '198.51.100.9', sshPort: 2222 }));
+    api.on('GET', `/v1/resource/gpu/${B.id}`, ok({ ...B, ip: null, status: 'Provisioning' }));
     api.on('POST', `/v1/resource/gpu/${A.id}/start`, ok(jobFor(A, 'start'), null, 202));
     api.on('POST', `/v1/resource/gpu/${B.id}/start`, ok(jobFor(B, 'start'), null, 202));
     api.on('POST', '/v1/resource/jobs', (_req, call) =>
@@ -45,8 +48,10 @@ describe('gpufleet gpu stop|start|restart|rm', () => {
     const polls = api.sent('POST', '/v1/resource/jobs');
     expect(polls).toHaveLength(2);
     expect(polls[0]!.body).toEqual({ jobIds: ['start-trainer', 'start-evaluator'] });
-    expect(run.stderr).toContain('Starting 2 VMs: 1/2 done');
+    expect(run.stderr).toMatch(/Starting 2 VMs: 1\/2 done \(\d+s\)/);
     expect(run.stdout).toContain('Done: trainer, evaluator');
+    expect(run.stdout).toContain('trainer: ssh -p 2222 ubuntu@198.51.100.9');
+    expect(run.stdout).toContain('evaluator: no address yet (status Provisioning)');
     expect(run.stderr).not.toContain('warning');
   });
 

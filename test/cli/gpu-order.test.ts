@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeApi, fail, ok, pageMeta, runCli } from './support/fake-api.ts';
+import { FakeApi, fail, ok, pageMeta, runCli, runCliOnTerminal } from './support/fake-api.ts';
 import { A100, FIN, H100, job, offer, sshKey, vm } from './support/fixtures.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -40,6 +40,9 @@ describe('gpufleet gpu order', () => {
     expect(order!.body).toEqual({ name: 'trainer', seriesId: H100.id, gpuCount: 2, sshKeyId: LAPTOP.id, datacenterId: FIN.id });
     expect(order!.headers['idempotency-key']).toMatch(UUID);
     expect(run.stdout).toContain(`Ordered trainer (${NEW_VM.id}), job ${job().jobId}`);
+    expect(run.stdout).toMatch(
+      /Next:\n {2}gpufleet gpu get trainer .*\n {2}gpufleet gpu ssh trainer .*\n {2}gpufleet gpu stop trainer .*\n {2}gpufleet gpu rm trainer /,
+    );
 
     // Without a datacenter, an (empty) constraints object tells the API to choose across datacenters.
     await cli('gpu', 'order', '--name', 'trainer', '--series', 'h100_series');
@@ -133,9 +136,10 @@ describe('gpufleet gpu order', () => {
     expect(api.sent('POST', '/v1/resource/jobs').map((r) => r.body)).toEqual(Array(3).fill({ jobIds: [job().jobId] }));
     // Without a terminal the progress is plain lines on stderr, one per change.
     expect(run.stderr).toContain('Ordering trainer: placing · 30%');
-    expect(run.stderr).toContain('Ordering trainer: booting · 70%');
+    expect(run.stderr).toMatch(/Ordering trainer: booting · 70% · .*\(\d+s\)\n/);
     expect(run.stdout).toContain('ssh:     ssh -p 22 ubuntu@203.0.113.7');
     expect(run.stdout).toContain('jupyter: https://jupyter.example/lab');
+    expect(run.stdout).toContain('gpufleet gpu ssh trainer');
   });
 
   it('--wait exits 1 with the reason and every placement attempt when the order fails', async () => {
@@ -221,11 +225,66 @@ describe('gpufleet gpu order', () => {
 
     const badCount = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', 'two');
     expect(badCount.code).toBe(2);
-    expect(badCount.stderr).toContain("option '--gpus <n>' argument 'two' is invalid");
+    expect(badCount.stderr).toContain('--gpus must be 1, 2, 4 or 8');
+    const three = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', '3');
+    expect(three.code).toBe(2);
+    expect(three.stderr).toBe('error: --gpus must be 1, 2, 4 or 8\n');
+    const threeJson = await cli('gpu', 'order', '--name', 'x', '--series', 'h100_series', '--gpus', '3', '--json');
+    expect(threeJson.code).toBe(2);
+    expect(JSON.parse(threeJson.stderr)).toEqual({ error: 'USAGE', message: '--gpus must be 1, 2, 4 or 8' });
 
     const unknown = await cli('gpu', 'order', '--name', 'x', '--series', 'z9000_series');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no GPU series "z9000_series"; known codes: a100_series, h100_series');
     expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(0);
+  });
+
+  describe('confirmation', () => {
+    const RUNPOD = offer({
+      provider: 'runpod',
+      skuCode: 'runpod-h100-1x',
+      machineKind: 'container',
+      pricePerHour: { amount: 2.69, currency: 'usd' },
+    });
+    const orderOrDryRun = (req: { body: unknown }) =>
+      (req.body as { dryRun?: boolean }).dryRun ? ok({ offers: [offer(), RUNPOD] }) : ok({ ...job(), vm: NEW_VM }, null, 202);
+    const order = ['gpu', 'order', '--name', 'trainer', '--series', 'h100_series'];
+    const terminal = (args: string[], answer: string) => runCliOnTerminal(args, { url: api.url, prompt: '[Y/n]', answer });
+
+    it('shows the offer the order lands on and orders once the user agrees', async () => {
+      api.on('POST', '/v1/resource/gpu', orderOrDryRun);
+      const run = await terminal(order, 'y\n');
+      expect(run.output).toContain('trainer will be ordered as:');
+      expect(run.output).toMatch(/provider: +verda\n/);
+      expect(run.output).toMatch(/SKU: +verda-h100-1x \(1x H100\)\n/);
+      expect(run.output).toMatch(/datacenter: +Helsinki 1 \(verda-fin-01, FI\)\n/);
+      expect(run.output).toMatch(/kind: +VM\n/);
+      expect(run.output).toMatch(/price: +\$2\.19\/h \(billed while stopped too\)\n/);
+      expect(run.output).toContain('(1 more offer to fall back to; --dry-run lists them)');
+      expect(run.code).toBe(0);
+      const posts = api.sent('POST', '/v1/resource/gpu');
+      expect(posts.map((r) => (r.body as { dryRun?: boolean }).dryRun)).toEqual([true, undefined]);
+      expect(run.output).toContain('Ordered trainer');
+    });
+
+    it('orders nothing when the user says no', async () => {
+      api.on('POST', '/v1/resource/gpu', orderOrDryRun);
+      const run = await terminal(order, 'n\n');
+      expect(run.code).toBe(1);
+      expect(run.output).toContain('nothing was ordered (ABORTED)');
+      expect(api.sent('POST', '/v1/resource/gpu')).toHaveLength(1);
+    });
+
+    it('does not ask with --yes, for an order pinned to a SKU, or without a terminal', async () => {
+      api.on('POST', '/v1/resource/gpu', orderOrDryRun);
+      const yes = await terminal([...order, '--yes'], 'n\n');
+      expect(yes.code).toBe(0);
+      expect(yes.output).not.toContain('[Y/n]');
+      const pinned = await terminal([...order, '--sku', 'verda-h100-1x'], 'n\n');
+      expect(pinned.code).toBe(0);
+      const piped = await cli(...order);
+      expect(piped.code).toBe(0);
+      expect(api.sent('POST', '/v1/resource/gpu').every((r) => !(r.body as { dryRun?: boolean }).dryRun)).toBe(true);
+    });
   });
 });

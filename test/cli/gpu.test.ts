@@ -38,6 +38,29 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     expect(request!.query).toEqual({ page: '1', limit: '50' });
   });
 
+  it('prints --output yaml, json and wide', async () => {
+    api.on('GET', '/v1/resource/gpu', ok([TRAINER], pageMeta(1)));
+    const yaml = await cli('gpu', 'ls', '--output', 'yaml');
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toMatch(
+      /^data:\n {2}- id: aaaaaaaa-0000-4000-8000-000000000001\n {4}name: trainer\n {4}status: Running\n/,
+    );
+    expect(yaml.stdout).toContain('\n    configuration:\n      code: h100_series\n      name: H100 Series\n      gpuCount: 1\n');
+    expect(yaml.stdout).toContain('\n    createdAt: "2025-03-01T10:00:00.000Z"\n');
+    expect(yaml.stdout).toContain('\n    env: {}\n    secretEnvNames: []\n');
+    expect(yaml.stdout).toContain('\nmeta:\n  total: 1\n');
+
+    const json = await cli('gpu', 'ls', '-o', 'json');
+    expect(JSON.parse(json.stdout).data[0].name).toBe('trainer');
+
+    const wide = await cli('gpu', 'ls', '--output', 'wide');
+    expect(wide.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+GPUS\s+SKU\s+KIND\s+PROVIDER.*SSH\s+ACCRUED$/m);
+    expect(wide.stdout).toContain('ssh -p 22 ubuntu@203.0.113.7');
+
+    const bad = await cli('gpu', 'ls', '--output', 'xml');
+    expect(bad.code).toBe(2);
+  });
+
   it('colours the status when asked to even without a terminal, and never with NO_COLOR', async () => {
     api.on('GET', '/v1/resource/gpu', ok([TRAINER], pageMeta(1)));
     const forced = await runCli(['gpu', 'ls'], { url: api.url, env: { FORCE_COLOR: '1' } });
@@ -173,9 +196,9 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     expect(run.stdout.trim()).toBe('Moved trainer to research.');
   });
 
-  it('prints the ssh command line, with the port the provider gave', async () => {
+  it('prints the ssh command line with --print, with the port the provider gave', async () => {
     api.on('GET', `/v1/resource/gpu/${TRAINER_ID}`, ok(vm({ username: 'root', ip: '198.51.100.4', sshPort: 40022 })));
-    const run = await cli('gpu', 'ssh', TRAINER_ID);
+    const run = await cli('gpu', 'ssh', TRAINER_ID, '--print');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ssh -p 40022 root@198.51.100.4\n');
   });

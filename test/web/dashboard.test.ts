@@ -100,6 +100,9 @@ describe('web dashboard in Chromium', () => {
     await sshLine.waitFor(SLOW);
     expect(await sshLine.textContent()).toMatch(/^ssh -p \d+ \S+@\d+\.\d+\.\d+\.\d+$/);
     await page.getByText('Verda keeps billing this VM while it is stopped').waitFor();
+    // Times carry their time zone.
+    const created = page.locator('dt', { hasText: /^Created$/ }).locator('xpath=following-sibling::dd[1]');
+    expect(await created.textContent()).toMatch(/\d:\d\d:\d\d.*\s(UTC|GMT[+-]?[\d:]*|[A-Z]{2,5})$/);
     await page.screenshot({ path: join(shots, 'vm-detail.png'), fullPage: true });
     const vmPath = new URL(page.url()).pathname;
 
@@ -111,8 +114,11 @@ describe('web dashboard in Chromium', () => {
     await row.getByRole('link', { name: 'web-e2e' }).click();
     await page.waitForURL(`**${vmPath}`);
 
-    // Stop: the API's billing warning is shown, then the VM reaches Stopped.
+    // Stop asks first, saying the provider still charges for a stopped VM; then the API's billing warning is shown.
     await head.getByRole('button', { name: 'Stop', exact: true }).click(SLOW);
+    const stopDialog = page.getByRole('dialog', { name: 'Stop web-e2e?' });
+    await stopDialog.getByText(/still charges for it while it is stopped/).waitFor(SLOW);
+    await stopDialog.getByRole('button', { name: 'Stop VM' }).click();
     await page.getByText(/keeps billing a stopped VM/).waitFor(SLOW);
     await head.getByText('Stopped', { exact: true }).waitFor(SLOW);
 

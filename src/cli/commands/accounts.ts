@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ProviderAccountView, UnmanagedInstance } from '../../services/types.ts';
 import { isRecord } from '../client.ts';
-import { contextFor } from '../context.ts';
+import { type CommandContext, contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { paint } from '../format/colors.ts';
 import { renderTable } from '../format/table.ts';
@@ -57,6 +57,7 @@ export function registerAccountCommands(program: Command): void {
       const credentials = keyValuePairs(opts.credential, '--credential');
       const settings = { ...parseSettingsJson(opts.settingsJson), ...keyValuePairs(opts.setting, '--setting') };
       const ctx = contextFor(cmd);
+      await checkCredentials(ctx, provider, credentials);
       const result = await ctx.client.post<ProviderAccountView>('/v1/provider-accounts', {
         provider,
         name: opts.name,
@@ -85,7 +86,6 @@ export function registerAccountCommands(program: Command): void {
     .description('providers gpufleet can drive, with the credential fields each needs')
     .action(async (_opts: object, cmd: Command) => {
       const ctx = contextFor(cmd);
-      type ProviderInfo = { id: string; displayName: string; credentialsSchema: object };
       ctx.emit(await ctx.client.get<ProviderInfo[]>('/v1/provider-accounts/providers'), (rows) =>
         renderTable(rows, [
           { header: 'ID', value: (p) => p.id },
@@ -113,6 +113,32 @@ export function registerAccountCommands(program: Command): void {
             ]),
       );
     });
+}
+
+type ProviderInfo = { id: string; displayName: string; credentialsSchema: object };
+
+/** The provider's credential schema, read from the server: a missing field is named before anything is sent. */
+async function checkCredentials(ctx: CommandContext, provider: string, credentials: Record<string, string>): Promise<void> {
+  const { data: providers } = await ctx.client.get<ProviderInfo[]>('/v1/provider-accounts/providers');
+  const info = providers.find((p) => p.id === provider);
+  if (!info) {
+    throw new UsageError(`unknown provider "${provider}"; one of: ${providers.map((p) => p.id).join(', ')}`);
+  }
+  const schema = info.credentialsSchema;
+  const required = isRecord(schema) && Array.isArray(schema.required) ? schema.required.filter((f) => typeof f === 'string') : [];
+  const missing = required.filter((field) => !(field in credentials) || credentials[field] === '');
+  if (missing.length === 0) return;
+  const flags = missing.map((field) => `--credential ${field}=<${field}>`).join(' ');
+  const properties = isRecord(schema) && isRecord(schema.properties) ? schema.properties : {};
+  const described = missing
+    .map((field) => {
+      const property = properties[field];
+      return isRecord(property) && typeof property.description === 'string' ? `\n  ${field}: ${property.description}` : '';
+    })
+    .join('');
+  throw new UsageError(
+    `${info.displayName} needs ${missing.length === 1 ? 'the credential' : 'the credentials'} ${missing.join(', ')}: add ${flags}${described}`,
+  );
 }
 
 function parseSettingsJson(text: string | undefined): Record<string, unknown> {

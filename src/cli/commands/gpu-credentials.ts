@@ -1,8 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type CommandContext, contextFor } from '../context.ts';
 import { operationFailed } from '../errors.ts';
+import { recordKeyFile } from '../profiles.ts';
 import { resolveVmId } from '../resolve.ts';
 import { createKeyFile, expandHome } from './ssh-keys.ts';
 
@@ -62,6 +64,10 @@ export async function saveStoredKey(ctx: CommandContext, vmId: string, claimed: 
   try {
     await claimed.file.writeFile(privateKey.endsWith('\n') ? privateKey : `${privateKey}\n`);
     await claimed.file.close();
+    // So `gpu ssh` and `ssh-config` log in with it; a config file that cannot be written costs only that.
+    try {
+      recordKeyFile(vmId, resolve(claimed.path));
+    } catch {}
   } catch (err) {
     await releaseKeyFile(claimed).catch(() => {});
     throw operationFailed(

@@ -1,10 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import type { Job } from '../../services/types.ts';
+import type { GpuVmDetails, Job } from '../../services/types.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { CliError, operationFailed, UsageError } from '../errors.ts';
 import { waitForJobs } from '../jobs.ts';
+import { keyFileFor } from '../profiles.ts';
 import { resolveVmIds } from '../resolve.ts';
+import { sshCommand } from './gpu-render.ts';
 
 interface Action {
   name: 'stop' | 'start' | 'restart' | 'rm';
@@ -89,9 +91,20 @@ async function runAction(ctx: CommandContext, action: Action, refs: string[], wa
       `${action.doing} ${jobs.length === 1 ? (jobs[0]!.resourceName ?? '') : `${jobs.length} VMs`}`,
     );
     if (!ctx.config.json) ctx.print(`Done: ${jobs.map((j) => j.resourceName || j.resourceId).join(', ')}`);
+    // A VM powered on again may come back on another address or port.
+    if (!ctx.config.json && (action.name === 'start' || action.name === 'restart')) await printAddresses(ctx, jobs);
   }
-  if (ctx.config.json) ctx.print(JSON.stringify(refs.length === 1 ? jobs[0] : jobs, null, 2));
+  if (ctx.config.json) ctx.printData(refs.length === 1 ? jobs[0] : jobs);
   if (failures > 0) throw operationFailed('PARTIAL_FAILURE', `${failures} of ${ids.length} VMs could not be acted on`);
+}
+
+async function printAddresses(ctx: CommandContext, jobs: readonly Job[]): Promise<void> {
+  for (const job of jobs) {
+    if (job.hasFailed || !job.resourceId) continue;
+    const { data: vm } = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.resourceId}`);
+    const ssh = sshCommand(vm, keyFileFor(vm.id));
+    ctx.print(ssh ? `${vm.name}: ${ssh}` : `${vm.name}: no address yet (status ${vm.status})`);
+  }
 }
 
 async function confirmDelete(refs: readonly string[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline/promises';
 import { type Command, Option } from 'commander';
 import type { SshKey } from '../../core/domain/types.ts';
 import type { GpuVmDetails, Job, Offer, OrderInput, PlacementAttempt } from '../../services/types.ts';
@@ -18,7 +19,7 @@ import {
   resolveVolumeIds,
 } from '../resolve.ts';
 import { type ClaimedKeyFile, claimKeyFile, defaultKeyFile, releaseKeyFile, saveStoredKey } from './gpu-credentials.ts';
-import { accessLines } from './gpu-render.ts';
+import { accessLines, nextSteps } from './gpu-render.ts';
 import { addConstraintFlags, type ConstraintFlags, offersTable } from './offer-flags.ts';
 import { readScript } from './scripts.ts';
 
@@ -36,6 +37,7 @@ interface OrderFlags extends ConstraintFlags {
   idleMinutes?: number;
   idleAction?: 'stop' | 'delete';
   dryRun?: boolean;
+  yes?: boolean;
   idempotencyKey?: string;
   wait?: boolean;
   containerImage?: string;
@@ -77,6 +79,7 @@ export function registerGpuOrderCommand(gpu: Command): void {
     .option('--port <port/proto>', 'port to expose, e.g. 8888/http or 7000/tcp (repeatable)', collect, [])
     .option('--volume <volume>', 'attach this volume (name or id; repeatable); the VM is placed in its datacenter', collect, [])
     .option('--dry-run', 'show the offers this order would try, in order, and order nothing')
+    .option('-y, --yes', 'order without showing the offer and asking first (never asked without a terminal)')
     .option('--idempotency-key <key>', 'repeat an earlier order safely (default: a fresh key per run)')
     .option('--wait', 'wait until the VM is running and print how to reach it')
     .action(async (flags: OrderFlags, cmd: Command) => {
@@ -86,6 +89,8 @@ export function registerGpuOrderCommand(gpu: Command): void {
       const ctx = contextFor(cmd);
       const body = await orderBody(ctx, flags, flags.name, flags.series);
       if (flags.dryRun) return dryRun(ctx, body);
+      // An order pinned to a SKU says what it orders; otherwise show the offer it lands on and ask.
+      if (!flags.sku && !flags.yes && !ctx.config.json && process.stdin.isTTY) await confirmOrder(ctx, body);
       // Claimed before ordering: a generated key that cannot be saved would be a VM nobody can log into.
       const keyFile = flags.generateSshKey ? await claimKeyFile(flags.keyOut ?? defaultKeyFile(flags.name)) : null;
       await placeOrder(ctx, flags, body, keyFile);
@@ -96,6 +101,35 @@ export function registerGpuOrderCommand(gpu: Command): void {
 async function dryRun(ctx: CommandContext, body: OrderInput): Promise<void> {
   const { data } = await ctx.client.post<{ offers: Offer[] }>('/v1/resource/gpu', { ...body, dryRun: true });
   ctx.emit({ data: data.offers, meta: null }, (rows) => `${offersTable(rows)}\n\nDry run: nothing was ordered.`);
+}
+
+/** The dry run's first offer is the one the order tries first; the rest are where it falls back to. */
+async function confirmOrder(ctx: CommandContext, body: OrderInput): Promise<void> {
+  const { data } = await ctx.client.post<{ offers: Offer[] }>('/v1/resource/gpu', { ...body, dryRun: true });
+  const [first, ...rest] = data.offers;
+  if (!first) throw operationFailed('NO_OFFER', 'no offer matches this order; `gpufleet offers` shows what there is');
+  const kind = first.machineKind === 'container' ? 'container' : 'VM';
+  const where = `${first.datacenter.name} (${first.datacenter.code}, ${first.datacenter.countryAbbr})`;
+  ctx.note(
+    [
+      `${body.name} will be ordered as:`,
+      `  provider:   ${first.provider}`,
+      `  SKU:        ${first.skuCode} (${first.gpuCount}x ${first.gpu.model}${first.spot ? ', spot' : ''})`,
+      `  datacenter: ${where}`,
+      `  kind:       ${kind}`,
+      `  price:      ${formatMoney(first.pricePerHour, '/h')}${first.billsWhileStopped ? ' (billed while stopped too)' : ''}`,
+      ...(rest.length > 0
+        ? [`  (${rest.length} more offer${rest.length === 1 ? '' : 's'} to fall back to; --dry-run lists them)`]
+        : []),
+    ].join('\n'),
+  );
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question('Order it? [Y/n] ');
+    if (!/^(y(es)?)?$/i.test(answer.trim())) throw operationFailed('ABORTED', 'nothing was ordered');
+  } finally {
+    prompt.close();
+  }
 }
 
 async function orderBody(ctx: CommandContext, flags: OrderFlags, name: string, seriesRef: string): Promise<OrderInput> {
@@ -181,7 +215,8 @@ async function placeOrder(
   if (!flags.wait) {
     ctx.emit(
       { data: withKeyFile(job), meta: null },
-      (j) => `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}${keyNote}`,
+      (j) =>
+        `Ordered ${j.vm.name} (${j.vm.id}), job ${j.jobId}: ${j.message || j.stage}${keyNote}\n\n${nextSteps(j.vm.name, false)}`,
     );
     return;
   }
@@ -190,7 +225,7 @@ async function placeOrder(
   if (finished[0]!.hasFailed) noteAttempts(ctx, finished[0]!.attempts);
   throwIfFailed(ctx, finished);
   const { data: vm } = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${job.vm.id}`);
-  ctx.emit({ data: withKeyFile(vm), meta: null }, (v) => accessLines(v, keyFile?.path));
+  ctx.emit({ data: withKeyFile(vm), meta: null }, (v) => `${accessLines(v, keyFile?.path)}\n\n${nextSteps(v.name, true)}`);
 }
 
 /**

@@ -3,7 +3,8 @@ import { paintStatus } from '../format/colors.ts';
 import { type Column, renderFields, renderTable } from '../format/table.ts';
 import { dash, formatMoney, formatTime, yesNo } from '../format/values.ts';
 
-export function vmTable(vms: readonly GpuVmDetails[], color: boolean): string {
+/** `wide` (`--output wide`) adds the SKU, kind, login and cost so far. */
+export function vmTable(vms: readonly GpuVmDetails[], color: boolean, wide = false): string {
   const columns: Column<GpuVmDetails>[] = [
     { header: 'ID', value: (vm) => vm.id },
     { header: 'NAME', value: (vm) => vm.name },
@@ -16,6 +17,18 @@ export function vmTable(vms: readonly GpuVmDetails[], color: boolean): string {
     { header: 'GROUP', value: (vm) => dash(vm.resourceGroupName) },
     { header: 'CREATED', value: (vm) => formatTime(vm.createdAt) },
   ];
+  if (wide) {
+    columns.splice(
+      4,
+      0,
+      { header: 'SKU', value: (vm) => dash(vm.configuration?.skuCode) },
+      { header: 'KIND', value: (vm) => `${vm.machineKind}${vm.spot ? ', spot' : ''}` },
+    );
+    columns.push(
+      { header: 'SSH', value: (vm) => dash(sshCommand(vm)) },
+      { header: 'ACCRUED', value: (vm) => formatMoney(vm.accruedCost), align: 'right' },
+    );
+  }
   return renderTable(vms, columns);
 }
 
@@ -86,6 +99,18 @@ export function endpointText(endpoint: GpuVmDetails['endpoints'][number]): strin
 export function sshCommand(vm: Pick<GpuVmDetails, 'ip' | 'sshPort' | 'username'>, identityFile?: string): string | null {
   if (!vm.ip) return null;
   return `ssh ${identityFile ? `-i ${identityFile} ` : ''}-p ${vm.sshPort ?? 22} ${vm.username || 'root'}@${vm.ip}`;
+}
+
+/** What to do with a VM just ordered. */
+export function nextSteps(name: string, waited: boolean): string {
+  const ref = /^[\w.-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`;
+  return [
+    'Next:',
+    ...(waited ? [] : [`  gpufleet gpu get ${ref}     its status and address`]),
+    `  gpufleet gpu ssh ${ref}     log in`,
+    `  gpufleet gpu stop ${ref}    power it off`,
+    `  gpufleet gpu rm ${ref}      destroy it and its disk`,
+  ].join('\n');
 }
 
 /** What someone waiting for a new VM wants to see at the end. */

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { GpuVmDetails, PageMeta, VmEvent } from '../../services/types.ts';
 import { contextFor } from '../context.ts';
-import { operationFailed } from '../errors.ts';
 import { renderTable } from '../format/table.ts';
 import { formatTime } from '../format/values.ts';
 import { positiveInt } from '../options.ts';
@@ -11,6 +10,7 @@ import { registerGpuLifecycleCommands } from './gpu-lifecycle.ts';
 import { registerGpuLimitsCommand } from './gpu-limits.ts';
 import { registerGpuOrderCommand } from './gpu-order.ts';
 import { sshCommand, vmDetails, vmTable } from './gpu-render.ts';
+import { registerGpuSshCommand } from './gpu-ssh.ts';
 import { registerGpuVolumeCommands } from './gpu-volumes.ts';
 
 export function registerGpuCommands(program: Command): void {
@@ -35,7 +35,9 @@ export function registerGpuCommands(program: Command): void {
         resourceGroupId,
         includeDeleted: opts.all ? true : undefined,
       });
-      ctx.emit(result, (vms) => (vms.length === 0 ? 'No GPU VMs.' : vmTable(vms, ctx.color) + pageFooter(result.meta)));
+      ctx.emit(result, (vms) =>
+        vms.length === 0 ? 'No GPU VMs.' : vmTable(vms, ctx.color, ctx.config.output === 'wide') + pageFooter(result.meta),
+      );
     });
 
   gpu
@@ -92,21 +94,7 @@ export function registerGpuCommands(program: Command): void {
       );
     });
 
-  gpu
-    .command('ssh')
-    .description('print the ssh command line for a GPU VM')
-    .argument('<vm>', 'id or name')
-    .action(async (ref: string, _opts: object, cmd: Command) => {
-      const ctx = contextFor(cmd);
-      const id = await resolveVmId(ctx.client, ref);
-      const { data: vm } = await ctx.client.get<GpuVmDetails>(`/v1/resource/gpu/${id}`);
-      const command = sshCommand(vm);
-      if (!command) throw operationFailed('NO_ADDRESS', `${vm.name} has no IP address yet (status ${vm.status})`);
-      if (vm.ipIsPrivate) ctx.note(`note: ${vm.ip} is a private address, reachable only inside the provider's network`);
-      const access = { command, ip: vm.ip, port: vm.sshPort ?? 22, username: vm.username || 'root' };
-      ctx.emit({ data: access, meta: null }, (a) => a.command);
-    });
-
+  registerGpuSshCommand(gpu);
   registerGpuOrderCommand(gpu);
   registerGpuSshKeyCommand(gpu);
   registerGpuLifecycleCommands(gpu);

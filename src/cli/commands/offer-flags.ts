@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { Offer } from '../../services/types.ts';
 import { renderTable } from '../format/table.ts';
 import { formatMoney, yesNo } from '../format/values.ts';
-import { collectList, positiveInt, positiveNumber } from '../options.ts';
+import { collectList, gpuCount, positiveNumber } from '../options.ts';
 
 /** The placement constraints `offers` and `gpu order` share. */
 export interface ConstraintFlags {
@@ -19,7 +19,7 @@ export function addConstraintFlags(command: Command): Command {
   return command
     .option('--series <series>', 'GPU series code (e.g. h100_series) or id')
     .option('--datacenter <datacenter>', 'datacenter code or id')
-    .addOption(new Option('--gpus <n>', 'GPUs per VM').argParser(positiveInt))
+    .addOption(new Option('--gpus <n>', 'GPUs per VM: 1, 2, 4 or 8').argParser(gpuCount))
     .option('--spot', 'spot / interruptible capacity')
     .addOption(new Option('--max-price <amount>', 'most to pay per VM-hour').argParser(positiveNumber))
     .option('--country <code>', 'only these countries (ISO code; repeat or comma-separate)', collectList)

@@ -4,6 +4,7 @@ import { downloadText } from '../components/copy.ts';
 import { openDialog } from '../components/dialog.ts';
 import { field, h, option } from '../components/dom.ts';
 import { errorNotice, notice } from '../components/notice.ts';
+import { pricePerHour, providerName } from '../format.ts';
 
 export interface ActionHost {
   api: ApiClient;
@@ -30,7 +31,7 @@ export function actionBar(host: ActionHost) {
   const keyButton = h('button', { type: 'button' }, 'Download stored private key');
 
   start.addEventListener('click', () => void power(host, 'start', start));
-  stop.addEventListener('click', () => void power(host, 'stop', stop));
+  stop.addEventListener('click', () => stopDialog(host, stop));
   restart.addEventListener('click', () => void power(host, 'restart', restart));
   rename.addEventListener('click', () => renameDialog(host));
   move.addEventListener('click', () => void moveDialog(host));
@@ -70,14 +71,51 @@ async function power(host: ActionHost, action: 'start' | 'stop' | 'restart', but
   if (!vm) return;
   button.disabled = true;
   try {
-    const result = await host.api.post<unknown>(`/v1/resource/gpu/${vm.id}/${action}`);
-    const warning = action === 'stop' ? billingWarning(result, vm) : null;
-    host.say(warning ? notice('warning', warning) : notice('success', result.message || `${action} requested.`));
-    host.follow(jobOf(result.data));
+    await sendPower(host, vm, action);
   } catch (err) {
     host.say(errorNotice(err, { title: `Could not ${action} ${vm.name}` }));
     button.disabled = false;
   }
+}
+
+async function sendPower(host: ActionHost, vm: GpuVmDetails, action: 'start' | 'stop' | 'restart'): Promise<void> {
+  const result = await host.api.post<unknown>(`/v1/resource/gpu/${vm.id}/${action}`);
+  const warning = action === 'stop' ? billingWarning(result, vm) : null;
+  host.say(warning ? notice('warning', warning) : notice('success', result.message || `${action} requested.`));
+  host.follow(jobOf(result.data));
+}
+
+/** Stopping ends whatever runs on the VM, so it is asked for as Delete is (a click, no name to type). */
+function stopDialog(host: ActionHost, button: HTMLButtonElement): void {
+  const vm = host.vm();
+  if (!vm) return;
+  openDialog({
+    title: `Stop ${vm.name}?`,
+    content: [
+      h(
+        'p',
+        null,
+        'This powers the VM off and ends whatever runs on it. Start it again at any time; it may come back on a new address or port.',
+      ),
+      vm.billsWhileStopped
+        ? h(
+            'p',
+            { class: 'hint' },
+            `${providerName(vm.provider)} still charges for it while it is stopped (${pricePerHour(vm.pricePerHour)}); delete it to stop paying.`,
+          )
+        : null,
+    ],
+    submitLabel: 'Stop VM',
+    async onSubmit() {
+      button.disabled = true;
+      try {
+        await sendPower(host, vm, 'stop');
+      } catch (err) {
+        button.disabled = false;
+        throw err;
+      }
+    },
+  });
 }
 
 /**

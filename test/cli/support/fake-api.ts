@@ -126,6 +126,8 @@ export function runCli(
     GPUFLEET_API_KEY: options.apiKey === null ? undefined : (options.apiKey ?? 'test-key'),
     GPUFLEET_DATA_DIR: EMPTY_DATA_DIR,
     GPUFLEET_POLL_INTERVAL_MS: '20',
+    // A fresh config dir per run, so no developer's saved profile leaks into a test.
+    XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'gpufleet-cli-config-')),
     FORCE_COLOR: undefined,
     NO_COLOR: undefined,
     ...options.env,
@@ -147,5 +149,43 @@ export function runCli(
     child.stdin.end();
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Run `gpufleet` on a pseudo-terminal (through util-linux `script`), answering `answer` once `prompt`
+ * shows; stdout and stderr arrive mixed, as on a terminal.
+ */
+export function runCliOnTerminal(
+  args: string[],
+  options: { url: string; prompt: string; answer: string },
+): Promise<{ code: number | null; output: string }> {
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, join(REPO_ROOT, 'bin', 'gpufleet.js'), ...args].map(quote).join(' ');
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    GPUFLEET_URL: options.url,
+    GPUFLEET_API_KEY: 'test-key',
+    GPUFLEET_DATA_DIR: EMPTY_DATA_DIR,
+    GPUFLEET_POLL_INTERVAL_MS: '20',
+    XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'gpufleet-cli-config-')),
+    NO_COLOR: '1',
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: REPO_ROOT, env });
+    let output = '';
+    let answered = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!answered && output.includes(options.prompt)) {
+        answered = true;
+        child.stdin.write(options.answer);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      resolve({ code, output: output.replace(/\r\n/g, '\n') });
+    });
   });
 }
