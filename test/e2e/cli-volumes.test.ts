@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory, Offer, VolumeOption } from '../../src/services/types.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
+
+const configDir = mkdtempSync(join(tmpdir(), 'gpufleet-cli-config-'));
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpufleet.js');
@@ -16,6 +20,8 @@ describe('gpufleet volumes end to end', () => {
       const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
         env: {
           ...process.env,
+          // A config directory of its own, never the user's.
+          XDG_CONFIG_HOME: configDir,
           GPUFLEET_URL: t.url,
           GPUFLEET_API_KEY: t.adminKey,
           GPUFLEET_POLL_INTERVAL_MS: '200',

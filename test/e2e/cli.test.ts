@@ -16,7 +16,14 @@ describe('gpufleet CLI end to end', () => {
   const cli = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-        env: { ...process.env, GPUFLEET_URL: t.url, GPUFLEET_API_KEY: t.adminKey, NO_COLOR: '1' },
+        // A config directory of its own: the CLI records generated key files there, never in the user's.
+        env: {
+          ...process.env,
+          XDG_CONFIG_HOME: join(dir, 'config'),
+          GPUFLEET_URL: t.url,
+          GPUFLEET_API_KEY: t.adminKey,
+          NO_COLOR: '1',
+        },
         timeout: 60_000,
       });
       return { code: 0, stdout, stderr };
