@@ -431,6 +431,7 @@ export class VmServiceImpl implements VmService {
     ) {
       throw badRequest('SKU_MISMATCH', `skuCode ${input.skuCode} is not a ${input.gpuCount}-GPU SKU of ${series.name}`);
     }
+    if (input.skuCode) refuseSpotConflict(input, offers, constraints);
     let candidates = rankOffers(
       forSeries.filter(
         (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
@@ -818,6 +819,31 @@ function pinnedElsewhere(pin: VolumePin, seriesName: string, gpuCount: number): 
   );
 }
 
+/**
+ * A named SKU is either spot or on-demand; an order that also says the other is refused naming both, rather
+ * than answered as if the SKU were gone.
+ */
+function refuseSpotConflict(input: OrderInput, offers: readonly Offer[], constraints: OfferConstraints): void {
+  const sku = offers.find((o) => o.skuCode === input.skuCode);
+  if (!sku) return;
+  const said =
+    input.constraints?.spot !== undefined ? `constraints.spot is "${input.constraints.spot}"` : `spot is ${input.spot}`;
+  if (sku.spot && constraints.spot === 'exclude') {
+    throw badRequest(
+      'SKU_MISMATCH',
+      `skuCode ${sku.skuCode} is a spot (interruptible) SKU, but this order excludes spot (${said}); leave the spot setting out or name an on-demand SKU`,
+      { skuCode: sku.skuCode, spot: true },
+    );
+  }
+  if (!sku.spot && constraints.spot === 'only') {
+    throw badRequest(
+      'SKU_MISMATCH',
+      `skuCode ${sku.skuCode} is an on-demand SKU, but this order asks for spot only (${said}); leave the spot setting out or name a spot SKU`,
+      { skuCode: sku.skuCode, spot: false },
+    );
+  }
+}
+
 /** GPCN's rule for the login user: 3–20 characters, `^[a-zA-Z_][a-zA-Z0-9_-]*$`. */
 function assertUsername(username: string): void {
   if (!USERNAME.test(username) || username.length < 3 || username.length > 20) {
@@ -855,13 +881,18 @@ function refuseTemplateOnVms(placeable: readonly Offer[]): void {
   );
 }
 
-/** How an order's shortcuts read as constraints: `constraints.spot` wins, a top-level `maxPricePerHour` wins. */
+/**
+ * How an order's shortcuts read as constraints: `constraints.spot` wins, a top-level `maxPricePerHour` wins.
+ * An order that names its SKU and says nothing about spot takes that SKU as named, spot or not.
+ */
 export function orderConstraints(
-  input: Pick<OrderInput, 'constraints' | 'spot' | 'maxPricePerHour' | 'idleMinutes'>,
+  input: Pick<OrderInput, 'constraints' | 'spot' | 'maxPricePerHour' | 'idleMinutes' | 'skuCode'>,
 ): OfferConstraints {
   return {
     ...input.constraints,
-    spot: input.constraints?.spot ?? (input.spot ? 'only' : 'exclude'),
+    spot:
+      input.constraints?.spot ??
+      (input.spot !== undefined ? (input.spot ? 'only' : 'exclude') : input.skuCode ? 'allow' : 'exclude'),
     ...(input.maxPricePerHour !== undefined ? { maxPricePerHour: input.maxPricePerHour } : {}),
     // An idle rule only works where the provider says how busy the GPUs are.
     ...(input.idleMinutes ? { gpuUtilizationReported: true } : {}),
