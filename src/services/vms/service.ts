@@ -13,6 +13,7 @@ import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
 import type { SecretBox } from '../secrets.ts';
 import type {
   BulkActionResult,
+  BulkDeleteResult,
   CallContext,
   GpuVmDetails,
   Job,
@@ -656,10 +657,14 @@ export class VmServiceImpl implements VmService {
     return this.bulk(ids, (id) => this.start(id, ctx));
   }
 
-  async bulkDelete(ids: string[], ctx: CallContext): Promise<{ jobs: Job[] }> {
+  async bulkDelete(ids: string[], ctx: CallContext): Promise<BulkDeleteResult> {
     const jobs: Job[] = [];
-    for (const id of [...new Set(ids)]) jobs.push(await this.remove(id, ctx));
-    return { jobs };
+    const result = await this.bulk(ids, async (id) => {
+      const job = await this.remove(id, ctx);
+      jobs.push(job);
+      return job;
+    });
+    return { jobs, ...result };
   }
 
   // ---------- helpers ----------
