@@ -73,4 +73,71 @@ describe('order rules', () => {
       expect(res.body.message).toContain(sku.skuCode);
     }
   });
+
+  describe('VM names', () => {
+    const vmOrder = async (name: string, headers: Record<string, string> = {}) => {
+      const offer = (await offers('gpuCount=1&availableOnly=true&spot=exclude')).find((o) => o.machineKind === 'vm');
+      return t.call(
+        'POST',
+        '/v1/resource/gpu',
+        { name, seriesId: offer?.series.id, datacenterId: offer?.datacenter.id, gpuCount: 1, sshKeyId },
+        headers,
+      );
+    };
+
+    it('refuses a second live VM of the same name, ignoring case, naming the first; a replay still replays', async () => {
+      const first = await vmOrder('train-01', { 'Idempotency-Key': 'name-rule-1' });
+      expect(first.status, JSON.stringify(first.body)).toBe(202);
+      const id = first.body.data.resourceId;
+
+      const again = await vmOrder('TRAIN-01');
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ success: false, error: 'NAME_TAKEN' });
+      expect(again.body.message).toContain('"train-01"');
+      expect(again.body.message).toContain(id);
+      expect(again.body.details).toMatchObject({ id, name: 'train-01' });
+
+      const replay = await vmOrder('train-01', { 'Idempotency-Key': 'name-rule-1' });
+      expect(replay.status).toBe(202);
+      expect(replay.body.data.resourceId).toBe(id);
+
+      const listed = await t.call('GET', '/v1/resource/gpu?search=train-01&limit=100');
+      expect(listed.body.data.filter((v: { name: string }) => v.name.toLowerCase() === 'train-01')).toHaveLength(1);
+
+      // A rename onto a live VM's name is refused the same way; keeping one's own name is not a clash.
+      const other = await vmOrder('train-02');
+      expect(other.status).toBe(202);
+      const otherId = other.body.data.resourceId;
+      const clash = await t.call('PUT', `/v1/resource/gpu/${otherId}`, { name: 'Train-01' });
+      expect(clash.status).toBe(409);
+      expect(clash.body).toMatchObject({ error: 'NAME_TAKEN', details: { id } });
+      expect((await t.call('PUT', `/v1/resource/gpu/${id}`, { name: 'Train-01' })).status).toBe(200);
+
+      // Once destroyed, the name is free again.
+      await removeVm(id);
+      await removeVm(otherId);
+      const reused = await vmOrder('train-01');
+      expect(reused.status, JSON.stringify(reused.body)).toBe(202);
+      await removeVm(reused.body.data.resourceId);
+    });
+
+    it('holds orders and renames to one name rule, naming the field', async () => {
+      for (const bad of ['', ' lead', '-lead', 'has space', 'a/b', 'x'.repeat(64), 'ünï']) {
+        const res = await vmOrder(bad);
+        expect(res.status, bad).toBe(400);
+        expect(res.body, bad).toMatchObject({ success: false, error: 'VALIDATION_ERROR' });
+        expect(res.body.message, bad).toMatch(/name/);
+      }
+      const good = await vmOrder(`a.b_c-${'9'.repeat(57)}`);
+      expect(good.status, JSON.stringify(good.body)).toBe(202);
+      const id = good.body.data.resourceId;
+      for (const bad of ['', 'has space', 'x'.repeat(64), '_lead']) {
+        const res = await t.call('PUT', `/v1/resource/gpu/${id}`, { name: bad });
+        expect(res.status, bad).toBe(400);
+        expect(res.body, bad).toMatchObject({ success: false, error: 'VALIDATION_ERROR' });
+        expect(res.body.message, bad).toMatch(/name/);
+      }
+      await removeVm(id);
+    });
+  });
 });

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
-import { DEFAULT_ENTITY_ID, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
+import { DEFAULT_ENTITY_ID, VM_NAME_PATTERN, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
 import type { VolumeCapabilities, WorkloadSupport } from '../../core/provider/provider.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
+import type { Dialect } from '../../store/database.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
 import { accruedCosts } from '../costs/billing.ts';
@@ -28,6 +29,7 @@ import type {
 } from '../types.ts';
 import { type VolumePin, volumePinFor, withinPin } from '../volumes/order-pin.ts';
 import { VolumeRepository } from '../volumes/repository.ts';
+import { lockForWrite } from '../write-lock.ts';
 import type { BudgetGuard } from './budget-guard.ts';
 import { type GeneratedVmKey, generateVmKey, NO_GENERATED_KEY, openStoredKey } from './credentials.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
@@ -44,10 +46,14 @@ const SORT_COLUMNS = {
   status: 'vms.status',
 } as const;
 const USERNAME = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
+const VM_NAME = new RegExp(VM_NAME_PATTERN);
+const NAME_LOCK_SCOPE = 'vm_names';
 const IMAGE_DEFAULT_USER: Record<string, string> = { vm: 'ubuntu', container: 'root' };
 
 export interface VmServiceDeps {
   db: Kysely<Database>;
+  /** Serialises the name check of orders and renames on PostgreSQL; SQLite needs nothing. */
+  dialect?: Dialect;
   refresher: StatusRefresher;
   catalog: CatalogServiceImpl;
   images: ImageServiceImpl;
@@ -238,6 +244,9 @@ export class VmServiceImpl implements VmService {
       }
     }
 
+    assertVmName(input.name);
+    const entityId = ctx.principal.entityId ?? DEFAULT_ENTITY_ID;
+    await assertNameFree(this.deps.db, input.name, entityId);
     if (input.username !== undefined) assertUsername(input.username);
     assertLoginKey(input);
     const workload = await workloadOf(input, this.deps.db);
@@ -274,12 +283,15 @@ export class VmServiceImpl implements VmService {
     const generated: GeneratedVmKey | null = input.generateSshKey ? await generateVmKey(vmId, this.deps.secrets) : null;
 
     await this.deps.db.transaction().execute(async (trx) => {
+      // Checked again under the lock: two orders of one name at once record one VM.
+      await lockForWrite(trx, this.deps.dialect ?? 'sqlite', NAME_LOCK_SCOPE);
+      await assertNameFree(trx, input.name, entityId);
       await trx
         .insertInto('vms')
         .values({
           id: vmId,
           name: input.name,
-          entity_id: ctx.principal.entityId ?? DEFAULT_ENTITY_ID,
+          entity_id: entityId,
           created_by_key_id: ctx.principal.apiKeyId,
           account_id: null,
           provider: null,
@@ -558,7 +570,11 @@ export class VmServiceImpl implements VmService {
   async update(id: string, input: UpdateVmInput, _ctx: CallContext): Promise<GpuVmDetails> {
     const vm = await this.requireLive(id);
     const patch: Parameters<VmRepository['update']>[1] = {};
-    if (input.name !== undefined) patch.name = input.name;
+    if (input.name !== undefined && input.name !== vm.name) {
+      assertVmName(input.name);
+      await assertNameFree(this.deps.db, input.name, vm.entity_id, id);
+      patch.name = input.name;
+    }
     if (input.username !== undefined) {
       assertUsername(input.username);
       patch.username = input.username;
@@ -587,7 +603,16 @@ export class VmServiceImpl implements VmService {
       patch.idle_action = input.idleAction;
     }
     if (Object.keys(patch).length > 0) {
-      await this.vms.update(id, patch);
+      if (patch.name !== undefined) {
+        const name = patch.name;
+        await this.deps.db.transaction().execute(async (trx) => {
+          await lockForWrite(trx, this.deps.dialect ?? 'sqlite', NAME_LOCK_SCOPE);
+          await assertNameFree(trx, name, vm.entity_id, id);
+          await new VmRepository(trx).update(id, patch);
+        });
+      } else {
+        await this.vms.update(id, patch);
+      }
       await this.vms.addEvent(id, 'updated', `updated ${Object.keys(patch).join(', ')}`);
     }
     return this.detailsOf(id);
@@ -845,6 +870,40 @@ function refuseSpotConflict(input: OrderInput, offers: readonly Offer[], constra
       'SKU_MISMATCH',
       `skuCode ${sku.skuCode} is an on-demand SKU, but this order asks for spot only (${said}); leave the spot setting out or name a spot SKU`,
       { skuCode: sku.skuCode, spot: false },
+    );
+  }
+}
+
+/** 1–63 letters, digits, `-`, `_` and `.`, starting with a letter or digit. */
+function assertVmName(name: string): void {
+  if (!VM_NAME.test(name)) {
+    throw badRequest(
+      'VALIDATION_ERROR',
+      `name must be 1-63 characters of letters, digits, -, _ and ., starting with a letter or digit (got "${name.length > 80 ? `${name.slice(0, 80)}…` : name}")`,
+      { field: 'name' },
+    );
+  }
+}
+
+/**
+ * A VM's name is unique among its entity's live VMs, ignoring case, so running an order twice never records
+ * a second billing VM by accident; the answer names the VM that has it.
+ */
+async function assertNameFree(db: Kysely<Database>, name: string, entityId: string, exceptId?: string): Promise<void> {
+  let query = db
+    .selectFrom('vms')
+    .select(['id', 'name', 'status'])
+    .where('deleted_at', 'is', null)
+    .where('status', '!=', 'Destroyed')
+    .where('entity_id', '=', entityId)
+    .where(sql<boolean>`lower(name) = ${name.toLowerCase()}`);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  const taken = await query.executeTakeFirst();
+  if (taken) {
+    throw conflict(
+      'NAME_TAKEN',
+      `A GPU VM named "${taken.name}" already exists (${taken.id}, ${taken.status}); choose another name, or delete that VM first`,
+      { field: 'name', id: taken.id, name: taken.name, status: taken.status },
     );
   }
 }
