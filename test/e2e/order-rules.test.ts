@@ -140,4 +140,80 @@ describe('order rules', () => {
       await removeVm(id);
     });
   });
+
+  describe('refusals that name the constraint', () => {
+    /** An order of the series, count and place of an on-demand VM offer, with the given extras. */
+    const place = async () => {
+      const offer = (await offers('gpuCount=1&availableOnly=true&spot=exclude')).find((o) => o.machineKind === 'vm') as OfferView;
+      const here = await offers(
+        `seriesCode=${offer.series.code}&gpuCount=1&datacenterId=${offer.datacenter.id}&availableOnly=true&spot=exclude`,
+      );
+      const cheapest = Math.min(...here.map((o) => o.pricePerHour?.amount ?? Number.POSITIVE_INFINITY));
+      return { offer, cheapest };
+    };
+    const orderWith = async (offer: OfferView, extra: Record<string, unknown>) =>
+      t.call('POST', '/v1/resource/gpu', {
+        name: 'refused',
+        seriesId: offer.series.id,
+        datacenterId: offer.datacenter.id,
+        gpuCount: 1,
+        sshKeyId,
+        ...extra,
+      });
+
+    it('says nothing matches under the price and what the cheapest match costs', async () => {
+      const { offer, cheapest } = await place();
+      const max = Math.floor((cheapest / 2) * 1000) / 1000 || 0.001;
+      for (const [extra, field] of [
+        [{ maxPricePerHour: max }, 'maxPricePerHour'],
+        [{ constraints: { maxPricePerHour: max } }, 'constraints.maxPricePerHour'],
+      ] as const) {
+        const res = await orderWith(offer, extra);
+        expect(res.status, JSON.stringify(res.body)).toBe(409);
+        expect(res.body).toMatchObject({ success: false, error: 'NO_MATCHING_OFFER' });
+        expect(res.body.message).not.toMatch(/depleted|Refresh the inventory/i);
+        expect(res.body.message).toContain(`under ${max} per hour (${field})`);
+        expect(res.body.message).toContain(`cheapest match costs ${cheapest} `);
+        expect(res.body.details).toMatchObject({
+          constraint: field,
+          value: max,
+          cheapest: { pricePerHour: { amount: cheapest } },
+        });
+      }
+    });
+
+    it('names the country, provider, machine kind or spot setting that removed the last offer', async () => {
+      const { offer } = await place();
+      const cases: [Record<string, unknown>, string, RegExp][] = [
+        [
+          { constraints: { countries: ['ZZ'] } },
+          'constraints.countries',
+          new RegExp(`in ZZ .*offered in ${offer.datacenter.countryAbbr}`),
+        ],
+        [
+          { constraints: { providers: ['nowhere'] } },
+          'constraints.providers',
+          new RegExp(`offered by nowhere .*offered by ${offer.provider}`),
+        ],
+        [{ constraints: { excludeProviders: [offer.provider] } }, 'constraints.excludeProviders', new RegExp(offer.provider)],
+        [{ constraints: { machineKinds: ['container'] } }, 'constraints.machineKinds', /runs as container/],
+      ];
+      for (const [extra, field, message] of cases) {
+        const res = await orderWith(offer, extra);
+        expect(res.status, field).toBe(409);
+        expect(res.body, field).toMatchObject({ error: 'NO_MATCHING_OFFER', details: { constraint: field } });
+        expect(res.body.message, field).toMatch(message);
+        expect(res.body.message, field).toContain(field);
+      }
+      // Spot asked for where only on-demand machines are offered.
+      const all = await offers('gpuCount=1&availableOnly=true');
+      const spotPlaces = new Set(all.filter((o) => o.spot).map((o) => `${o.series.id}|${o.datacenter.id}`));
+      const noSpot = all.find((o) => !o.spot && o.machineKind === 'vm' && !spotPlaces.has(`${o.series.id}|${o.datacenter.id}`));
+      expect(noSpot, 'a place with on-demand machines only').toBeTruthy();
+      const spot = await orderWith(noSpot as OfferView, { spot: true });
+      expect(spot.status).toBe(409);
+      expect(spot.body).toMatchObject({ error: 'NO_MATCHING_OFFER', details: { constraint: 'spot', value: true } });
+      expect(spot.body.message).toMatch(/no spot capacity/);
+    });
+  });
 });

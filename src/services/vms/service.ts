@@ -486,6 +486,13 @@ export class VmServiceImpl implements VmService {
     candidates = [...reachable, ...candidates.filter((o) => failingAccounts.has(o.providerAccountId))];
     if (candidates.length === 0 && pin) throw pinnedElsewhere(pin, series.name, input.gpuCount);
     if (candidates.length === 0) {
+      // Capacity is there, but the order's own constraints removed all of it: say which one, not "depleted".
+      const removedBy = constraintThatRemovedAll(
+        forSeries.filter((o) => o.available && (!input.skuCode || o.skuCode === input.skuCode)),
+        input,
+        constraints,
+      );
+      if (removedBy) throw removedBy;
       throw conflict(
         'INVENTORY_DEPLETED',
         'Inventory depleted: nothing matching this order is available right now. Refresh the inventory and try again.',
@@ -539,8 +546,9 @@ export class VmServiceImpl implements VmService {
     try {
       return { offers: (await this.placementFor(input, workload)).candidates, ageSeconds };
     } catch (error) {
-      // Nothing available is an empty preview, not a refusal.
-      if (error instanceof AppError && error.code === 'INVENTORY_DEPLETED') return { offers: [], ageSeconds };
+      // Nothing available, or nothing left by the constraints, is an empty preview, not a refusal.
+      if (error instanceof AppError && (error.code === 'INVENTORY_DEPLETED' || error.code === 'NO_MATCHING_OFFER'))
+        return { offers: [], ageSeconds };
       throw error;
     }
   }
@@ -906,6 +914,122 @@ async function assertNameFree(db: Kysely<Database>, name: string, entityId: stri
       { field: 'name', id: taken.id, name: taken.name, status: taken.status },
     );
   }
+}
+
+interface ConstraintStep {
+  /** What the order sent, as the field it sent it in. */
+  field: string;
+  value: unknown;
+  /** The constraints with this step's added to the ones before it. */
+  adds: OfferConstraints;
+  /** Why nothing is left, given the offers the steps before it left. */
+  explain: (left: Offer[]) => string;
+}
+
+const where = (offers: Offer[], describe: (o: Offer) => string) => [...new Set(offers.map(describe))].sort().join(', ');
+
+/**
+ * When available offers of the order's series, count and place exist but its constraints leave none, the
+ * constraint that removed the last of them, as a 409 `NO_MATCHING_OFFER` naming it (message and `details`).
+ * Price comes last, so "the cheapest match" is the cheapest offer every other constraint lets through.
+ * Undefined when the constraints are not what emptied the list (true capacity shortage).
+ */
+function constraintThatRemovedAll(available: Offer[], input: OrderInput, constraints: OfferConstraints): AppError | undefined {
+  if (available.length === 0) return undefined;
+  const c = constraints;
+  const spotField = input.constraints?.spot !== undefined ? 'constraints.spot' : 'spot';
+  const priceField = input.maxPricePerHour !== undefined ? 'maxPricePerHour' : 'constraints.maxPricePerHour';
+  const steps: ConstraintStep[] = [];
+  if (c.countries?.length)
+    steps.push({
+      field: 'constraints.countries',
+      value: c.countries,
+      adds: { countries: c.countries },
+      explain: (left) =>
+        `none is in ${c.countries?.join(', ')} (constraints.countries); it is offered in ${where(left, (o) => o.datacenter.countryAbbr)}`,
+    });
+  if (c.regions?.length)
+    steps.push({
+      field: 'constraints.regions',
+      value: c.regions,
+      adds: { regions: c.regions },
+      explain: (left) =>
+        `none is in region ${c.regions?.join(', ')} (constraints.regions); it is offered in ${where(left, (o) => o.datacenter.region)}`,
+    });
+  if (c.providers?.length)
+    steps.push({
+      field: 'constraints.providers',
+      value: c.providers,
+      adds: { providers: c.providers },
+      explain: (left) =>
+        `none is offered by ${c.providers?.join(', ')} (constraints.providers); it is offered by ${where(left, (o) => o.provider)}`,
+    });
+  if (c.excludeProviders?.length)
+    steps.push({
+      field: 'constraints.excludeProviders',
+      value: c.excludeProviders,
+      adds: { excludeProviders: c.excludeProviders },
+      explain: (left) =>
+        `constraints.excludeProviders leaves out ${c.excludeProviders?.join(', ')}, and only ${where(left, (o) => o.provider)} offer${new Set(left.map((o) => o.provider)).size > 1 ? '' : 's'} this order`,
+    });
+  if (c.machineKinds?.length)
+    steps.push({
+      field: 'constraints.machineKinds',
+      value: c.machineKinds,
+      adds: { machineKinds: c.machineKinds },
+      explain: (left) =>
+        `none runs as ${c.machineKinds?.join(' or ')} (constraints.machineKinds); it is offered as ${where(left, (o) => o.machineKind)}`,
+    });
+  if (c.spot && c.spot !== 'allow')
+    steps.push({
+      field: spotField,
+      value: spotField === 'spot' ? input.spot === true : c.spot,
+      adds: { spot: c.spot },
+      explain: () =>
+        c.spot === 'only'
+          ? `no spot capacity matches this order (${spotField}); only on-demand machines are available, leave the spot setting out to take one`
+          : `only spot (interruptible) capacity matches this order right now, and ${spotField === 'spot' ? 'the order excludes spot' : 'constraints.spot is "exclude"'}; set spot: true (or constraints.spot "allow") to take it`,
+    });
+  if (c.maxPricePerHour !== undefined)
+    steps.push({
+      field: priceField,
+      value: c.maxPricePerHour,
+      adds: { maxPricePerHour: c.maxPricePerHour },
+      explain: (left) => {
+        const cheapest = rankOffers(left)[0];
+        const price = cheapest?.pricePerHour;
+        return price
+          ? `none is offered at or under ${c.maxPricePerHour} per hour (${priceField}); the cheapest match costs ${price.amount} ${price.currency} per hour (${cheapest.skuCode} at ${cheapest.datacenter.name})`
+          : `none is offered at or under ${c.maxPricePerHour} per hour (${priceField}); no matching offer has a known price`;
+      },
+    });
+  let applied: OfferConstraints = { spot: 'allow' };
+  let left = available;
+  for (const step of steps) {
+    applied = { ...applied, ...step.adds };
+    const next = available.filter((o) => matchesConstraints(o, applied));
+    if (next.length === 0) {
+      const cheapest = rankOffers(left)[0];
+      const reason = step.explain(left);
+      return conflict('NO_MATCHING_OFFER', `No offer matches this order: ${reason}.`, {
+        constraint: step.field,
+        value: step.value,
+        matchingBefore: left.length,
+        ...(step.adds.maxPricePerHour !== undefined && cheapest
+          ? {
+              cheapest: {
+                skuCode: cheapest.skuCode,
+                provider: cheapest.provider,
+                datacenterId: cheapest.datacenter.id,
+                pricePerHour: cheapest.pricePerHour,
+              },
+            }
+          : {}),
+      });
+    }
+    left = next;
+  }
+  return undefined;
 }
 
 /** GPCN's rule for the login user: 3–20 characters, `^[a-zA-Z_][a-zA-Z0-9_-]*$`. */
