@@ -169,15 +169,15 @@ describe('/openapi.json', () => {
     );
     const calls = [...block.matchAll(/curl [^\n]*?http:\/\/127\.0\.0\.1:8080(\/[^\s'?]*)/g)].map((m) => m[1] ?? '');
     const order = block.indexOf('"seriesId"');
-    const before = (path: string) => {
+    const shownBefore = (path: string) => {
       const at = block.indexOf(`8080${path}`);
       return at >= 0 && at < order;
     };
     expect(order).toBeGreaterThan(0);
     for (const path of calls) expect(app.hasRoute({ method: 'GET', url: path }) || path === '/v1/resource/gpu', path).toBe(true);
     // Series and datacenter ids from the inventory or the offers, the SSH key id from the key list.
-    expect(before('/v1/resource/gpu/inventory') || before('/v1/offers')).toBe(true);
-    expect(before('/v1/resource/ssh-keys')).toBe(true);
+    expect(shownBefore('/v1/resource/gpu/inventory') || shownBefore('/v1/offers')).toBe(true);
+    expect(shownBefore('/v1/resource/ssh-keys')).toBe(true);
     for (const field of ['seriesId', 'datacenterId', 'sshKeyId']) {
       expect(block.slice(0, order), `${field} is explained before the order`).toMatch(new RegExp(`${field}\\s*=`));
     }
