@@ -14,7 +14,7 @@ interface OfferView {
 }
 
 /** What an order is held to before anything is placed: the SKU it names, the name it gives, the constraints it sets. */
-describe('order rules', () => {
+describe('order rules', { timeout: 120_000 }, () => {
   let t: TestApp;
   let sshKeyId: string;
   beforeAll(async () => {
@@ -34,7 +34,9 @@ describe('order rules', () => {
     expect(spot, 'an available spot SKU').toBeTruthy();
     return spot as OfferView;
   };
+  // Deleted once placed, as a user would: a delete while the order is still being placed waits on it.
   const removeVm = async (id: string) => {
+    await waitForStatus(t, id, 'Running');
     await t.call('DELETE', `/v1/resource/gpu/${id}`);
     await waitForStatus(t, id, 'Destroyed');
   };
