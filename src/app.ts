@@ -151,6 +151,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const images = new ImageServiceImpl(() => imageCache.snapshot());
   const vms = new VmServiceImpl({
     db,
+    dialect: store.dialect,
     refresher,
     catalog,
     images,

@@ -259,6 +259,14 @@ export interface BulkActionResult {
   summary: { total: number; succeeded: number; failed: number };
 }
 
+/**
+ * Bulk delete: GPCN's `jobs` (one per VM whose deletion started) with gpufleet's per-id report beside it,
+ * so an id that cannot be deleted is named instead of failing the whole call.
+ */
+export interface BulkDeleteResult extends BulkActionResult {
+  jobs: Job[];
+}
+
 export interface VmEvent {
   at: string;
   kind: string;
@@ -279,7 +287,8 @@ export interface VmService {
   restart(id: string, ctx: CallContext): Promise<Job>;
   bulkStop(ids: string[], ctx: CallContext): Promise<BulkActionResult>;
   bulkStart(ids: string[], ctx: CallContext): Promise<BulkActionResult>;
-  bulkDelete(ids: string[], ctx: CallContext): Promise<{ jobs: Job[] }>;
+  /** Each id on its own, like bulk stop: a job for every VM that can be deleted, a failure for each one that cannot. */
+  bulkDelete(ids: string[], ctx: CallContext): Promise<BulkDeleteResult>;
   /** The private key generated for the VM at order time (`generateSshKey`); 404 `NO_STORED_CREDENTIALS` otherwise. */
   legacyPrivateKey(id: string, ctx: CallContext): Promise<{ privateKey: string }>;
   jobs(jobIds: string[]): Promise<Job[]>;

@@ -395,6 +395,7 @@ export function createFakeServices(): FakeServices {
       bulkStart: async (ids) => bulk(ids),
       bulkDelete: async (ids) => ({
         jobs: ids.filter((id) => vms.has(id)).map((id) => ({ ...jobFixture, operation: 'delete', resourceId: id })),
+        ...bulk(ids),
       }),
       legacyPrivateKey: async (id) =>
         vm(id).hasStoredCredentials

@@ -318,15 +318,23 @@ describe('VM actions', () => {
     }
   });
 
-  it('bulk deletes with 202 and one job per VM', async () => {
+  it('bulk deletes with 202 and one job per VM, reporting each id', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/resource/gpu/bulk/delete',
       headers: as('admin'),
-      payload: { ids: [IDS.vm, IDS.vmWithNulls] },
+      payload: { ids: [IDS.vm, IDS.unknown, IDS.vmWithNulls] },
     });
     expect(res.statusCode).toBe(202);
-    expect(res.json().data.jobs.map((j: { resourceId: string }) => j.resourceId)).toEqual([IDS.vm, IDS.vmWithNulls]);
+    const data = res.json().data;
+    expect(data.jobs.map((j: { resourceId: string }) => j.resourceId)).toEqual([IDS.vm, IDS.vmWithNulls]);
+    expect(data.results).toEqual([
+      { id: IDS.vm, success: true, error: null, jobId: IDS.job },
+      { id: IDS.unknown, success: false, error: 'GPU VM not found' },
+      { id: IDS.vmWithNulls, success: true, error: null, jobId: IDS.job },
+    ]);
+    expect(data.summary).toEqual({ total: 3, succeeded: 2, failed: 1 });
+    expect(res.json().message).toMatch(/1 failed/);
   });
 
   it('polls jobs, always answering an array', async () => {

@@ -161,6 +161,28 @@ describe('/openapi.json', () => {
     expect(documented.sort()).toEqual(generated.sort());
   });
 
+  it("shows in the README's curl examples where every id of an order comes from, calling real routes", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = readme.slice(
+      readme.indexOf('Over HTTP'),
+      readme.indexOf('```', readme.indexOf('```sh', readme.indexOf('Over HTTP')) + 5),
+    );
+    const calls = [...block.matchAll(/curl [^\n]*?http:\/\/127\.0\.0\.1:8080(\/[^\s'?]*)/g)].map((m) => m[1] ?? '');
+    const order = block.indexOf('"seriesId"');
+    const shownBefore = (path: string) => {
+      const at = block.indexOf(`8080${path}`);
+      return at >= 0 && at < order;
+    };
+    expect(order).toBeGreaterThan(0);
+    for (const path of calls) expect(app.hasRoute({ method: 'GET', url: path }) || path === '/v1/resource/gpu', path).toBe(true);
+    // Series and datacenter ids from the inventory or the offers, the SSH key id from the key list.
+    expect(shownBefore('/v1/resource/gpu/inventory') || shownBefore('/v1/offers')).toBe(true);
+    expect(shownBefore('/v1/resource/ssh-keys')).toBe(true);
+    for (const field of ['seriesId', 'datacenterId', 'sshKeyId']) {
+      expect(block.slice(0, order), `${field} is explained before the order`).toMatch(new RegExp(`${field}\\s*=`));
+    }
+  });
+
   it('matches the router: every documented operation is a real route', () => {
     for (const { method, path } of operations()) {
       const url = path.replaceAll('{id}', ':id').replaceAll('{volumeId}', ':volumeId');

@@ -198,10 +198,12 @@ describe('policies that stop waste', () => {
       resourceGroupId: group.body.data.id,
     });
     await waitForStatus(t, first.body.data.resourceId, 'Running');
+    // Each try is a VM of its own name: one accepted before the budget is spent is still being deleted.
+    let attempt = 0;
     const refused = await eventually(
       async () => {
         const res = await t.call('POST', '/v1/resource/gpu', {
-          name: 'second',
+          name: `second-${++attempt}`,
           seriesId,
           datacenterId,
           gpuCount: 1,

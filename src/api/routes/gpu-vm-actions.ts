@@ -4,7 +4,7 @@ import type { Services } from '../../services/types.ts';
 import { callContext, MANAGERS } from '../plugins/auth.ts';
 import { ok } from '../plugins/envelope.ts';
 import { Accepted, Envelope, errorResponses, IdParams, ref } from '../schemas/common.ts';
-import { BulkActionResultSchema, JobSchema } from '../schemas/gpu-vm.ts';
+import { BulkActionResultSchema, BulkDeleteResultSchema, JobSchema } from '../schemas/gpu-vm.ts';
 import { IdsBody, JobIdsBody } from '../schemas/gpu-vm-requests.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
@@ -102,14 +102,16 @@ export function gpuVmActionRoutes(app: FastifyInstance, services: Services): voi
       schema: {
         tags,
         summary: 'Delete several GPU VMs',
-        description: 'Each deletion is a job.',
+        description:
+          'Each deletion is a job (`jobs`, as GPCN answers). gpufleet: each id is handled on its own, like bulk stop; `results` and `summary` report every id, so an unknown or already destroyed one is named there and the others are still deleted.',
         body: IdsBody,
-        response: { 202: Accepted(jobs), ...errorResponses },
+        response: { 202: Accepted(BulkDeleteResultSchema), ...errorResponses },
       },
     },
     async (request, reply) => {
       const result = await services.vms.bulkDelete(request.body.ids, callContext(request));
-      return reply.code(202).send(ok(`GPU VM deletion initiated for ${result.jobs.length} VMs`, result));
+      const failed = result.summary.failed > 0 ? `; ${result.summary.failed} failed` : '';
+      return reply.code(202).send(ok(`GPU VM deletion initiated for ${result.jobs.length} VMs${failed}`, result));
     },
   );
 

@@ -64,8 +64,13 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
         summary: 'Order a GPU VM',
         description:
           'Answers at once with the create job (202) and the recorded VM; placement runs in the background, failing over ' +
-          'across matching offers. 400 when `skuCode` does not match series/count, 409 `INVENTORY_DEPLETED` when nothing ' +
-          'matching is available, 503 `GPU_PROVIDER_UNAVAILABLE`. With `dryRun: true` (gpufleet) answers 200 with the ' +
+          "across matching offers. 400 `SKU_MISMATCH` when `skuCode` does not match series/count (or the order's spot " +
+          'setting: a named SKU is otherwise taken as named, spot included), 409 `NAME_TAKEN` when a live VM already has ' +
+          'the name (ignoring case), 409 `INVENTORY_DEPLETED` when nothing of the series, count and place is available, ' +
+          "409 `NO_MATCHING_OFFER` (gpufleet) when there is capacity but the order's constraints (price, country, region, " +
+          'provider, machine kind, spot) leave none of it; its message and `details.constraint` name the one that removed ' +
+          'the last offer, and for a price `details.cheapest` is what the cheapest match costs. 503 ' +
+          '`GPU_PROVIDER_UNAVAILABLE`. With `dryRun: true` (gpufleet) answers 200 with the ' +
           'ranked offers instead. Send `Idempotency-Key` to make retries safe. `generateSshKey: true` (gpufleet) generates a ' +
           'key pair for this VM alone, once per VM however often the order is retried; `templateId` and `containerImage` ' +
           'are for container providers only (400 `TEMPLATE_ON_VM`, `CONTAINER_IMAGE_ON_VM` on a VM).',

@@ -8,6 +8,7 @@ import type { SshKey, StartupScript } from '../../core/domain/types.ts';
 import type {
   ApiKeyView,
   BulkActionResult,
+  BulkDeleteResult,
   CostReport,
   DatacenterInfo,
   GpuVmDetails,
@@ -25,7 +26,7 @@ import type {
 import type { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
 import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
 import type { CostReportSchema } from './costs.ts';
-import type { BulkActionResultSchema, GpuVmDetailsSchema, JobSchema, VmEventSchema } from './gpu-vm.ts';
+import type { BulkActionResultSchema, BulkDeleteResultSchema, GpuVmDetailsSchema, JobSchema, VmEventSchema } from './gpu-vm.ts';
 import type { HealthSchema } from './health.ts';
 import type { ProviderAccountSchema } from './provider-accounts.ts';
 import type { ResourceGroupSchema } from './resource-groups.ts';
@@ -60,6 +61,8 @@ export type SchemaConformance = [
   Assert<Describes<VmEvent, Static<typeof VmEventSchema>>>,
   Assert<Describes<BulkActionResult, Static<typeof BulkActionResultSchema>>>,
   Assert<Describes<BulkActionResult['results'][number], Static<typeof BulkActionResultSchema>['results'][number]>>,
+  Assert<Describes<BulkDeleteResult, Static<typeof BulkDeleteResultSchema>>>,
+  Assert<Describes<BulkDeleteResult['results'][number], Static<typeof BulkDeleteResultSchema>['results'][number]>>,
   Assert<Describes<SeriesInfo, Static<typeof SeriesSchema>>>,
   Assert<Describes<DatacenterInfo, Static<typeof DatacenterSchema>>>,
   Assert<Describes<Offer, Static<typeof OfferSchema>>>,

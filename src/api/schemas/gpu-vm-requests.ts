@@ -1,11 +1,17 @@
 import { Type } from '@sinclair/typebox';
-import { VM_STATUSES } from '../../core/domain/types.ts';
+import { VM_NAME_PATTERN, VM_STATUSES } from '../../core/domain/types.ts';
 import { Body, IntegerEnum, ListQuery, Nullable, StringEnum, Uuid } from './common.ts';
 
 export const GPU_COUNTS = [1, 2, 4, 8] as const;
 export const VM_SORTABLE = ['createdAt', 'updatedAt', 'name', 'status'] as const;
 
-const VmName = Type.String({ minLength: 1, maxLength: 100 });
+const VmName = Type.String({
+  minLength: 1,
+  maxLength: 63,
+  pattern: VM_NAME_PATTERN,
+  description:
+    'gpufleet: 1–63 letters, digits, -, _ and ., starting with a letter or digit; unique among live VMs ignoring case (409 NAME_TAKEN names the VM that has it)',
+});
 const Username = Type.String({
   minLength: 3,
   maxLength: 20,

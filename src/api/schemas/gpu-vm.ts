@@ -174,5 +174,19 @@ export const BulkActionResultSchema = Type.Object({
   summary: Type.Object({ total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
 });
 
+export const BulkDeleteResultSchema = Type.Object({
+  jobs: Type.Array(ref(JobSchema), { description: 'One deletion job per VM whose deletion started' }),
+  results: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      success: Type.Boolean(),
+      error: Nullable(Type.String({ description: 'Why this id was not deleted (e.g. not found, already destroyed)' })),
+      jobId: Type.Optional(Type.String({ description: 'The deletion job, when it started' })),
+    }),
+    { description: 'gpufleet: every id on its own, as bulk stop reports it' },
+  ),
+  summary: Type.Object({ total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
+});
+
 /** The order answer: the create job with the recorded VM beside it. Inlined so the job fields stay top-level. */
 export const OrderAcceptedSchema = Type.Object({ ...jobProperties, vm: ref(GpuVmDetailsSchema) });

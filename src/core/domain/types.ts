@@ -16,6 +16,12 @@ export const VM_STATUSES = [
 ] as const;
 export type VmStatus = (typeof VM_STATUSES)[number];
 
+/**
+ * A GPU VM's name, at order and at rename: 1–63 letters, digits, `-`, `_` and `.`, starting with a letter or
+ * digit (it becomes a hostname and a label at the provider). Unique among live VMs, ignoring case.
+ */
+export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
+
 /** A VM in one of these states is changing and is polled faster. */
 export const TRANSITIONAL_STATUSES: readonly VmStatus[] = ['Provisioning', 'Starting', 'Stopping'];
 

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
-import { DEFAULT_ENTITY_ID, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
+import { DEFAULT_ENTITY_ID, VM_NAME_PATTERN, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
 import type { VolumeCapabilities, WorkloadSupport } from '../../core/provider/provider.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
+import type { Dialect } from '../../store/database.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
 import { accruedCosts } from '../costs/billing.ts';
@@ -13,6 +14,7 @@ import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
 import type { SecretBox } from '../secrets.ts';
 import type {
   BulkActionResult,
+  BulkDeleteResult,
   CallContext,
   GpuVmDetails,
   Job,
@@ -27,6 +29,7 @@ import type {
 } from '../types.ts';
 import { type VolumePin, volumePinFor, withinPin } from '../volumes/order-pin.ts';
 import { VolumeRepository } from '../volumes/repository.ts';
+import { lockForWrite } from '../write-lock.ts';
 import type { BudgetGuard } from './budget-guard.ts';
 import { type GeneratedVmKey, generateVmKey, NO_GENERATED_KEY, openStoredKey } from './credentials.ts';
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
@@ -43,10 +46,14 @@ const SORT_COLUMNS = {
   status: 'vms.status',
 } as const;
 const USERNAME = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
+const VM_NAME = new RegExp(VM_NAME_PATTERN);
+const NAME_LOCK_SCOPE = 'vm_names';
 const IMAGE_DEFAULT_USER: Record<string, string> = { vm: 'ubuntu', container: 'root' };
 
 export interface VmServiceDeps {
   db: Kysely<Database>;
+  /** Serialises the name check of orders and renames on PostgreSQL; SQLite needs nothing. */
+  dialect?: Dialect;
   refresher: StatusRefresher;
   catalog: CatalogServiceImpl;
   images: ImageServiceImpl;
@@ -237,6 +244,9 @@ export class VmServiceImpl implements VmService {
       }
     }
 
+    assertVmName(input.name);
+    const entityId = ctx.principal.entityId ?? DEFAULT_ENTITY_ID;
+    await assertNameFree(this.deps.db, input.name, entityId);
     if (input.username !== undefined) assertUsername(input.username);
     assertLoginKey(input);
     const workload = await workloadOf(input, this.deps.db);
@@ -273,12 +283,15 @@ export class VmServiceImpl implements VmService {
     const generated: GeneratedVmKey | null = input.generateSshKey ? await generateVmKey(vmId, this.deps.secrets) : null;
 
     await this.deps.db.transaction().execute(async (trx) => {
+      // Checked again under the lock: two orders of one name at once record one VM.
+      await lockForWrite(trx, this.deps.dialect ?? 'sqlite', NAME_LOCK_SCOPE);
+      await assertNameFree(trx, input.name, entityId);
       await trx
         .insertInto('vms')
         .values({
           id: vmId,
           name: input.name,
-          entity_id: ctx.principal.entityId ?? DEFAULT_ENTITY_ID,
+          entity_id: entityId,
           created_by_key_id: ctx.principal.apiKeyId,
           account_id: null,
           provider: null,
@@ -431,6 +444,7 @@ export class VmServiceImpl implements VmService {
     ) {
       throw badRequest('SKU_MISMATCH', `skuCode ${input.skuCode} is not a ${input.gpuCount}-GPU SKU of ${series.name}`);
     }
+    if (input.skuCode) refuseSpotConflict(input, offers, constraints);
     let candidates = rankOffers(
       forSeries.filter(
         (o) => o.available && (!input.skuCode || o.skuCode === input.skuCode) && matchesConstraints(o, constraints),
@@ -472,6 +486,13 @@ export class VmServiceImpl implements VmService {
     candidates = [...reachable, ...candidates.filter((o) => failingAccounts.has(o.providerAccountId))];
     if (candidates.length === 0 && pin) throw pinnedElsewhere(pin, series.name, input.gpuCount);
     if (candidates.length === 0) {
+      // Capacity is there, but the order's own constraints removed all of it: say which one, not "depleted".
+      const removedBy = constraintThatRemovedAll(
+        forSeries.filter((o) => o.available && (!input.skuCode || o.skuCode === input.skuCode)),
+        input,
+        constraints,
+      );
+      if (removedBy) throw removedBy;
       throw conflict(
         'INVENTORY_DEPLETED',
         'Inventory depleted: nothing matching this order is available right now. Refresh the inventory and try again.',
@@ -525,8 +546,9 @@ export class VmServiceImpl implements VmService {
     try {
       return { offers: (await this.placementFor(input, workload)).candidates, ageSeconds };
     } catch (error) {
-      // Nothing available is an empty preview, not a refusal.
-      if (error instanceof AppError && error.code === 'INVENTORY_DEPLETED') return { offers: [], ageSeconds };
+      // Nothing available, or nothing left by the constraints, is an empty preview, not a refusal.
+      if (error instanceof AppError && (error.code === 'INVENTORY_DEPLETED' || error.code === 'NO_MATCHING_OFFER'))
+        return { offers: [], ageSeconds };
       throw error;
     }
   }
@@ -556,7 +578,11 @@ export class VmServiceImpl implements VmService {
   async update(id: string, input: UpdateVmInput, _ctx: CallContext): Promise<GpuVmDetails> {
     const vm = await this.requireLive(id);
     const patch: Parameters<VmRepository['update']>[1] = {};
-    if (input.name !== undefined) patch.name = input.name;
+    if (input.name !== undefined && input.name !== vm.name) {
+      assertVmName(input.name);
+      await assertNameFree(this.deps.db, input.name, vm.entity_id, id);
+      patch.name = input.name;
+    }
     if (input.username !== undefined) {
       assertUsername(input.username);
       patch.username = input.username;
@@ -585,7 +611,16 @@ export class VmServiceImpl implements VmService {
       patch.idle_action = input.idleAction;
     }
     if (Object.keys(patch).length > 0) {
-      await this.vms.update(id, patch);
+      if (patch.name !== undefined) {
+        const name = patch.name;
+        await this.deps.db.transaction().execute(async (trx) => {
+          await lockForWrite(trx, this.deps.dialect ?? 'sqlite', NAME_LOCK_SCOPE);
+          await assertNameFree(trx, name, vm.entity_id, id);
+          await new VmRepository(trx).update(id, patch);
+        });
+      } else {
+        await this.vms.update(id, patch);
+      }
       await this.vms.addEvent(id, 'updated', `updated ${Object.keys(patch).join(', ')}`);
     }
     return this.detailsOf(id);
@@ -655,10 +690,14 @@ export class VmServiceImpl implements VmService {
     return this.bulk(ids, (id) => this.start(id, ctx));
   }
 
-  async bulkDelete(ids: string[], ctx: CallContext): Promise<{ jobs: Job[] }> {
+  async bulkDelete(ids: string[], ctx: CallContext): Promise<BulkDeleteResult> {
     const jobs: Job[] = [];
-    for (const id of [...new Set(ids)]) jobs.push(await this.remove(id, ctx));
-    return { jobs };
+    const result = await this.bulk(ids, async (id) => {
+      const job = await this.remove(id, ctx);
+      jobs.push(job);
+      return job;
+    });
+    return { jobs, ...result };
   }
 
   // ---------- helpers ----------
@@ -818,6 +857,181 @@ function pinnedElsewhere(pin: VolumePin, seriesName: string, gpuCount: number): 
   );
 }
 
+/**
+ * A named SKU is either spot or on-demand; an order that also says the other is refused naming both, rather
+ * than answered as if the SKU were gone.
+ */
+function refuseSpotConflict(input: OrderInput, offers: readonly Offer[], constraints: OfferConstraints): void {
+  const sku = offers.find((o) => o.skuCode === input.skuCode);
+  if (!sku) return;
+  const said =
+    input.constraints?.spot !== undefined ? `constraints.spot is "${input.constraints.spot}"` : `spot is ${input.spot}`;
+  if (sku.spot && constraints.spot === 'exclude') {
+    throw badRequest(
+      'SKU_MISMATCH',
+      `skuCode ${sku.skuCode} is a spot (interruptible) SKU, but this order excludes spot (${said}); leave the spot setting out or name an on-demand SKU`,
+      { skuCode: sku.skuCode, spot: true },
+    );
+  }
+  if (!sku.spot && constraints.spot === 'only') {
+    throw badRequest(
+      'SKU_MISMATCH',
+      `skuCode ${sku.skuCode} is an on-demand SKU, but this order asks for spot only (${said}); leave the spot setting out or name a spot SKU`,
+      { skuCode: sku.skuCode, spot: false },
+    );
+  }
+}
+
+/** 1–63 letters, digits, `-`, `_` and `.`, starting with a letter or digit. */
+function assertVmName(name: string): void {
+  if (!VM_NAME.test(name)) {
+    throw badRequest(
+      'VALIDATION_ERROR',
+      `name must be 1-63 characters of letters, digits, -, _ and ., starting with a letter or digit (got "${name.length > 80 ? `${name.slice(0, 80)}…` : name}")`,
+      { field: 'name' },
+    );
+  }
+}
+
+/**
+ * A VM's name is unique among its entity's live VMs, ignoring case, so running an order twice never records
+ * a second billing VM by accident; the answer names the VM that has it.
+ */
+async function assertNameFree(db: Kysely<Database>, name: string, entityId: string, exceptId?: string): Promise<void> {
+  let query = db
+    .selectFrom('vms')
+    .select(['id', 'name', 'status'])
+    .where('deleted_at', 'is', null)
+    .where('status', '!=', 'Destroyed')
+    .where('entity_id', '=', entityId)
+    .where(sql<boolean>`lower(name) = ${name.toLowerCase()}`);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  const taken = await query.executeTakeFirst();
+  if (taken) {
+    throw conflict(
+      'NAME_TAKEN',
+      `A GPU VM named "${taken.name}" already exists (${taken.id}, ${taken.status}); choose another name, or delete that VM first`,
+      { field: 'name', id: taken.id, name: taken.name, status: taken.status },
+    );
+  }
+}
+
+interface ConstraintStep {
+  /** What the order sent, as the field it sent it in. */
+  field: string;
+  value: unknown;
+  /** The constraints with this step's added to the ones before it. */
+  adds: OfferConstraints;
+  /** Why nothing is left, given the offers the steps before it left. */
+  explain: (left: Offer[]) => string;
+}
+
+const where = (offers: Offer[], describe: (o: Offer) => string) => [...new Set(offers.map(describe))].sort().join(', ');
+
+/**
+ * When available offers of the order's series, count and place exist but its constraints leave none, the
+ * constraint that removed the last of them, as a 409 `NO_MATCHING_OFFER` naming it (message and `details`).
+ * Price comes last, so "the cheapest match" is the cheapest offer every other constraint lets through.
+ * Undefined when the constraints are not what emptied the list (true capacity shortage).
+ */
+function constraintThatRemovedAll(available: Offer[], input: OrderInput, constraints: OfferConstraints): AppError | undefined {
+  if (available.length === 0) return undefined;
+  const c = constraints;
+  const spotField = input.constraints?.spot !== undefined ? 'constraints.spot' : 'spot';
+  const priceField = input.maxPricePerHour !== undefined ? 'maxPricePerHour' : 'constraints.maxPricePerHour';
+  const steps: ConstraintStep[] = [];
+  if (c.countries?.length)
+    steps.push({
+      field: 'constraints.countries',
+      value: c.countries,
+      adds: { countries: c.countries },
+      explain: (left) =>
+        `none is in ${c.countries?.join(', ')} (constraints.countries); it is offered in ${where(left, (o) => o.datacenter.countryAbbr)}`,
+    });
+  if (c.regions?.length)
+    steps.push({
+      field: 'constraints.regions',
+      value: c.regions,
+      adds: { regions: c.regions },
+      explain: (left) =>
+        `none is in region ${c.regions?.join(', ')} (constraints.regions); it is offered in ${where(left, (o) => o.datacenter.region)}`,
+    });
+  if (c.providers?.length)
+    steps.push({
+      field: 'constraints.providers',
+      value: c.providers,
+      adds: { providers: c.providers },
+      explain: (left) =>
+        `none is offered by ${c.providers?.join(', ')} (constraints.providers); it is offered by ${where(left, (o) => o.provider)}`,
+    });
+  if (c.excludeProviders?.length)
+    steps.push({
+      field: 'constraints.excludeProviders',
+      value: c.excludeProviders,
+      adds: { excludeProviders: c.excludeProviders },
+      explain: (left) =>
+        `constraints.excludeProviders leaves out ${c.excludeProviders?.join(', ')}, and only ${where(left, (o) => o.provider)} offer${new Set(left.map((o) => o.provider)).size > 1 ? '' : 's'} this order`,
+    });
+  if (c.machineKinds?.length)
+    steps.push({
+      field: 'constraints.machineKinds',
+      value: c.machineKinds,
+      adds: { machineKinds: c.machineKinds },
+      explain: (left) =>
+        `none runs as ${c.machineKinds?.join(' or ')} (constraints.machineKinds); it is offered as ${where(left, (o) => o.machineKind)}`,
+    });
+  if (c.spot && c.spot !== 'allow')
+    steps.push({
+      field: spotField,
+      value: spotField === 'spot' ? input.spot === true : c.spot,
+      adds: { spot: c.spot },
+      explain: () =>
+        c.spot === 'only'
+          ? `no spot capacity matches this order (${spotField}); only on-demand machines are available, leave the spot setting out to take one`
+          : `only spot (interruptible) capacity matches this order right now, and ${spotField === 'spot' ? 'the order excludes spot' : 'constraints.spot is "exclude"'}; set spot: true (or constraints.spot "allow") to take it`,
+    });
+  if (c.maxPricePerHour !== undefined)
+    steps.push({
+      field: priceField,
+      value: c.maxPricePerHour,
+      adds: { maxPricePerHour: c.maxPricePerHour },
+      explain: (left) => {
+        const cheapest = rankOffers(left)[0];
+        const price = cheapest?.pricePerHour;
+        return price
+          ? `none is offered at or under ${c.maxPricePerHour} per hour (${priceField}); the cheapest match costs ${price.amount} ${price.currency} per hour (${cheapest.skuCode} at ${cheapest.datacenter.name})`
+          : `none is offered at or under ${c.maxPricePerHour} per hour (${priceField}); no matching offer has a known price`;
+      },
+    });
+  let applied: OfferConstraints = { spot: 'allow' };
+  let left = available;
+  for (const step of steps) {
+    applied = { ...applied, ...step.adds };
+    const next = available.filter((o) => matchesConstraints(o, applied));
+    if (next.length === 0) {
+      const cheapest = rankOffers(left)[0];
+      const reason = step.explain(left);
+      return conflict('NO_MATCHING_OFFER', `No offer matches this order: ${reason}.`, {
+        constraint: step.field,
+        value: step.value,
+        matchingBefore: left.length,
+        ...(step.adds.maxPricePerHour !== undefined && cheapest
+          ? {
+              cheapest: {
+                skuCode: cheapest.skuCode,
+                provider: cheapest.provider,
+                datacenterId: cheapest.datacenter.id,
+                pricePerHour: cheapest.pricePerHour,
+              },
+            }
+          : {}),
+      });
+    }
+    left = next;
+  }
+  return undefined;
+}
+
 /** GPCN's rule for the login user: 3–20 characters, `^[a-zA-Z_][a-zA-Z0-9_-]*$`. */
 function assertUsername(username: string): void {
   if (!USERNAME.test(username) || username.length < 3 || username.length > 20) {
@@ -855,13 +1069,18 @@ function refuseTemplateOnVms(placeable: readonly Offer[]): void {
   );
 }
 
-/** How an order's shortcuts read as constraints: `constraints.spot` wins, a top-level `maxPricePerHour` wins. */
+/**
+ * How an order's shortcuts read as constraints: `constraints.spot` wins, a top-level `maxPricePerHour` wins.
+ * An order that names its SKU and says nothing about spot takes that SKU as named, spot or not.
+ */
 export function orderConstraints(
-  input: Pick<OrderInput, 'constraints' | 'spot' | 'maxPricePerHour' | 'idleMinutes'>,
+  input: Pick<OrderInput, 'constraints' | 'spot' | 'maxPricePerHour' | 'idleMinutes' | 'skuCode'>,
 ): OfferConstraints {
   return {
     ...input.constraints,
-    spot: input.constraints?.spot ?? (input.spot ? 'only' : 'exclude'),
+    spot:
+      input.constraints?.spot ??
+      (input.spot !== undefined ? (input.spot ? 'only' : 'exclude') : input.skuCode ? 'allow' : 'exclude'),
     ...(input.maxPricePerHour !== undefined ? { maxPricePerHour: input.maxPricePerHour } : {}),
     // An idle rule only works where the provider says how busy the GPUs are.
     ...(input.idleMinutes ? { gpuUtilizationReported: true } : {}),

@@ -73,7 +73,9 @@ function renderForm(
     type: 'text',
     name: 'name',
     required: true,
-    maxlength: 100,
+    maxlength: 63,
+    pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}',
+    title: '1–63 letters, digits, -, _ and ., starting with a letter or digit',
     autocomplete: 'off',
     placeholder: 'e.g. training-01',
   });
