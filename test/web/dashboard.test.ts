@@ -347,6 +347,7 @@ describe('web dashboard in Chromium', () => {
     );
 
     await head.getByRole('button', { name: 'Stop', exact: true }).click(SLOW);
+    await page.getByRole('dialog', { name: 'Stop web-block-vm?' }).getByRole('button', { name: 'Stop VM' }).click();
     await head.getByText('Stopped', { exact: true }).waitFor(SLOW);
     const detach = volumes.getByRole('button', { name: 'Detach web-block' });
     await page.waitForFunction(

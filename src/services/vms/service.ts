@@ -349,30 +349,28 @@ export class VmServiceImpl implements VmService {
         .insertInto('jobs')
         .values(this.newJobRow(jobId, vmId, 'create', ctx, payload as unknown as Record<string, unknown>, now, 'Order received'))
         .execute();
+      const event = (kind: string, message: string) => ({
+        id: randomUUID(),
+        vm_id: vmId,
+        at: now,
+        kind,
+        message,
+        data_json: null,
+      });
       await trx
         .insertInto('vm_events')
-        .values({
-          id: randomUUID(),
-          vm_id: vmId,
-          at: now,
-          kind: 'ordered',
-          message: `ordered ${series.name} x${input.gpuCount}; ${candidates.length} candidate(s)`,
-          data_json: null,
-        })
+        .values([
+          event('ordered', `ordered ${series.name} x${input.gpuCount}; ${candidates.length} candidate(s)`),
+          ...(generated
+            ? [
+                event(
+                  'credentials',
+                  `generated an ED25519 key pair for this VM (${generated.fingerprint}); its private key is stored sealed until the VM is destroyed`,
+                ),
+              ]
+            : []),
+        ])
         .execute();
-      if (generated) {
-        await trx
-          .insertInto('vm_events')
-          .values({
-            id: randomUUID(),
-            vm_id: vmId,
-            at: now,
-            kind: 'credentials',
-            message: `generated an ED25519 key pair for this VM (${generated.fingerprint}); its private key is stored sealed until the VM is destroyed`,
-            data_json: null,
-          })
-          .execute();
-      }
       if (ctx.idempotencyKey) {
         await trx
           .insertInto('idempotency_keys')
