@@ -49,6 +49,11 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     await app.close();
     await store.close();
     unlock();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${config.port} on ${config.host} is already in use (another gpufleet server or another program); choose another port with --port <n> or PORT=<n> (EADDRINUSE)`,
+      );
+    }
     throw error;
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;

@@ -38,6 +38,28 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     expect(request!.query).toEqual({ page: '1', limit: '50' });
   });
 
+  it('watches the list, printing it again only when it changes, until Ctrl-C', async () => {
+    const stopped = { ...TRAINER, status: 'Stopped' as const };
+    api.on('GET', '/v1/resource/gpu', (_request, call) => ok([call < 3 ? TRAINER : stopped], pageMeta(1)));
+    const run = await runCli(['gpu', 'ls', '--watch', '0.2'], {
+      url: api.url,
+      interruptWhen: (stdout) => stdout.includes('Stopped'),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    // Into a pipe, each change is appended under the time it was seen: two views for three identical-or-changed reads.
+    const views = run.stdout.trimEnd().split('\n\n');
+    expect(views).toHaveLength(2);
+    expect(views[0]).toMatch(/^\d{2}:\d{2}:\d{2}\nID\s+NAME\s+STATUS/);
+    expect(views[0]).toContain('Running');
+    expect(views[1]).toContain('Stopped');
+    expect(api.sent('GET', '/v1/resource/gpu').length).toBeGreaterThanOrEqual(3);
+
+    const bad = await cli('gpu', 'ls', '--watch', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--watch takes a number of seconds/);
+  });
+
   it('prints --output yaml, json and wide', async () => {
     api.on('GET', '/v1/resource/gpu', ok([TRAINER], pageMeta(1)));
     const yaml = await cli('gpu', 'ls', '--output', 'yaml');

@@ -76,7 +76,9 @@ describe('gpufleet serve', () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'gpufleet-cli-serve-'));
     const portTaken = await serveUntilExit(['--port', String(port), '--data-dir', otherDir], env);
     expect(portTaken.code).toBe(1);
-    expect(portTaken.stderr).toMatch(/EADDRINUSE/);
+    expect(portTaken.stderr).toMatch(
+      new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*choose another port with --port <n> or PORT=<n>`),
+    );
     // A second sandbox on the same data directory is refused: both would reconcile one store against different clouds.
     const dirTaken = await serveUntilExit(['--port', String(await freePort()), '--data-dir', dataDir], env);
     expect(dirTaken.code).toBe(1);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { GpuVmDetails, PageMeta, VmEvent } from '../../services/types.ts';
 import { contextFor } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { formatData } from '../format/data.ts';
 import { renderTable } from '../format/table.ts';
 import { formatTime } from '../format/values.ts';
 import { positiveInt } from '../options.ts';
@@ -9,7 +11,7 @@ import { registerGpuSshKeyCommand } from './gpu-credentials.ts';
 import { registerGpuLifecycleCommands } from './gpu-lifecycle.ts';
 import { registerGpuLimitsCommand } from './gpu-limits.ts';
 import { registerGpuOrderCommand } from './gpu-order.ts';
-import { sshCommand, vmDetails, vmTable } from './gpu-render.ts';
+import { vmDetails, vmTable } from './gpu-render.ts';
 import { registerGpuSshCommand } from './gpu-ssh.ts';
 import { registerGpuVolumeCommands } from './gpu-volumes.ts';
 
@@ -25,20 +27,38 @@ export function registerGpuCommands(program: Command): void {
     .option('--search <text>', 'only names containing this text')
     .option('--page <n>', 'page number', positiveInt, 1)
     .option('--limit <n>', 'rows per page (at most 100)', positiveInt, 50)
-    .action(async (opts: { all?: boolean; group?: string; search?: string; page: number; limit: number }, cmd: Command) => {
-      const ctx = contextFor(cmd);
-      const resourceGroupId = opts.group ? await resolveGroupId(ctx.client, opts.group) : undefined;
-      const result = await ctx.client.get<GpuVmDetails[]>('/v1/resource/gpu', {
-        page: opts.page,
-        limit: opts.limit,
-        search: opts.search,
-        resourceGroupId,
-        includeDeleted: opts.all ? true : undefined,
-      });
-      ctx.emit(result, (vms) =>
-        vms.length === 0 ? 'No GPU VMs.' : vmTable(vms, ctx.color, ctx.config.output === 'wide') + pageFooter(result.meta),
-      );
-    });
+    .option('--watch [seconds]', 'stay and redraw the list whenever it changes (checked every 2 s, or as given); Ctrl-C ends')
+    .action(
+      async (
+        opts: { all?: boolean; group?: string; search?: string; page: number; limit: number; watch?: boolean | string },
+        cmd: Command,
+      ) => {
+        const ctx = contextFor(cmd);
+        const resourceGroupId = opts.group ? await resolveGroupId(ctx.client, opts.group) : undefined;
+        const render = async (): Promise<string> => {
+          const result = await ctx.client.get<GpuVmDetails[]>('/v1/resource/gpu', {
+            page: opts.page,
+            limit: opts.limit,
+            search: opts.search,
+            resourceGroupId,
+            includeDeleted: opts.all ? true : undefined,
+          });
+          if (ctx.config.json) {
+            const data = result.meta ? { data: result.data, meta: result.meta } : result.data;
+            return formatData(data, ctx.config.output === 'yaml' ? 'yaml' : 'json').trimEnd();
+          }
+          const vms = result.data;
+          return vms.length === 0
+            ? 'No GPU VMs.'
+            : vmTable(vms, ctx.color, ctx.config.output === 'wide') + pageFooter(result.meta);
+        };
+        if (opts.watch === undefined) {
+          ctx.print(await render());
+          return;
+        }
+        await watch(render, watchSeconds(opts.watch), ctx.print);
+      },
+    );
 
   gpu
     .command('get')
@@ -106,4 +126,53 @@ function pageFooter(meta: PageMeta | null): string {
   if (!meta || meta.totalPages <= 1) return '';
   const next = meta.hasNextPage ? `; --page ${meta.page + 1} for more` : '';
   return `\n\npage ${meta.page} of ${meta.totalPages} (${meta.total} VMs)${next}`;
+}
+
+/** `--watch` alone checks every 2 s; `--watch 10` every 10 s. */
+function watchSeconds(value: boolean | string): number {
+  if (value === true) return 2;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600) {
+    throw new UsageError('--watch takes a number of seconds from 0.2 to 3600');
+  }
+  return seconds;
+}
+
+/**
+ * Print the view, then again whenever it changes, until Ctrl-C. On a terminal the screen is redrawn; into a
+ * pipe each change is appended under the time it was seen, so a log of changes is what a script reads.
+ */
+async function watch(render: () => Promise<string>, seconds: number, print: (text: string) => void): Promise<void> {
+  const tty = process.stdout.isTTY === true;
+  let stop = false;
+  let wake: (() => void) | null = null;
+  const onInterrupt = () => {
+    stop = true;
+    wake?.();
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  let last: string | null = null;
+  try {
+    while (!stop) {
+      const view = await render().catch((error: unknown) => `(${error instanceof Error ? error.message : String(error)})`);
+      if (view !== last) {
+        const at = new Date().toLocaleTimeString(undefined, { hour12: false });
+        if (tty) process.stdout.write('\x1b[2J\x1b[H');
+        else if (last !== null) print('');
+        print(`${tty ? `Every ${seconds}s · ` : ''}${at}\n${view}`);
+        last = view;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, seconds * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onInterrupt);
+  }
 }

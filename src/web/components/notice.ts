@@ -17,9 +17,22 @@ export function loading(text = 'Loading…'): HTMLElement {
   return h('p', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), text);
 }
 
+/**
+ * The API names request fields (`body.idleMinutes`, `idleMinutes: …`); a form says them in its own words.
+ * `labels` maps each field to the label the person saw next to it.
+ */
+export function inFormWords(message: string, labels: Readonly<Record<string, string>>): string {
+  const say = (whole: string, name: string) => (labels[name] ? `“${labels[name]}”` : whole);
+  return message.replace(/\bbody[./]([a-zA-Z]+)\b/g, say).replace(/^([a-zA-Z]+)(?=:)/, say);
+}
+
 /** An API error with its message and its machine code, as the API reported them. */
-export function errorNotice(err: unknown, options: { title?: string; retry?: () => void } = {}): HTMLElement {
-  const info = describeError(err);
+export function errorNotice(
+  err: unknown,
+  options: { title?: string; retry?: () => void; labels?: Readonly<Record<string, string>> } = {},
+): HTMLElement {
+  const described = describeError(err);
+  const info = options.labels ? { ...described, message: inFormWords(described.message, options.labels) } : described;
   return h(
     'div',
     { class: 'notice error', role: 'alert' },

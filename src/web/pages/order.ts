@@ -354,7 +354,7 @@ function renderForm(
         );
         await refreshInventory();
       } else {
-        status.replaceChildren(errorNotice(err, { title: 'The order was refused' }));
+        status.replaceChildren(errorNotice(err, { title: 'The order was refused', labels: ORDER_FIELD_LABELS }));
       }
     }
   });
@@ -368,3 +368,26 @@ function inventoryHasSku(inventory: Inventory, skuCode: string): boolean {
     s.availability.some((a) => a.gpuCounts.some((c) => c.availableSkus.some((k) => k.skuCode === skuCode))),
   );
 }
+
+/** The order's request fields as the form labels them, so a refusal names what the person filled in. */
+const ORDER_FIELD_LABELS: Readonly<Record<string, string>> = {
+  name: 'Name',
+  gpuCount: 'GPUs',
+  imageName: 'Image',
+  resourceGroupId: 'Resource group',
+  username: 'Username',
+  ttlHours: 'Time limit (hours)',
+  ttlAction: 'When the time is up',
+  idleMinutes: 'Stop when idle (minutes)',
+  idleAction: 'Stop when idle (minutes)',
+  containerImage: 'Container image',
+  templateId: 'Template',
+  startupScriptId: 'Startup script',
+  startupScript: 'Script',
+  env: 'Environment',
+  secretEnv: 'Secret environment',
+  ports: 'Ports to expose',
+  volumeIds: 'Volumes',
+  sshKeyId: 'SSH key',
+  generateSshKey: 'Generate a key pair for this VM',
+};

@@ -118,7 +118,14 @@ const EMPTY_DATA_DIR = mkdtempSync(join(tmpdir(), 'gpufleet-cli-test-'));
 /** Run `gpufleet` as a real process; stdin is a pipe, so the CLI sees no terminal. */
 export function runCli(
   args: string[],
-  options: { url?: string; apiKey?: string | null; env?: Record<string, string>; cwd?: string } = {},
+  options: {
+    url?: string;
+    apiKey?: string | null;
+    env?: Record<string, string>;
+    cwd?: string;
+    /** Send Ctrl-C (SIGINT) once stdout so far satisfies this, as a person ends `--watch`. */
+    interruptWhen?: (stdout: string) => boolean;
+  } = {},
 ): Promise<CliRun> {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -140,8 +147,13 @@ export function runCli(
     });
     let stdout = '';
     let stderr = '';
+    let interrupted = false;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
+      if (!interrupted && options.interruptWhen?.(stdout)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
