@@ -404,7 +404,7 @@ describe('web dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Order VM' }).click();
     const refused = page.getByRole('alert');
     await refused.waitFor(SLOW);
-    expect(await refused.textContent()).toMatch(/containerImage: verda runs full VMs[\s\S]*CONTAINER_IMAGE_ON_VM/);
+    expect(await refused.textContent()).toMatch(/“Container image”: verda runs full VMs[\s\S]*CONTAINER_IMAGE_ON_VM/);
 
     // On a RunPod offer, with a template, and the generated pair as the only key.
     await pick(await choiceOf(app, 'runpod'));
