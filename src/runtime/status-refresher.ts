@@ -24,6 +24,12 @@ export interface AccountHealthSink {
   markSynced(accountId: string, at: string): Promise<void>;
 }
 
+/**
+ * How often the volumes of an account where nothing is changing are listed anyway: to notice a volume deleted
+ * or attached outside gpufleet, and unmanaged ones. Changes gpufleet makes are followed on every poll.
+ */
+const VOLUME_SETTLED_INTERVAL_MS = 60_000;
+
 /** How often a replica waiting on another's poll looks for its result. */
 const CLAIM_RETRY_MS = 100;
 
@@ -141,7 +147,8 @@ export class StatusRefresher {
         this.listCalls++;
         const instances = await provider.listInstances();
         const { transitional } = await this.reconciler.reconcile(accountId, provider, instances);
-        const volumesChanging = await this.syncVolumes(accountId, provider, state);
+        // Volumes follow their machines: while a VM of the account changes (or just did), its volumes may too.
+        const volumesChanging = await this.syncVolumes(accountId, provider, state, state.transitional || transitional);
         state.lastSyncedAt = Date.now();
         state.transitional = transitional || volumesChanging;
         if (state.lastError !== null || !state.healthy) await this.health.markHealth(accountId, 'ok', null);
@@ -166,12 +173,18 @@ export class StatusRefresher {
   }
 
   /**
-   * List the account's volumes when due: on every poll while one is changing, otherwise at the slow period
+   * List the account's volumes when due: on every poll while one of them or a VM is changing, otherwise once a minute
    * (a second list call per account, never more). A failure is logged and leaves the VM sync standing.
    */
-  private async syncVolumes(accountId: string, provider: Provider, state: AccountState): Promise<boolean> {
+  private async syncVolumes(
+    accountId: string,
+    provider: Provider,
+    state: AccountState,
+    machinesChanging: boolean,
+  ): Promise<boolean> {
     if (!this.volumes || !provider.listVolumes) return false;
-    const due = state.volumesTransitional || Date.now() - (state.volumesSyncedAt ?? 0) >= this.options.slowIntervalMs;
+    const settledPeriod = Math.max(this.options.slowIntervalMs, VOLUME_SETTLED_INTERVAL_MS);
+    const due = machinesChanging || state.volumesTransitional || Date.now() - (state.volumesSyncedAt ?? 0) >= settledPeriod;
     if (!due) return false;
     try {
       const listed = await provider.listVolumes();

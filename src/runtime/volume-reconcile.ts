@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ProviderVolume } from '../core/provider/provider.ts';
 import type { Logger } from '../logger.ts';
 import { VmRepository } from '../services/vms/repository.ts';
-import { VolumeRepository, type VolumeRow } from '../services/volumes/repository.ts';
+import { type AttachmentRow, VolumeRepository, type VolumeRow } from '../services/volumes/repository.ts';
 import { fromProvider } from '../services/volumes/service.ts';
 import type { Database } from '../store/schema.ts';
 
@@ -42,6 +42,15 @@ export class VolumeReconciler {
     const seen = new Set<string>();
     const foreign: ProviderVolume[] = [];
     const instanceToVm = await this.vmsByInstance(accountId);
+    // One read of every current attachment of the account's volumes, not one per volume.
+    const attachments = new Map<string, AttachmentRow[]>();
+    for (const a of await this.volumes.attachmentsOf(live.map((v) => v.id))) {
+      attachments.set(a.volume_id, [...(attachments.get(a.volume_id) ?? []), a]);
+    }
+    /** Each live volume's status after this pass (a deleted one drops out), to tell whether any is changing. */
+    const statuses = new Map(live.map((v) => [v.id, v.status]));
+    /** Volumes the listing confirmed without a change: their sync time is written in one statement. */
+    const confirmed: string[] = [];
 
     for (const volume of listed) {
       let row = byProviderId.get(volume.providerVolumeId);
@@ -59,9 +68,15 @@ export class VolumeReconciler {
       seen.add(row.id);
       if (volume.status === 'Deleted') {
         await this.markDeleted(row, at, null);
+        statuses.delete(row.id);
         continue;
       }
-      await this.apply(row, volume, instanceToVm, at);
+      const { status, changed } = await this.apply(row, volume, attachments.get(row.id) ?? [], instanceToVm, at);
+      statuses.set(row.id, status);
+      if (!changed) confirmed.push(row.id);
+    }
+    if (confirmed.length > 0) {
+      await this.db.updateTable('volumes').set({ synced_at: at }).where('id', 'in', confirmed).execute();
     }
 
     for (const row of live) {
@@ -70,10 +85,12 @@ export class VolumeReconciler {
       if (!row.provider_volume_id) {
         if (age > CREATE_DEADLINE_MS) {
           await this.markDeleted(row, at, 'the provider never confirmed the create and lists no volume with its tag');
+          statuses.delete(row.id);
         }
         continue;
       }
       if (age < LISTING_GRACE_MS && !row.delete_requested_at) continue;
+      statuses.delete(row.id);
       await this.markDeleted(
         row,
         at,
@@ -82,13 +99,18 @@ export class VolumeReconciler {
     }
 
     await this.recordForeign(accountId, foreign, at);
-    const after = await this.volumes.liveOfAccount(accountId);
-    return { transitional: after.some((v) => TRANSITIONAL.has(v.status)) };
+    return { transitional: [...statuses.values()].some((status) => TRANSITIONAL.has(status)) };
   }
 
-  private async apply(row: VolumeRow, volume: ProviderVolume, instanceToVm: Map<string, string>, at: string): Promise<void> {
+  /** Bring one listed volume's row and attachments in line; says its status and whether the row changed. */
+  private async apply(
+    row: VolumeRow,
+    volume: ProviderVolume,
+    current: AttachmentRow[],
+    instanceToVm: Map<string, string>,
+    at: string,
+  ): Promise<{ status: string; changed: boolean }> {
     const columns = fromProvider(volume);
-    const current = await this.volumes.attachmentsOf([row.id]);
     // gpufleet asked for a detach the provider has not finished: the old attachment is not taken back.
     const detaching = row.status === 'Detaching' && (volume.status === 'Attached' || volume.status === 'Detaching');
     const fresh = (a: { attached_at: string }) => Date.parse(at) - Date.parse(a.attached_at) < LISTING_GRACE_MS;
@@ -110,7 +132,6 @@ export class VolumeReconciler {
       row.price_per_gb_month !== columns.price_per_gb_month ||
       row.last_error !== null;
     if (changed) await this.volumes.update(row.id, { ...columns, status, synced_at: at });
-    else await this.volumes.update(row.id, { synced_at: at, updated_at: row.updated_at });
 
     // Attachments as the provider reports them.
     const attachedVms = new Set(
@@ -124,10 +145,12 @@ export class VolumeReconciler {
         if (a.vm_deleted_at === null) await this.vms.addEvent(a.vm_id, 'volume', `volume ${row.name} is no longer attached`);
       }
     }
-    if (detaching) return;
-    for (const vmId of attachedVms) {
-      if (!current.some((a) => a.vm_id === vmId)) await this.volumes.attach(vmId, row.id, at);
+    if (!detaching) {
+      for (const vmId of attachedVms) {
+        if (!current.some((a) => a.vm_id === vmId)) await this.volumes.attach(vmId, row.id, at);
+      }
     }
+    return { status, changed };
   }
 
   private async markDeleted(row: VolumeRow, at: string, reason: string | null): Promise<void> {

@@ -28,7 +28,6 @@ import { ProviderAccountRepository, type ProviderAccountRow } from './repository
 export type AccountHealth = ProviderAccountView['health'];
 const HEALTH_VALUES: readonly AccountHealth[] = ['ok', 'auth_failed', 'unreachable', 'unknown'];
 const LOCK_SCOPE = 'provider_accounts';
-const MAX_FILESYSTEM_GIB = 1_000_000;
 
 /** An account's decrypted configuration, as the runtime connects it. */
 export type LoadedAccountConfig = ProviderAccountConfig & { provider: string; enabled: boolean };

@@ -116,13 +116,4 @@ export class VolumeRepository {
       .where('detached_at', 'is', null)
       .execute();
   }
-
-  async detachAllOfVm(vmId: string, at = new Date().toISOString()): Promise<void> {
-    await this.db
-      .updateTable('vm_volumes')
-      .set({ detached_at: at })
-      .where('vm_id', '=', vmId)
-      .where('detached_at', 'is', null)
-      .execute();
-  }
 }
