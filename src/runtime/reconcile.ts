@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { syncBillingSegment } from '../services/costs/billing.ts';
 import { ACTIVE_JOB_STATES } from '../services/jobs/repository.ts';
 import { type VmPatch, VmRepository, type VmRow } from '../services/vms/repository.ts';
+import { VolumeRepository } from '../services/volumes/repository.ts';
 import type { Database } from '../store/schema.ts';
 
 /** For a provider that declares none (see `ProviderDefinition.listingGraceMs`). */
@@ -21,6 +22,7 @@ const DEFAULT_LISTING_GRACE_MS = 60_000;
  */
 export class Reconciler {
   private readonly vms: VmRepository;
+  private readonly volumes: VolumeRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -29,6 +31,7 @@ export class Reconciler {
     private readonly listingGraceMs: Readonly<Record<string, number>> = {},
   ) {
     this.vms = new VmRepository(db);
+    this.volumes = new VolumeRepository(db);
   }
 
   async reconcile(accountId: string, provider: Provider, instances: ProviderInstance[]): Promise<{ transitional: boolean }> {
@@ -124,6 +127,24 @@ export class Reconciler {
       .executeTakeFirst();
     if (Number(wiped.numUpdatedRows) > 0) {
       await this.vms.addEvent(vm.id, 'credentials', 'stored private key wiped: the VM is destroyed');
+    }
+    await this.releaseVolumes(vm.id, at);
+  }
+
+  /**
+   * A destroyed VM lets go of its volumes: they are kept, and read as Detaching until the provider's listing
+   * shows them free (the next volume listing, which runs while a VM changes).
+   */
+  private async releaseVolumes(vmId: string, at: string): Promise<void> {
+    const attached = await this.volumes.attachedToVms([vmId]);
+    for (const volume of attached) {
+      await this.volumes.detach(vmId, volume.id, at);
+      if (volume.status === 'Attached' || volume.status === 'Attaching') {
+        await this.volumes.update(volume.id, { status: 'Detaching' });
+      }
+    }
+    if (attached.length > 0) {
+      await this.vms.addEvent(vmId, 'volume', `kept, detached: ${attached.map((v) => v.name).join(', ')}`);
     }
   }
 

@@ -152,6 +152,10 @@ describe.each(STORE_KINDS)('volumes, end to end on %s', (store) => {
       expect(removed.status).toBe(202);
       expect(removed.body.data.message).toMatch(`data-${provider} (${sizeGB} GB) will be detached and kept`);
       await waitForStatus(t, firstId, 'Destroyed', 60_000);
+      // From the moment its VM reads Destroyed, the volume no longer reads as attached.
+      const released = (await t.call('GET', `/v1/resource/volumes/${volumeId}`)).body.data;
+      expect(released.attachedTo).toEqual([]);
+      expect(['Detaching', 'Available']).toContain(released.status);
       const kept = await waitForVolume(volumeId, 'Available');
       expect(kept.attachedTo).toEqual([]);
       expect(cloud(provider).control.liveVolumeIds?.()).toContain(kept.providerVolumeId);
