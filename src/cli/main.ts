@@ -96,6 +96,15 @@ function wantsMachineOutput(args: readonly string[]): boolean {
   return false;
 }
 
+// Output piped into a reader that has had enough (`gpufleet gpu ls | head -1`) ends the command quietly, as
+// other command-line tools do, instead of crashing on the closed pipe.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeApi, fail, ok, pageMeta, runCli } from './support/fake-api.ts';
+import { vm } from './support/fixtures.ts';
 
 /** A port nothing listens on: bind one, then let it go. */
 async function closedPort(): Promise<number> {
@@ -64,6 +67,25 @@ describe('gpufleet exit codes and error reports', () => {
     const usage = await runCli(['gpu', 'ls', '--bogus', '--output', 'json'], { url: api.url });
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stderr)).toMatchObject({ error: 'USAGE', message: expect.stringContaining('--bogus') });
+  });
+
+  it('ends quietly when the reader of its output goes away (`| head`)', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      vm({ id: `aaaaaaaa-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `vm-${i}` }),
+    );
+    api.on('GET', '/v1/resource/gpu', ok(rows, pageMeta(rows.length)));
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'gpufleet.js'), 'gpu', 'ls'], {
+      env: { ...process.env, GPUFLEET_URL: api.url, GPUFLEET_API_KEY: 'test-key' },
+    });
+    // The reader closes before the listing arrives, as `head` does once it has its lines.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('exits 0 for --help', async () => {
