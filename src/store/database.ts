@@ -20,6 +20,7 @@ import * as m005 from './migrations/005_change_versions.ts';
 import * as m006 from './migrations/006_workload.ts';
 import * as m007 from './migrations/007_volumes.ts';
 import * as m008 from './migrations/008_vm_credentials.ts';
+import * as m009 from './migrations/009_events.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_workload': m006,
   '007_volumes': m007,
   '008_vm_credentials': m008,
+  '009_events': m009,
 };
 
 class StaticMigrations implements MigrationProvider {
