@@ -1,7 +1,8 @@
 /**
  * The load generator, run as its own process so it does not share the server's event loop:
- * reads a JSON job from argv, drives autocannon, prints autocannon's result as JSON on stdout.
+ * reads a JSON job from the file named on its command line, drives autocannon, prints autocannon's result as JSON on stdout.
  */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { endWithParent } from './children.ts';
 
@@ -15,7 +16,7 @@ interface LoadJob {
   durationSec: number;
 }
 
-const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
+const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as LoadJob;
 let n = 0;
 const result = await autocannon({
   url: job.url,

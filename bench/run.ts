@@ -9,7 +9,7 @@
  * (see cli.ts). Targets are printed beside the figures; nothing here asserts. Every child process (the
  * simulators, the load generators) ends with the bench, however it ends (see children.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -51,8 +51,10 @@ type LoadResult = {
 
 function load(url: string, paths: string[], headers: Record<string, string>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const job = JSON.stringify({ url, paths, headers, connections: CONNECTIONS, durationSec: DURATION_SEC });
-    const child = spawnChild(['--import', 'tsx', join(import.meta.dirname, 'load.ts'), job]);
+    // The job goes through a file: 10,000 paths are more than a command line may carry.
+    const jobFile = join(dir, `load-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(jobFile, JSON.stringify({ url, paths, headers, connections: CONNECTIONS, durationSec: DURATION_SEC }));
+    const child = spawnChild(['--import', 'tsx', join(import.meta.dirname, 'load.ts'), jobFile]);
     let out = '';
     child.stdout?.on('data', (d) => {
       out += d;

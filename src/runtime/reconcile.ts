@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { VmStatus } from '../core/domain/types.ts';
 import type { Provider, ProviderInstance } from '../core/provider/provider.ts';
+import { nextTurn } from '../lib/next-turn.ts';
 import type { Logger } from '../logger.ts';
 import { syncBillingSegment } from '../services/costs/billing.ts';
 import { ACTIVE_JOB_STATES } from '../services/jobs/repository.ts';
@@ -10,6 +11,8 @@ import type { Database } from '../store/schema.ts';
 
 /** For a provider that declares none (see `ProviderDefinition.listingGraceMs`). */
 const DEFAULT_LISTING_GRACE_MS = 60_000;
+/** Instances compared between two turns of the event loop (requests wait at most one slice). */
+const YIELD_EVERY = 250;
 
 /**
  * Make gpufleet's records agree with what one provider account reports.
@@ -43,7 +46,8 @@ export class Reconciler {
     const seen = new Set<string>();
     const foreign: ProviderInstance[] = [];
 
-    for (const instance of instances) {
+    for (const [index, instance] of instances.entries()) {
+      if (index > 0 && index % YIELD_EVERY === 0) await nextTurn();
       let vm = byInstance.get(instance.providerInstanceId);
       if (!vm && instance.gpufleetId) {
         const tagged = byId.get(instance.gpufleetId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { VmStatus } from '../../core/domain/types.ts';
+import { nextTurn } from '../../lib/next-turn.ts';
 import type { Database, VmTable } from '../../store/schema.ts';
 
 export type VmRow = Selectable<VmTable>;
@@ -10,6 +11,8 @@ export type VmPatch = Omit<Updateable<VmTable>, 'id' | 'version' | 'created_at'>
 export type VmRowWithNames = VmRow & { ssh_key_name: string | null; resource_group_name: string | null };
 
 const now = () => new Date().toISOString();
+/** Rows per slice when reading a whole account. */
+const LIVE_SLICE = 500;
 
 export class VmRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -48,7 +51,23 @@ export class VmRepository {
 
   /** VMs of an account that are not destroyed: what reconciliation compares with the provider's list. */
   async liveOfAccount(accountId: string): Promise<VmRow[]> {
-    return this.db.selectFrom('vms').selectAll().where('account_id', '=', accountId).where('deleted_at', 'is', null).execute();
+    // Read in slices by id: thousands of full rows in one synchronous read would block the server.
+    const rows: VmRow[] = [];
+    for (let after = ''; ; ) {
+      const slice = await this.db
+        .selectFrom('vms')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('deleted_at', 'is', null)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(LIVE_SLICE)
+        .execute();
+      rows.push(...slice);
+      if (slice.length < LIVE_SLICE) return rows;
+      after = (slice[slice.length - 1] as VmRow).id;
+      await nextTurn();
+    }
   }
 
   async countLiveInTransition(accountId: string, statuses: readonly VmStatus[]): Promise<number> {
