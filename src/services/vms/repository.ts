@@ -12,7 +12,7 @@ export type VmRowWithNames = VmRow & { ssh_key_name: string | null; resource_gro
 
 const now = () => new Date().toISOString();
 /** Rows per slice when reading a whole account. */
-const LIVE_SLICE = 500;
+const LIVE_SLICE = 250;
 
 export class VmRepository {
   constructor(private readonly db: Kysely<Database>) {}
