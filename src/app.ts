@@ -159,7 +159,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // A read never waits on a slow provider longer than this: it answers from the store, marked stale.
       readWaitMs: options.readWaitMs ?? 1_000,
     },
-    new VolumeReconciler(db, logger),
+    new VolumeReconciler(db, logger, publisher),
   );
   const offers = new OfferCache(pool, db, logger, {
     refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000,
@@ -183,6 +183,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const images = new ImageServiceImpl(() => imageCache.snapshot());
   const vms = new VmServiceImpl({
     db,
+    events: publisher,
     dialect: store.dialect,
     refresher,
     catalog,
@@ -227,16 +228,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     vms,
     catalog,
     images,
-    sshKeys: new SshKeyService({ store }),
+    sshKeys: new SshKeyService({ store, events: publisher }),
     startupScripts: new StartupScriptService(store),
-    volumes: new VolumeServiceImpl(store, catalog, {
-      connect: async (accountId) => {
-        const { provider, definition, config } = await pool.get(accountId);
-        return { provider, displayName: definition.displayName, redact: redactor(config.credentials) };
+    volumes: new VolumeServiceImpl(
+      store,
+      catalog,
+      {
+        connect: async (accountId) => {
+          const { provider, definition, config } = await pool.get(accountId);
+          return { provider, displayName: definition.displayName, redact: redactor(config.credentials) };
+        },
+        capabilities: (provider) => findProvider(provider)?.capabilities.volumes ?? null,
+        nudge: (accountId) => refresher.nudge(accountId),
       },
-      capabilities: (provider) => findProvider(provider)?.capabilities.volumes ?? null,
-      nudge: (accountId) => refresher.nudge(accountId),
-    }),
+      publisher,
+    ),
     resourceGroups: new ResourceGroupService({ store }),
     accounts,
     apiKeys,
@@ -261,7 +267,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const worker = new JobWorker(
-    { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing, secrets },
+    {
+      db,
+      vms: new VmRepository(db),
+      jobs: new JobRepository(db),
+      pool,
+      refresher,
+      offers,
+      reconciler,
+      logger,
+      timing,
+      secrets,
+      events: publisher,
+    },
     {
       concurrency: 16,
       perAccountConcurrency: 4,
@@ -270,7 +288,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...(options.workerId ? { workerId: options.workerId } : {}),
     },
   );
-  const policies = new PolicyEngine(db, vms, logger, options.timing?.policyIntervalMs ?? 15_000, options.timing?.idleMinuteMs);
+  const policies = new PolicyEngine(
+    db,
+    vms,
+    logger,
+    publisher,
+    options.timing?.policyIntervalMs ?? 15_000,
+    options.timing?.idleMinuteMs,
+  );
 
   await eventHub.start();
   eventRetention.start();

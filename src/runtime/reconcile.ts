@@ -34,7 +34,7 @@ export class Reconciler {
     private readonly events: EventPublisher,
   ) {
     this.vms = new VmRepository(db);
-    this.volumes = new VolumeRepository(db);
+    this.volumes = new VolumeRepository(db, events);
   }
 
   async reconcile(accountId: string, provider: Provider, instances: ProviderInstance[]): Promise<{ transitional: boolean }> {
