@@ -6,6 +6,8 @@ import { buildApi } from './api/app.ts';
 import type { ProviderDeps } from './core/provider/provider.ts';
 import type { Logger } from './logger.ts';
 import { findProvider, providerRegistry } from './providers/registry.ts';
+import { EventHub } from './runtime/event-hub.ts';
+import { EventRetention } from './runtime/event-retention.ts';
 import { ImageCache } from './runtime/image-cache.ts';
 import { JobWorker } from './runtime/job-worker.ts';
 import type { JobTiming } from './runtime/jobs/context.ts';
@@ -23,6 +25,8 @@ import { bootstrapAdminKey } from './services/api-keys/bootstrap.ts';
 import { ApiKeyService } from './services/api-keys/service.ts';
 import { CatalogServiceImpl } from './services/catalog/service.ts';
 import { CostServiceImpl } from './services/costs/service.ts';
+import { EventPublisher } from './services/events/publisher.ts';
+import { DEFAULT_EVENT_RETENTION_DAYS, EventRepository } from './services/events/repository.ts';
 import { ImageServiceImpl } from './services/images/service.ts';
 import { JobRepository } from './services/jobs/repository.ts';
 import { ResourceGroupService } from './services/resource-groups/service.ts';
@@ -61,7 +65,13 @@ export interface AppOptions {
     idleMinuteMs?: number;
     offerRefreshMs?: number;
     leaseMs?: number;
+    /** `GET /v1/events` heartbeat (default 15 s). */
+    eventHeartbeatMs?: number;
+    /** How often the event hub reads the store without a wake-up (default 1 s). */
+    eventPollMs?: number;
   };
+  /** Stored events older than this are pruned (default 7). */
+  eventRetentionDays?: number;
   /** Stable job-worker identity (per data directory), so a restart resumes its own jobs at once. */
   workerId?: string;
   /** Register the web dashboard at `/`. */
@@ -74,7 +84,16 @@ export interface App {
   api: FastifyInstance;
   store: Store;
   services: Services;
-  runtime: { pool: ProviderPool; refresher: StatusRefresher; offers: OfferCache; worker: JobWorker; policies: PolicyEngine };
+  runtime: {
+    pool: ProviderPool;
+    refresher: StatusRefresher;
+    offers: OfferCache;
+    worker: JobWorker;
+    policies: PolicyEngine;
+    events: EventHub;
+  };
+  /** The one publisher of this process: everything that records an event goes through it (webhooks add fan-outs). */
+  events: EventPublisher;
   sandbox: Sandbox | null;
   close(): Promise<void>;
 }
@@ -112,7 +131,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}),
   });
   const pool = new ProviderPool(accounts, providerDeps);
-  const reconciler = new Reconciler(db, logger, Object.fromEntries(providerRegistry.map((p) => [p.id, p.listingGraceMs])));
+  const publisher = new EventPublisher(db, store.dialect);
+  const eventLog = new EventRepository(db);
+  const eventHub = new EventHub(eventLog, publisher, logger, {
+    pollMs: options.timing?.eventPollMs ?? 1_000,
+    gapWindowMs: 3_000,
+    ...(store.pgUrl ? { pgUrl: store.pgUrl } : {}),
+  });
+  const eventRetention = new EventRetention(eventLog, options.eventRetentionDays ?? DEFAULT_EVENT_RETENTION_DAYS, logger);
+  const reconciler = new Reconciler(
+    db,
+    logger,
+    Object.fromEntries(providerRegistry.map((p) => [p.id, p.listingGraceMs])),
+    publisher,
+  );
   const refresher = new StatusRefresher(
     pool,
     reconciler,
@@ -127,7 +159,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // A read never waits on a slow provider longer than this: it answers from the store, marked stale.
       readWaitMs: options.readWaitMs ?? 1_000,
     },
-    new VolumeReconciler(db, logger),
+    new VolumeReconciler(db, logger, publisher),
   );
   const offers = new OfferCache(pool, db, logger, {
     refreshEveryMs: options.timing?.offerRefreshMs ?? 30_000,
@@ -151,6 +183,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const images = new ImageServiceImpl(() => imageCache.snapshot());
   const vms = new VmServiceImpl({
     db,
+    events: publisher,
     dialect: store.dialect,
     refresher,
     catalog,
@@ -195,20 +228,26 @@ export async function createApp(options: AppOptions): Promise<App> {
     vms,
     catalog,
     images,
-    sshKeys: new SshKeyService({ store }),
+    sshKeys: new SshKeyService({ store, events: publisher }),
     startupScripts: new StartupScriptService(store),
-    volumes: new VolumeServiceImpl(store, catalog, {
-      connect: async (accountId) => {
-        const { provider, definition, config } = await pool.get(accountId);
-        return { provider, displayName: definition.displayName, redact: redactor(config.credentials) };
+    volumes: new VolumeServiceImpl(
+      store,
+      catalog,
+      {
+        connect: async (accountId) => {
+          const { provider, definition, config } = await pool.get(accountId);
+          return { provider, displayName: definition.displayName, redact: redactor(config.credentials) };
+        },
+        capabilities: (provider) => findProvider(provider)?.capabilities.volumes ?? null,
+        nudge: (accountId) => refresher.nudge(accountId),
       },
-      capabilities: (provider) => findProvider(provider)?.capabilities.volumes ?? null,
-      nudge: (accountId) => refresher.nudge(accountId),
-    }),
+      publisher,
+    ),
     resourceGroups: new ResourceGroupService({ store }),
     accounts,
     apiKeys,
     costs: new CostServiceImpl(db),
+    events: eventHub,
     health: async (): Promise<HealthReport> => {
       const list = await accounts.list();
       return {
@@ -228,7 +267,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const worker = new JobWorker(
-    { db, vms: new VmRepository(db), jobs: new JobRepository(db), pool, refresher, offers, reconciler, logger, timing, secrets },
+    {
+      db,
+      vms: new VmRepository(db),
+      jobs: new JobRepository(db),
+      pool,
+      refresher,
+      offers,
+      reconciler,
+      logger,
+      timing,
+      secrets,
+      events: publisher,
+    },
     {
       concurrency: 16,
       perAccountConcurrency: 4,
@@ -237,8 +288,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...(options.workerId ? { workerId: options.workerId } : {}),
     },
   );
-  const policies = new PolicyEngine(db, vms, logger, options.timing?.policyIntervalMs ?? 15_000, options.timing?.idleMinuteMs);
+  const policies = new PolicyEngine(
+    db,
+    vms,
+    logger,
+    publisher,
+    options.timing?.policyIntervalMs ?? 15_000,
+    options.timing?.idleMinuteMs,
+  );
 
+  await eventHub.start();
+  eventRetention.start();
   await offers.loadSnapshots();
   offers.start();
   refresher.start();
@@ -250,6 +310,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     version: VERSION,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
     errorLog: logger,
+    eventStream: { heartbeatMs: options.timing?.eventHeartbeatMs ?? 15_000, retryMs: 3_000 },
     ...(options.web ? { webRoot: options.web } : {}),
   });
 
@@ -258,7 +319,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     api,
     store,
     services,
-    runtime: { pool, refresher, offers, worker, policies },
+    runtime: { pool, refresher, offers, worker, policies, events: eventHub },
+    events: publisher,
     sandbox,
     close: async () => {
       if (closed) return;
@@ -266,6 +328,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await Promise.all([policies.stop(), offers.stop(), refresher.stop()]);
       await worker.stop();
       await api.close();
+      await Promise.all([eventRetention.stop(), eventHub.stop()]);
       await pool.close();
       await sandbox?.close();
     },

@@ -14,12 +14,20 @@ export interface Config {
   simulatorTransitionMs: number;
   rateLimitPerMinute: number;
   logLevel: string;
+  /** Stored events older than this are pruned: how far back `/v1/events` can replay. */
+  eventRetentionDays: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
+  const n = intFrom(value, fallback, name);
+  if (n < 1) throw new Error(`${name} must be at least 1, got "${value}"`);
   return n;
 }
 
@@ -39,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorTransitionMs: intFrom(env.GPUFLEET_SIM_TRANSITION_MS, 2_500, 'GPUFLEET_SIM_TRANSITION_MS'),
     rateLimitPerMinute: intFrom(env.GPUFLEET_RATE_LIMIT_PER_MINUTE, 1_000, 'GPUFLEET_RATE_LIMIT_PER_MINUTE'),
     logLevel: env.GPUFLEET_LOG_LEVEL ?? 'info',
+    eventRetentionDays: positiveIntFrom(env.GPUFLEET_EVENT_RETENTION_DAYS, 7, 'GPUFLEET_EVENT_RETENTION_DAYS'),
   };
 }

@@ -38,6 +38,7 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     logger,
     maxStalenessMs: config.maxStalenessMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    eventRetentionDays: config.eventRetentionDays,
     // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
     ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
     web: registerWeb,

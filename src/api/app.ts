@@ -7,6 +7,7 @@ import { registerOpenApi } from './plugins/openapi.ts';
 import { applyRateLimitHeaders, RateLimiter } from './plugins/rate-limit.ts';
 import { buildSerializer } from './plugins/serialization.ts';
 import { buildValidator } from './plugins/validation.ts';
+import type { EventStreamOptions } from './routes/events.ts';
 import { registerRoutes } from './routes/index.ts';
 import { sharedSchemas } from './schemas/shared.ts';
 
@@ -21,6 +22,8 @@ export interface ApiOptions {
   webRoot?: (app: FastifyInstance) => void | Promise<void>;
   /** Receives one line per 5xx answer (request id, method, URL, the error), whatever `logger` is. */
   errorLog?: ErrorLog;
+  /** `GET /v1/events` heartbeat and reconnect hint (shorter only in tests). */
+  eventStream?: EventStreamOptions;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -78,7 +81,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   for (const schema of sharedSchemas) app.addSchema(schema);
   // Before the routes, so that every route is seen by the OpenAPI generator.
   await registerOpenApi(app, options.version);
-  registerRoutes(app, options.services);
+  registerRoutes(app, options.services, options.eventStream);
   if (options.webRoot) await options.webRoot(app);
   return app;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { EventInput } from '../core/domain/events.ts';
 import type { JobPatch, JobRow } from '../services/jobs/repository.ts';
+import type { VmRow } from '../services/vms/repository.ts';
 import { type JobHandler, JobStep, type WorkerDeps } from './jobs/context.ts';
 import { createJob } from './jobs/create.ts';
 import { deleteJob } from './jobs/delete.ts';
@@ -142,5 +144,32 @@ export class JobWorker {
       };
     }
     await this.deps.jobs.update(job.id, { ...patch, lease_owner: null, lease_until: null });
+    const event = vm ? jobEvent(job, patch, vm) : null;
+    if (event) await this.deps.events.publish(event);
   }
+}
+
+/** What a step's outcome tells subscribers: the job ended, or moved to another stage or percentage (else nothing). */
+export function jobEvent(job: JobRow, patch: JobPatch, vm: VmRow): EventInput | null {
+  const base = { entityId: vm.entity_id, subject: { kind: 'job' as const, id: job.id } };
+  const facts = { operation: job.operation, vmId: vm.id, vmName: vm.name };
+  if (patch.state === 'succeeded' && job.state !== 'succeeded') {
+    return { ...base, type: 'job.succeeded', data: { ...facts, message: patch.message ?? job.message } };
+  }
+  if (patch.state === 'failed' && job.state !== 'failed') {
+    return {
+      ...base,
+      type: 'job.failed',
+      data: {
+        ...facts,
+        errorCode: patch.error_code ?? null,
+        errorMessage: patch.error_message ?? null,
+        canRetry: patch.can_retry === 1,
+      },
+    };
+  }
+  const stage = patch.stage ?? job.stage;
+  const progress = patch.progress ?? job.progress;
+  if (stage === job.stage && progress === job.progress) return null;
+  return { ...base, type: 'job.progress', data: { ...facts, stage, progress, message: patch.message ?? job.message } };
 }

@@ -3,6 +3,8 @@ import { DEFAULT_ENTITY_ID } from '../core/domain/types.ts';
 import type { Logger } from '../logger.ts';
 import { monthToDateCost } from '../services/costs/service.ts';
 import { AppError } from '../services/errors.ts';
+import type { EventPublisher } from '../services/events/publisher.ts';
+import { SYSTEM_API_KEY_ID } from '../services/events/vm-events.ts';
 import type { CallContext, VmService } from '../services/types.ts';
 import { VmRepository } from '../services/vms/repository.ts';
 import type { Database } from '../store/schema.ts';
@@ -10,7 +12,7 @@ import { PeriodicTask } from './periodic.ts';
 
 /** Policy actions are taken in gpufleet's own name. */
 const SYSTEM: CallContext = {
-  principal: { apiKeyId: 'system', name: 'policy engine', role: 'admin', entityId: DEFAULT_ENTITY_ID },
+  principal: { apiKeyId: SYSTEM_API_KEY_ID, name: 'policy engine', role: 'admin', entityId: DEFAULT_ENTITY_ID },
 };
 
 /**
@@ -26,6 +28,7 @@ export class PolicyEngine {
     private readonly db: Kysely<Database>,
     private readonly vmService: VmService,
     private readonly logger: Logger,
+    private readonly events: EventPublisher,
     private readonly intervalMs: number,
     /** Length of an idle rule's minute; shorter only in tests, which cannot wait real minutes. */
     private readonly idleMinuteMs = 60_000,
@@ -67,6 +70,12 @@ export class PolicyEngine {
         else if (vm.status !== 'Stopped') await this.vmService.stop(vm.id, SYSTEM);
         await this.vms.update(vm.id, { ttl_at: null, ttl_action: null });
         await this.vms.addEvent(vm.id, 'policy', `time-to-live reached: ${action}`);
+        await this.events.publish({
+          type: 'policy.ttl_reached',
+          entityId: vm.entity_id,
+          subject: { kind: 'vm', id: vm.id },
+          data: { name: vm.name, action, ttlAt: vm.ttl_at },
+        });
       } catch (error) {
         // Busy (another job running) or not yet placed: try again next round.
         if (!(error instanceof AppError)) throw error;
@@ -95,6 +104,12 @@ export class PolicyEngine {
         // The rule stays for the next run of the VM; its idle count starts again when it runs.
         await this.vms.update(vm.id, { idle_since: null });
         await this.vms.addEvent(vm.id, 'policy', `GPUs idle for ${vm.idle_minutes} min: ${action}`);
+        await this.events.publish({
+          type: 'policy.idle',
+          entityId: vm.entity_id,
+          subject: { kind: 'vm', id: vm.id },
+          data: { name: vm.name, action, idleMinutes: vm.idle_minutes, idleSince: vm.idle_since },
+        });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         this.logger.info('idle action postponed', { vmId: vm.id, reason: error.message });
@@ -146,6 +161,13 @@ export class PolicyEngine {
       }
       if (!postponed) {
         await this.db.updateTable('resource_groups').set({ budget_enforced_month: month }).where('id', '=', group.id).execute();
+        await this.events.publish({
+          type: 'budget.exceeded',
+          // Resource groups belong to the installation's one entity (they carry none of their own).
+          entityId: DEFAULT_ENTITY_ID,
+          subject: { kind: 'resource_group', id: group.id },
+          data: { name: group.name, month, spent, budget, action, vmIds: live.map((vm) => vm.id) },
+        });
       }
     }
   }

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { VmStatus } from '../core/domain/types.ts';
+import { DEFAULT_ENTITY_ID, type VmStatus } from '../core/domain/types.ts';
 import type { Provider, ProviderInstance } from '../core/provider/provider.ts';
 import { nextTurn } from '../lib/next-turn.ts';
 import type { Logger } from '../logger.ts';
 import { syncBillingSegment } from '../services/costs/billing.ts';
+import type { EventPublisher } from '../services/events/publisher.ts';
+import { publishVmStatusChange, reasonOfJob } from '../services/events/vm-events.ts';
 import { ACTIVE_JOB_STATES } from '../services/jobs/repository.ts';
 import { type VmPatch, VmRepository, type VmRow } from '../services/vms/repository.ts';
 import { VolumeRepository } from '../services/volumes/repository.ts';
@@ -31,10 +33,11 @@ export class Reconciler {
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
     /** Per provider id: how long after a create an instance missing from a listing is not yet taken as gone. */
-    private readonly listingGraceMs: Readonly<Record<string, number>> = {},
+    private readonly listingGraceMs: Readonly<Record<string, number>>,
+    private readonly events: EventPublisher,
   ) {
     this.vms = new VmRepository(db);
-    this.volumes = new VolumeRepository(db);
+    this.volumes = new VolumeRepository(db, events);
   }
 
   async reconcile(accountId: string, provider: Provider, instances: ProviderInstance[]): Promise<{ transitional: boolean }> {
@@ -78,8 +81,8 @@ export class Reconciler {
       }
       if (instance) await this.apply(vm, instance, powering.get(vm.id), now);
       // Just created and not listed yet: real clouds list new instances late, so only a later absence counts.
-      else if (powering.get(vm.id) === 'create' && (await this.withinListingGrace(vm))) continue;
-      else await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone');
+      else if (powering.get(vm.id)?.action === 'create' && (await this.withinListingGrace(vm))) continue;
+      else await this.vanished(vm, powering.get(vm.id), now);
     }
 
     await this.recordForeign(accountId, foreign, now);
@@ -102,13 +105,37 @@ export class Reconciler {
     return created !== undefined && Date.now() - Date.parse(created.at) < graceMs;
   }
 
+  /** Listed no more and confirmed gone: Destroyed; unexpected unless gpufleet was deleting it. */
+  private async vanished(vm: VmRow, job: PowerJob | undefined, now: string): Promise<void> {
+    const expected = job?.action === 'delete';
+    await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone', {
+      ...(job ? { cause: job.requestedBy } : {}),
+    });
+    if (expected) return;
+    await this.events.publish({
+      type: 'reconcile.instance_vanished',
+      entityId: vm.entity_id,
+      subject: { kind: 'vm', id: vm.id },
+      data: {
+        name: vm.name,
+        provider: vm.provider,
+        providerAccountId: vm.account_id,
+        providerInstanceId: vm.provider_instance_id,
+      },
+    });
+  }
+
+  /**
+   * Record a VM as gone for good. `statusReason` is the provider's reason; `cause` (who asked, `user` or
+   * `policy`) stands in for it in the status event when the provider gives none.
+   */
   async markDestroyed(
     vm: VmRow,
     at: string,
     reason: string,
-    providerStatus?: string,
-    statusReason?: string | null,
+    detail: { providerStatus?: string; statusReason?: string | null; cause?: string } = {},
   ): Promise<void> {
+    const { providerStatus, statusReason } = detail;
     await this.vms.update(vm.id, {
       ...(providerStatus ? { provider_status: providerStatus } : {}),
       ...(statusReason ? { status_reason: statusReason } : {}),
@@ -122,6 +149,11 @@ export class Reconciler {
     });
     await syncBillingSegment(this.db, vm, 'Destroyed', at);
     await this.vms.addEvent(vm.id, 'status', `Destroyed: ${reason}`);
+    await publishVmStatusChange(this.events, vm, {
+      to: 'Destroyed',
+      providerStatus: providerStatus ?? vm.provider_status,
+      reason: statusReason ?? detail.cause ?? null,
+    });
     // A key pair generated for this VM has no machine left to open: wipe it (once, however often this runs).
     const wiped = await this.db
       .updateTable('vms')
@@ -152,19 +184,17 @@ export class Reconciler {
     }
   }
 
-  private async apply(vm: VmRow, instance: ProviderInstance, powerOp: string | undefined, now: string): Promise<void> {
-    const status = statusDuringAction(instance.status, powerOp);
+  private async apply(vm: VmRow, instance: ProviderInstance, job: PowerJob | undefined, now: string): Promise<void> {
+    const status = statusDuringAction(instance.status, job?.action);
     const statusReason =
       instance.statusReason ?? (status === 'Unknown' ? `unrecognised_status:${instance.providerStatus}` : null);
     if (status === 'Destroyed') {
       const why = statusReason ? ` (${statusReason})` : '';
-      await this.markDestroyed(
-        vm,
-        now,
-        `provider reports ${instance.providerStatus}${why}`,
-        instance.providerStatus,
+      await this.markDestroyed(vm, now, `provider reports ${instance.providerStatus}${why}`, {
+        providerStatus: instance.providerStatus,
         statusReason,
-      );
+        ...(job ? { cause: job.requestedBy } : {}),
+      });
       return;
     }
     const patch: VmPatch = {};
@@ -188,15 +218,20 @@ export class Reconciler {
       await syncBillingSegment(this.db, vm, status, now);
       const reason = statusReason ? ` (${statusReason})` : '';
       await this.vms.addEvent(vm.id, 'status', `${vm.status} → ${status}: provider reports ${instance.providerStatus}${reason}`);
+      await publishVmStatusChange(this.events, vm, {
+        to: status,
+        providerStatus: instance.providerStatus,
+        reason: statusReason ?? job?.requestedBy ?? null,
+      });
     }
   }
 
   /** The action each VM is in the middle of (`stop`, `start`, `delete`, `create`), from its active job. */
-  private async vmsWithPowerJobs(vmIds: string[]): Promise<Map<string, string>> {
+  private async vmsWithPowerJobs(vmIds: string[]): Promise<Map<string, PowerJob>> {
     if (vmIds.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('jobs')
-      .select(['vm_id', 'operation', 'payload_json'])
+      .select(['vm_id', 'operation', 'payload_json', 'api_key_id'])
       .where('state', 'in', [...ACTIVE_JOB_STATES])
       .where('vm_id', 'in', vmIds)
       .execute();
@@ -205,7 +240,7 @@ export class Reconciler {
         // A restart is a stop then a start: its payload says which half is running.
         const action =
           r.operation === 'restart' ? ((JSON.parse(r.payload_json) as { action?: string }).action ?? 'stop') : r.operation;
-        return [r.vm_id, action];
+        return [r.vm_id, { action, requestedBy: reasonOfJob(r) }];
       }),
     );
   }
@@ -239,6 +274,18 @@ export class Reconciler {
           name: instance.name,
           gpufleetId: instance.gpufleetId,
         });
+        await this.events.publish({
+          type: 'reconcile.unmanaged_instance',
+          // Provider accounts belong to the installation, not to one entity.
+          entityId: DEFAULT_ENTITY_ID,
+          subject: { kind: 'account', id: accountId },
+          data: {
+            providerInstanceId: instance.providerInstanceId,
+            name: instance.name,
+            providerStatus: instance.providerStatus,
+            gpufleetId: instance.gpufleetId,
+          },
+        });
         await this.db
           .insertInto('foreign_instances')
           .values({
@@ -263,6 +310,12 @@ export class Reconciler {
         .execute();
     }
   }
+}
+
+/** The action a VM's active job is in the middle of, and who asked for it. */
+interface PowerJob {
+  action: string;
+  requestedBy: 'user' | 'policy';
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ProviderVolume } from '../core/provider/provider.ts';
 import type { Logger } from '../logger.ts';
+import type { EventPublisher } from '../services/events/publisher.ts';
 import { VmRepository } from '../services/vms/repository.ts';
 import { type AttachmentRow, VolumeRepository, type VolumeRow } from '../services/volumes/repository.ts';
 import { fromProvider } from '../services/volumes/service.ts';
@@ -28,8 +29,9 @@ export class VolumeReconciler {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
+    events: EventPublisher,
   ) {
-    this.volumes = new VolumeRepository(db);
+    this.volumes = new VolumeRepository(db, events);
     this.vms = new VmRepository(db);
   }
 

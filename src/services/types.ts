@@ -1,3 +1,4 @@
+import type { EventType, PlatformEvent } from '../core/domain/events.ts';
 import type {
   MachineKind,
   Money,
@@ -28,6 +29,7 @@ export interface Services {
   accounts: ProviderAccountService;
   apiKeys: ApiKeyService;
   costs: CostService;
+  events: EventService;
   health(): Promise<HealthReport>;
 }
 
@@ -632,4 +634,38 @@ export interface HealthReport {
   mode: 'sandbox' | 'production';
   database: 'sqlite' | 'postgres';
   accounts: { id: string; provider: string; name: string; health: string; lastSyncedAt: string | null }[];
+}
+
+// ---------- events ----------
+
+/** Which events a subscriber wants: always one entity's, optionally only some types or one resource. */
+export interface EventStreamFilter {
+  entityId: string;
+  types?: readonly EventType[];
+  /** Only events whose subject is this resource (VM, job, volume, SSH key…). */
+  subjectId?: string;
+}
+
+export interface EventListFilter extends EventStreamFilter {
+  /** ISO-8601 bounds on the event time, inclusive. */
+  since?: string;
+  until?: string;
+}
+
+/** The stored event log, paged, and the live stream over it (`GET /v1/events`). */
+export interface EventService {
+  /** One page of stored events, newest first. */
+  list(filter: EventListFilter, query: ListQuery): Promise<Page<PlatformEvent>>;
+  /** The store order of one of the entity's events (a `Last-Event-ID`); undefined when unknown or no longer retained. */
+  resumeSeq(eventId: string, entityId: string): Promise<number | undefined>;
+  /**
+   * Deliver matching events as they are stored; with `afterSeq`, the stored ones after it first, in order.
+   * `onError` is told when the replay fails (the subscription is then over). Returns the unsubscribe.
+   */
+  subscribe(
+    filter: EventStreamFilter,
+    afterSeq: number | null,
+    deliver: (event: PlatformEvent) => void,
+    onError: (error: unknown) => void,
+  ): () => void;
 }

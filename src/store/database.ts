@@ -49,6 +49,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** PostgreSQL only: the connection string, for a connection of its own (LISTEN for events). */
+  pgUrl?: string;
   close(): Promise<void>;
 }
 
@@ -101,7 +103,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
-  return { db, dialect: isPostgres ? 'postgres' : 'sqlite', close: () => db.destroy() };
+  return isPostgres
+    ? { db, dialect: 'postgres', pgUrl: options.url, close: () => db.destroy() }
+    : { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
 /** Drop a PostgreSQL schema made for a test run. */

@@ -493,6 +493,11 @@ export function createFakeServices(): FakeServices {
         total: [{ amount: 42.5, currency: 'usd' }],
       }),
     },
+    events: {
+      list: async (_filter, query) => pageOf([], query.page, query.limit),
+      resumeSeq: async () => undefined,
+      subscribe: () => () => undefined,
+    },
     health: async () => ({ status: 'ok', version: '0.0.0-test', mode: 'sandbox', database: 'sqlite', accounts: [] }),
   };
 

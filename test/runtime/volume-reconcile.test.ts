@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderVolume } from '../../src/core/provider/provider.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { VolumeReconciler } from '../../src/runtime/volume-reconcile.ts';
+import { EventPublisher } from '../../src/services/events/publisher.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore, STORE_KINDS } from '../support/stores.ts';
 
@@ -15,7 +16,7 @@ describe.each(STORE_KINDS)('volume reconciliation on %s', (kind) => {
   let reconciler: VolumeReconciler;
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(kind));
-    reconciler = new VolumeReconciler(store.db, silentLogger);
+    reconciler = new VolumeReconciler(store.db, silentLogger, new EventPublisher(store.db, store.dialect));
   });
   afterEach(async () => cleanup());
 

@@ -1,5 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventPublisher } from '../../src/services/events/publisher.ts';
 import { parseOpenSshPublicKey } from '../../src/services/ssh-keys/openssh.ts';
 import { SshKeyService } from '../../src/services/ssh-keys/service.ts';
 import type { Store } from '../../src/store/database.ts';
@@ -19,7 +20,7 @@ describe.each(STORE_KINDS)('SshKeyService on %s', (kind) => {
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(kind));
     clock = manualClock();
-    service = new SshKeyService({ store, clock: clock.now });
+    service = new SshKeyService({ store, clock: clock.now, events: new EventPublisher(store.db, store.dialect) });
   });
   afterEach(async () => cleanup());
 

@@ -30,6 +30,7 @@ export async function startTestApp(
     web?: boolean;
     offerRefreshMs?: number;
     placeDeadlineMs?: number;
+    eventHeartbeatMs?: number;
   } = {},
 ): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
@@ -52,6 +53,7 @@ export async function startTestApp(
       bootDeadlineMs: 20_000,
       placeDeadlineMs: options.placeDeadlineMs ?? 20_000,
       actionDeadlineMs: 20_000,
+      eventHeartbeatMs: options.eventHeartbeatMs ?? 15_000,
     },
     ...(options.web === false ? {} : { web: registerWeb }),
   });

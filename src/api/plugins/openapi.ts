@@ -14,6 +14,7 @@ export const TAGS = [
   { name: 'Provider accounts', description: 'Upstream GPU cloud accounts; credentials are write-only' },
   { name: 'API keys', description: 'Keys and roles of the callers (admin only)' },
   { name: 'Costs', description: 'Spending per VM, resource group, provider or API key' },
+  { name: 'Events', description: 'What happens to resources: a Server-Sent Events stream with resume, and the stored log' },
   { name: 'Health', description: 'Liveness and provider account health' },
 ] as const;
 

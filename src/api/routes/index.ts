@@ -3,6 +3,7 @@ import type { Services } from '../../services/types.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { catalogRoutes } from './catalog.ts';
 import { costRoutes } from './costs.ts';
+import { type EventStreamOptions, eventRoutes } from './events.ts';
 import { gpuVmActionRoutes } from './gpu-vm-actions.ts';
 import { gpuVmRoutes } from './gpu-vms.ts';
 import { healthRoutes } from './health.ts';
@@ -12,7 +13,7 @@ import { sshKeyRoutes } from './ssh-keys.ts';
 import { startupScriptRoutes } from './startup-scripts.ts';
 import { volumeRoutes } from './volumes.ts';
 
-export function registerRoutes(app: FastifyInstance, services: Services): void {
+export function registerRoutes(app: FastifyInstance, services: Services, eventStream?: EventStreamOptions): void {
   healthRoutes(app, services);
   catalogRoutes(app, services);
   gpuVmRoutes(app, services);
@@ -24,4 +25,5 @@ export function registerRoutes(app: FastifyInstance, services: Services): void {
   providerAccountRoutes(app, services);
   apiKeyRoutes(app, services);
   costRoutes(app, services);
+  eventRoutes(app, services, eventStream);
 }

@@ -4,6 +4,7 @@
  * value fits its schema type. `npx tsc` fails when a service type and its schema drift apart.
  */
 import type { Static } from '@sinclair/typebox';
+import type { PlatformEvent } from '../../core/domain/events.ts';
 import type { SshKey, StartupScript } from '../../core/domain/types.ts';
 import type {
   ApiKeyView,
@@ -26,6 +27,7 @@ import type {
 import type { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
 import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
 import type { CostReportSchema } from './costs.ts';
+import type { PlatformEventSchema } from './events.ts';
 import type { BulkActionResultSchema, BulkDeleteResultSchema, GpuVmDetailsSchema, JobSchema, VmEventSchema } from './gpu-vm.ts';
 import type { HealthSchema } from './health.ts';
 import type { ProviderAccountSchema } from './provider-accounts.ts';
@@ -83,4 +85,5 @@ export type SchemaConformance = [
   Assert<Describes<ApiKeyView & { key: string }, Static<typeof ApiKeyWithSecretSchema>>>,
   Assert<Describes<CostReport, Static<typeof CostReportSchema>>>,
   Assert<Describes<HealthReport, Static<typeof HealthSchema>>>,
+  Assert<Describes<PlatformEvent, Static<typeof PlatformEventSchema>>>,
 ];

@@ -2,6 +2,7 @@ import { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
 import { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
 import { ErrorBody, PageMeta } from './common.ts';
 import { CostReportSchema } from './costs.ts';
+import { PlatformEventSchema } from './events.ts';
 import { GpuVmDetailsSchema, JobSchema } from './gpu-vm.ts';
 import { HealthSchema } from './health.ts';
 import { ImageSchema } from './images.ts';
@@ -35,5 +36,6 @@ export const sharedSchemas = [
   ApiKeySchema,
   ApiKeyWithSecretSchema,
   CostReportSchema,
+  PlatformEventSchema,
   HealthSchema,
 ] as const;

@@ -6,7 +6,10 @@
 export const EVENT_TYPES = [
   /** A VM was ordered (its row exists; placement follows). */
   'vm.created',
-  /** A VM's status changed; `data` has `from`, `to`, `providerStatus` and `reason` (null when asked for). */
+  /**
+   * A VM's status changed; `data` has `from`, `to`, `providerStatus`, `name` and `reason`: the provider's
+   * reason (`preempted`, `capacity`, …) or who asked (`user`, `policy`), null when neither is known.
+   */
   'vm.status_changed',
   /** A spot VM was reclaimed by its provider (also raised as `vm.status_changed`). */
   'vm.preempted',

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { InstanceRef } from '../../core/provider/provider.ts';
 import type { Logger } from '../../logger.ts';
+import type { EventPublisher } from '../../services/events/publisher.ts';
+import { publishVmStatusChange, reasonOfJob } from '../../services/events/vm-events.ts';
 import type { JobPatch, JobRepository, JobRow } from '../../services/jobs/repository.ts';
 import type { SecretBox } from '../../services/secrets.ts';
 import type { PlacementAttempt } from '../../services/types.ts';
-import type { VmRepository, VmRow } from '../../services/vms/repository.ts';
+import type { VmPatch, VmRepository, VmRow } from '../../services/vms/repository.ts';
 import type { Database } from '../../store/schema.ts';
 import type { OfferCache } from '../offer-cache.ts';
 import type { ProviderPool } from '../provider-pool.ts';
@@ -36,6 +38,7 @@ export interface WorkerDeps {
   timing: JobTiming;
   /** Opens a VM's sealed environment to hand it to the provider. */
   secrets: SecretBox;
+  events: EventPublisher;
 }
 
 /** One step of one job: what a handler reads and the ways it can end the step. */
@@ -101,6 +104,20 @@ export class JobStep {
       completed_at: at,
       can_retry: canRetry ? 1 : 0,
     };
+  }
+
+  /**
+   * Write a status the job decided (Stopping, Starting, Error…) and publish the change, read against the
+   * stored row (reconciliation may have moved it since this step began).
+   */
+  async writeVmStatus(patch: VmPatch & { status: string }): Promise<void> {
+    const before = (await this.deps.vms.get(this.vm.id)) ?? this.vm;
+    await this.deps.vms.update(this.vm.id, patch);
+    await publishVmStatusChange(this.deps.events, before, {
+      to: patch.status,
+      providerStatus: patch.provider_status ?? before.provider_status,
+      reason: patch.status_reason ?? reasonOfJob(this.job),
+    });
   }
 
   async reloadVm(): Promise<VmRow> {

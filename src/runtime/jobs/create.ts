@@ -49,13 +49,13 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       }
       const existing = instances.find((i) => i.gpufleetId === step.vm.id);
       if (existing) {
-        await deps.vms.update(step.vm.id, { provider_instance_id: existing.providerInstanceId, status: existing.status });
+        await step.writeVmStatus({ provider_instance_id: existing.providerInstanceId, status: existing.status });
         await deps.vms.addEvent(
           step.vm.id,
           'adopted',
           `adopted instance ${existing.providerInstanceId} created by an interrupted attempt`,
         );
-        await recordOrderedVolumes(deps.db, step.vm.id, payload.volumeIds);
+        await recordOrderedVolumes(deps, step.vm.id, payload.volumeIds);
         return startBoot(step, payload, candidate);
       }
       payload.pendingCreate = false;
@@ -129,7 +129,7 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       return createFailed(step, payload, error);
     }
 
-    await deps.vms.update(step.vm.id, {
+    await step.writeVmStatus({
       ...(payload.defaultUsername && created.username ? { username: created.username } : {}),
       provider_instance_id: created.providerInstanceId,
       status: created.status === 'Running' ? 'Provisioning' : created.status,
@@ -140,7 +140,7 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       'created',
       `${candidate.provider} accepted the order as ${created.providerInstanceId} (${candidate.skuCode})`,
     );
-    await recordOrderedVolumes(deps.db, step.vm.id, payload.volumeIds);
+    await recordOrderedVolumes(deps, step.vm.id, payload.volumeIds);
     const handedOver = workloadHandedOver(step.vm, provider.capabilities.workload);
     if (handedOver) await deps.vms.addEvent(step.vm.id, 'workload', handedOver);
     return startBoot(step, payload, candidate);
@@ -190,7 +190,7 @@ async function markProviderUnavailable(
 async function providerUnavailable(step: JobStep, payload: CreatePayload, provider: string, message: string): Promise<JobPatch> {
   settleAttempt(step, 'failed', `${provider} unavailable: ${message}`);
   step.setPayload(payload as unknown as Record<string, unknown>);
-  await step.deps.vms.update(step.vm.id, { status: 'Error', status_reason: 'deadline' });
+  await step.writeVmStatus({ status: 'Error', status_reason: 'deadline' });
   await step.deps.vms.addEvent(
     step.vm.id,
     'deadline',
@@ -204,7 +204,7 @@ async function providerUnavailable(step: JobStep, payload: CreatePayload, provid
 }
 
 async function recordIntent(step: JobStep, payload: CreatePayload, c: Candidate): Promise<void> {
-  await step.deps.vms.update(step.vm.id, {
+  await step.writeVmStatus({
     account_id: c.accountId,
     provider: c.provider,
     provider_sku_id: c.providerSkuId,
@@ -348,10 +348,10 @@ async function cleanup(step: JobStep, payload: CreatePayload): Promise<JobPatch>
   // Only a capacity failure moves on to the next candidate; a machine that never came up ends the job.
   const lastAttempt = step.attempts[step.attempts.length - 1];
   if (lastAttempt?.outcome === 'failed') {
-    await deps.vms.update(vm.id, { provider_instance_id: null, status: 'Error', status_reason: 'deadline', ip: null });
+    await step.writeVmStatus({ provider_instance_id: null, status: 'Error', status_reason: 'deadline', ip: null });
     return step.fail('PROVISIONING_TIMEOUT', 'The VM did not become ready in time; the instance was removed', true);
   }
-  await deps.vms.update(vm.id, {
+  await step.writeVmStatus({
     provider_instance_id: null,
     status: 'Provisioning',
     status_reason: null,
@@ -371,7 +371,7 @@ async function exhausted(step: JobStep, payload: CreatePayload): Promise<JobPatc
   const tried = step.attempts.map(
     (a) => `${a.provider} ${a.skuCode} in ${a.datacenterName}: ${a.outcome}${a.reason ? ` (${a.reason})` : ''}`,
   );
-  await step.deps.vms.update(step.vm.id, {
+  await step.writeVmStatus({
     status: 'Error',
     status_reason: 'inventory_depleted',
     provider_instance_id: null,
@@ -396,7 +396,7 @@ async function createFailed(step: JobStep, payload: CreatePayload, error: unknow
   settleAttempt(step, 'failed', message);
   payload.pendingCreate = !outcomeKnown;
   step.setPayload(payload as unknown as Record<string, unknown>);
-  await step.deps.vms.update(step.vm.id, {
+  await step.writeVmStatus({
     status: 'Error',
     status_reason: error instanceof ProviderError ? error.kind : 'internal',
   });

@@ -1,4 +1,5 @@
 import { isProviderError } from '../../core/provider/errors.ts';
+import { reasonOfJob } from '../../services/events/vm-events.ts';
 import type { JobHandler } from './context.ts';
 
 const RESEND_DELETE_MS = 30_000;
@@ -25,7 +26,9 @@ export const deleteJob: JobHandler = async (step) => {
     }
   }
   if (!vm.provider_instance_id || !vm.account_id) {
-    await deps.reconciler.markDestroyed(vm, new Date().toISOString(), 'deleted before any instance existed');
+    await deps.reconciler.markDestroyed(vm, new Date().toISOString(), 'deleted before any instance existed', {
+      cause: reasonOfJob(step.job),
+    });
     return step.succeed('GPU VM deleted');
   }
 
@@ -35,17 +38,21 @@ export const deleteJob: JobHandler = async (step) => {
     try {
       const outcome = await provider.deleteInstance(step.instanceRef());
       if (outcome === 'gone') {
-        await deps.reconciler.markDestroyed(vm, new Date().toISOString(), 'the provider confirmed the instance is gone');
+        await deps.reconciler.markDestroyed(vm, new Date().toISOString(), 'the provider confirmed the instance is gone', {
+          cause: reasonOfJob(step.job),
+        });
         return step.succeed('GPU VM deleted');
       }
       await deps.vms.addEvent(vm.id, 'delete', `delete accepted by ${vm.provider}`);
       step.setPayload({ lastSentAt: new Date().toISOString() });
-      if (vm.status !== 'Stopping') await deps.vms.update(vm.id, { status: 'Stopping' });
+      if (vm.status !== 'Stopping') await step.writeVmStatus({ status: 'Stopping' });
       deps.refresher.nudge(vm.account_id);
       step.progress('deleting', 50, 'Waiting for the provider to confirm the deletion');
     } catch (error) {
       if (isProviderError(error, 'not_found')) {
-        await deps.reconciler.markDestroyed(vm, new Date().toISOString(), 'the provider does not know the instance');
+        await deps.reconciler.markDestroyed(vm, new Date().toISOString(), 'the provider does not know the instance', {
+          cause: reasonOfJob(step.job),
+        });
         return step.succeed('GPU VM deleted');
       }
       const message = error instanceof Error ? error.message : String(error);

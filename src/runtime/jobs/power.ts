@@ -59,7 +59,7 @@ async function request(step: JobStep, payload: PowerPayload): Promise<JobPatch> 
     const code = isProviderError(error, 'capacity') ? 'INSUFFICIENT_CAPACITY' : `${payload.action.toUpperCase()}_FAILED`;
     return step.fail(code, message, true);
   }
-  await deps.vms.update(vm.id, { status: payload.action === 'stop' ? 'Stopping' : 'Starting' });
+  await step.writeVmStatus({ status: payload.action === 'stop' ? 'Stopping' : 'Starting' });
   await deps.vms.addEvent(vm.id, payload.action, `${payload.action} sent to ${vm.provider}`);
   deps.refresher.nudge(vm.account_id as string);
   payload.phase = 'wait';

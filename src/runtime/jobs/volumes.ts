@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { VolumeRef } from '../../core/provider/provider.ts';
+import type { EventPublisher } from '../../services/events/publisher.ts';
 import { VmRepository } from '../../services/vms/repository.ts';
 import { VolumeRepository } from '../../services/volumes/repository.ts';
 import type { Database } from '../../store/schema.ts';
@@ -25,9 +26,14 @@ export async function orderedVolumeRefs(
 }
 
 /** Record that the provider took the order's volumes with the new instance, in the VM's history too. */
-export async function recordOrderedVolumes(db: Kysely<Database>, vmId: string, volumeIds: string[] | undefined): Promise<void> {
+export async function recordOrderedVolumes(
+  deps: { db: Kysely<Database>; events: EventPublisher },
+  vmId: string,
+  volumeIds: string[] | undefined,
+): Promise<void> {
   if (!volumeIds || volumeIds.length === 0) return;
-  const volumes = new VolumeRepository(db);
+  const { db } = deps;
+  const volumes = new VolumeRepository(db, deps.events);
   const rows = await volumes.live().where('id', 'in', volumeIds).execute();
   const at = new Date().toISOString();
   for (const row of rows) {

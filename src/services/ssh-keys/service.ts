@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal, SshKey } from '../../core/domain/types.ts';
 import type { Store } from '../../store/database.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { EventPublisher } from '../events/publisher.ts';
 import { cleanName } from '../names.ts';
 import { paginate } from '../pagination.ts';
 import type { ListQuery, Page, SshKeyAlgorithmChoice, SshKeyService as SshKeyServiceContract } from '../types.ts';
@@ -22,6 +23,8 @@ const MAX_PASSPHRASE_LENGTH = 1024;
 
 export interface SshKeyServiceDeps {
   store: Store;
+  /** Records `ssh_key.created` and `ssh_key.deleted`. */
+  events: EventPublisher;
   clock?: () => Date;
 }
 
@@ -33,9 +36,11 @@ export class SshKeyService implements SshKeyServiceContract {
   private readonly store: Store;
   private readonly repo: SshKeyRepository;
   private readonly now: () => string;
+  private readonly events: EventPublisher;
 
   constructor(deps: SshKeyServiceDeps) {
     this.store = deps.store;
+    this.events = deps.events;
     this.repo = new SshKeyRepository(deps.store.db);
     const clock = deps.clock ?? (() => new Date());
     this.now = () => clock().toISOString();
@@ -108,6 +113,12 @@ export class SshKeyService implements SshKeyServiceContract {
     const at = this.now();
     // VMs keep their ssh_key_id: their details still show the name of the key they were made with.
     await this.repo.update(id, { deleted_at: at, updated_at: at, is_default: 0 });
+    await this.events.publish({
+      type: 'ssh_key.deleted',
+      entityId: row.entity_id,
+      subject: { kind: 'ssh_key', id },
+      data: { name: row.name, fingerprint: row.fingerprint },
+    });
   }
 
   private async assertNameFree(name: string): Promise<void> {
@@ -137,6 +148,16 @@ export class SshKeyService implements SshKeyServiceContract {
         updated_at: at,
         deleted_at: null,
       });
+      // The public half only: a generated private key is shown once and never stored, nor sent here.
+      await this.events.publish(
+        {
+          type: 'ssh_key.created',
+          entityId: principal.entityId,
+          subject: { kind: 'ssh_key', id },
+          data: { name, fingerprint: key.fingerprint, algorithm: key.algorithm },
+        },
+        trx,
+      );
       return toSshKey((await repo.getLive(id))!);
     });
   }

@@ -9,6 +9,7 @@ import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
 import { accruedCosts } from '../costs/billing.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { EventPublisher } from '../events/publisher.ts';
 import type { ImageServiceImpl } from '../images/service.ts';
 import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
 import type { SecretBox } from '../secrets.ts';
@@ -52,6 +53,8 @@ const IMAGE_DEFAULT_USER: Record<string, string> = { vm: 'ubuntu', container: 'r
 
 export interface VmServiceDeps {
   db: Kysely<Database>;
+  /** Records `vm.created`, `vm.updated` and `vm.delete_requested`. */
+  events: EventPublisher;
   /** Serialises the name check of orders and renames on PostgreSQL; SQLite needs nothing. */
   dialect?: Dialect;
   refresher: StatusRefresher;
@@ -373,6 +376,23 @@ export class VmServiceImpl implements VmService {
             : []),
         ])
         .execute();
+      // In the order's transaction: an event is never told of a VM that was not recorded, nor missing for one that was.
+      await this.deps.events.publish(
+        {
+          type: 'vm.created',
+          entityId,
+          subject: { kind: 'vm', id: vmId },
+          data: {
+            name: input.name,
+            seriesId: input.seriesId,
+            datacenterId: input.datacenterId,
+            gpuCount: input.gpuCount,
+            resourceGroupId: input.resourceGroupId ?? null,
+            jobId,
+          },
+        },
+        trx,
+      );
       if (ctx.idempotencyKey) {
         await trx
           .insertInto('idempotency_keys')
@@ -622,6 +642,16 @@ export class VmServiceImpl implements VmService {
         await this.vms.update(id, patch);
       }
       await this.vms.addEvent(id, 'updated', `updated ${Object.keys(patch).join(', ')}`);
+      await this.deps.events.publish({
+        type: 'vm.updated',
+        entityId: vm.entity_id,
+        subject: { kind: 'vm', id },
+        data: {
+          name: patch.name ?? vm.name,
+          ...(patch.name !== undefined ? { previousName: vm.name } : {}),
+          fields: Object.keys(input).filter((k) => input[k as keyof UpdateVmInput] !== undefined),
+        },
+      });
     }
     return this.detailsOf(id);
   }
@@ -653,7 +683,14 @@ export class VmServiceImpl implements VmService {
         ? `; volume${kept.length > 1 ? 's' : ''} ${kept.map((v) => `${v.name} (${v.size_gb} GB)`).join(', ')} will be detached and kept`
         : '';
     await this.vms.addEvent(id, 'delete_requested', `deletion requested${keptNote}`);
-    return this.enqueue(vm, 'delete', ctx, {}, `GPU VM deletion initiated${keptNote}`);
+    const job = await this.enqueue(vm, 'delete', ctx, {}, `GPU VM deletion initiated${keptNote}`);
+    await this.deps.events.publish({
+      type: 'vm.delete_requested',
+      entityId: vm.entity_id,
+      subject: { kind: 'vm', id },
+      data: { name: vm.name, jobId: job.jobId, keptVolumeIds: kept.map((v) => v.id) },
+    });
+    return job;
   }
 
   async start(id: string, ctx: CallContext): Promise<Job> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Database, VolumeTable } from '../../store/schema.ts';
+import type { EventPublisher } from '../events/publisher.ts';
 
 export type VolumeRow = Selectable<VolumeTable>;
 export type VolumePatch = Omit<Updateable<VolumeTable>, 'id' | 'created_at'>;
@@ -18,7 +19,11 @@ export interface AttachmentRow {
 
 /** `volumes` and `vm_volumes` rows; "live" means the provider has not confirmed the volume deleted. */
 export class VolumeRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** With `events`, a write that changes a volume's status publishes `volume.status_changed` (and `volume.deleted`). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly events?: EventPublisher,
+  ) {}
 
   live(db: Kysely<Database> = this.db) {
     return db.selectFrom('volumes').selectAll().where('deleted_at', 'is', null);
@@ -51,11 +56,16 @@ export class VolumeRepository {
   }
 
   async update(id: string, patch: VolumePatch): Promise<void> {
+    // Read first only for a status write: the listing's confirmations of unchanged volumes stay one write.
+    const before = this.events && patch.status !== undefined ? await this.get(id) : undefined;
     await this.db
       .updateTable('volumes')
       .set({ ...patch, updated_at: patch.updated_at ?? new Date().toISOString() })
       .where('id', '=', id)
       .execute();
+    if (before && this.events && patch.status !== undefined && patch.status !== before.status) {
+      await publishVolumeStatus(this.events, before, patch.status, patch.provider_status ?? before.provider_status);
+    }
   }
 
   /** Current attachments of these volumes (or of every volume when `volumeIds` is absent), oldest first. */
@@ -115,5 +125,19 @@ export class VolumeRepository {
       .where('volume_id', '=', volumeId)
       .where('detached_at', 'is', null)
       .execute();
+  }
+}
+
+async function publishVolumeStatus(events: EventPublisher, volume: VolumeRow, to: string, providerStatus: string | null) {
+  const subject = { kind: 'volume' as const, id: volume.id };
+  const data = { from: volume.status, to, providerStatus, name: volume.name };
+  await events.publish({ type: 'volume.status_changed', entityId: volume.entity_id, subject, data });
+  if (to === 'Deleted') {
+    await events.publish({
+      type: 'volume.deleted',
+      entityId: volume.entity_id,
+      subject,
+      data: { name: volume.name, sizeGB: volume.size_gb },
+    });
   }
 }

@@ -5,6 +5,7 @@ import type { Store } from '../../store/database.ts';
 import { providerFailure } from '../accounts/provider-failures.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { EventPublisher } from '../events/publisher.ts';
 import { cleanName } from '../names.ts';
 import { paginate } from '../pagination.ts';
 import type {
@@ -57,8 +58,9 @@ export class VolumeServiceImpl implements VolumeService {
     private readonly store: Store,
     private readonly catalog: CatalogServiceImpl,
     private readonly access: VolumeProviderAccess,
+    private readonly events: EventPublisher,
   ) {
-    this.repo = new VolumeRepository(store.db);
+    this.repo = new VolumeRepository(store.db, events);
     this.vms = new VmRepository(store.db);
   }
 
@@ -220,6 +222,15 @@ export class VolumeServiceImpl implements VolumeService {
           delete_requested_at: null,
           deleted_at: null,
           synced_at: null,
+        },
+        trx,
+      );
+      await this.events.publish(
+        {
+          type: 'volume.created',
+          entityId: ctx.principal.entityId,
+          subject: { kind: 'volume', id },
+          data: { name, sizeGB: input.sizeGB, type, provider: option.provider, datacenterId: option.datacenter.id },
         },
         trx,
       );
