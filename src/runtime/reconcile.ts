@@ -105,13 +105,20 @@ export class Reconciler {
     return created !== undefined && Date.now() - Date.parse(created.at) < graceMs;
   }
 
-  /** Listed no more and confirmed gone: Destroyed; unexpected unless gpufleet was deleting it. */
+  /** Listed no more and confirmed gone: Destroyed. */
   private async vanished(vm: VmRow, job: PowerJob | undefined, now: string): Promise<void> {
-    const expected = job?.action === 'delete';
     await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone', {
       ...(job ? { cause: job.requestedBy } : {}),
     });
-    if (expected) return;
+    await this.reportVanished(vm, job, null);
+  }
+
+  /**
+   * An instance gone without gpufleet deleting it (unlisted, or listed as deleted) is a finding; one that
+   * gpufleet was deleting, or that the provider says it preempted (`vm.preempted`), is not.
+   */
+  private async reportVanished(vm: VmRow, job: PowerJob | undefined, providerStatus: string | null): Promise<void> {
+    if (job?.action === 'delete' || vm.status_reason === 'preempted') return;
     await this.events.publish({
       type: 'reconcile.instance_vanished',
       entityId: vm.entity_id,
@@ -121,6 +128,7 @@ export class Reconciler {
         provider: vm.provider,
         providerAccountId: vm.account_id,
         providerInstanceId: vm.provider_instance_id,
+        providerStatus,
       },
     });
   }
@@ -195,6 +203,7 @@ export class Reconciler {
         statusReason,
         ...(job ? { cause: job.requestedBy } : {}),
       });
+      if (statusReason !== 'preempted') await this.reportVanished(vm, job, instance.providerStatus);
       return;
     }
     const patch: VmPatch = {};

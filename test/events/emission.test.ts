@@ -26,7 +26,7 @@ describe.each(STORE_KINDS)('what raises events, on %s', (store) => {
   const waitForEvent = (subjectId: string, match: (e: PlatformEvent) => boolean, what: string) =>
     eventually(async () => (await eventsOf(subjectId)).find(match), what, 30_000);
 
-  it('follows a VM through order, stop, rename and delete, with its jobs', async () => {
+  it('follows a VM through order, stop, rename and delete, with its jobs', { timeout: 90_000 }, async () => {
     const keyEvents = await eventsOf(sshKeyId);
     expect(keyEvents.map((e) => e.type)).toEqual(['ssh_key.created']);
     expect(JSON.stringify(keyEvents[0]!.data)).not.toMatch(/PRIVATE KEY/);
@@ -75,7 +75,7 @@ describe.each(STORE_KINDS)('what raises events, on %s', (store) => {
     expect((await eventsOf(sshKeyId)).map((e) => e.type)).toEqual(['ssh_key.created', 'ssh_key.deleted']);
   });
 
-  it('records the policy that acted on a VM', async () => {
+  it('records the policy that acted on a VM', { timeout: 90_000 }, async () => {
     const key = await newSshKey(t, 'ttl-key');
     const order = await t.call('POST', '/v1/resource/gpu', {
       name: 'short-lived',
@@ -92,7 +92,7 @@ describe.each(STORE_KINDS)('what raises events, on %s', (store) => {
     expect(destroyed.data.reason).toBe('policy');
   });
 
-  it('tells a preempted spot VM apart from other status changes', async () => {
+  it('tells a preempted spot VM apart from other status changes', { timeout: 90_000 }, async () => {
     const offers = (await t.call('GET', '/v1/offers?gpuCount=1&availableOnly=true&spot=only')).body.data.offers as {
       provider: string;
       machineKind: string;
@@ -127,7 +127,7 @@ describe.each(STORE_KINDS)('what raises events, on %s', (store) => {
     expect(change?.data).toMatchObject({ from: 'Running', to: preempted.data.status });
   });
 
-  it('reports an instance made elsewhere once, and one that vanished behind its back', async () => {
+  it('reports an instance made elsewhere once, and one that vanished behind its back', { timeout: 90_000 }, async () => {
     const verda = (await t.app.runtime.pool.all()).find((a) => a.definition.id === 'verda')!;
     const accountId = verda.config.accountId;
     const { provider } = await t.app.runtime.pool.get(accountId);
@@ -164,7 +164,7 @@ describe.each(STORE_KINDS)('what raises events, on %s', (store) => {
     expect(vanished.data).toMatchObject({ name: 'vanishing', providerInstanceId: vm.providerInstanceId });
   });
 
-  it('follows a volume from create to delete', async () => {
+  it('follows a volume from create to delete', { timeout: 90_000 }, async () => {
     const options = (await t.call('GET', '/v1/resource/volumes/options')).body.data as {
       datacenter: { id: string };
       provider: string;

@@ -190,6 +190,7 @@ describe.each(STORE_KINDS)('GET /v1/events on %s', (store) => {
     expect(await bad('?since=yesterday&format=json')).toContain('since');
     expect(await bad('?format=xml')).toContain('format');
     expect(await bad('?since=2026-01-01T00:00:00Z')).toContain('format=json');
+    expect(await bad('?page=2')).toContain('query.page applies to format=json');
     expect(await bad('?format=json&limit=1000')).toContain('limit');
     expect(await bad('?format=json&since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z')).toContain('since');
     const noKey = await fetch(`${t.url}/v1/events`);

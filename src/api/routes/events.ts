@@ -71,6 +71,8 @@ export function eventRoutes(app: FastifyInstance, services: Services, options: E
       for (const [name, value] of [
         ['since', since],
         ['until', until],
+        ['page', page],
+        ['limit', limit],
       ] as const) {
         if (value !== undefined)
           throw badRequest('VALIDATION_ERROR', `query.${name} applies to format=json only`, { field: `query.${name}` });

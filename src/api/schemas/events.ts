@@ -48,9 +48,10 @@ export const EventQuery = Type.Object(
     ),
     since: Type.Optional(DateTime('JSON only: events at or after this time')),
     until: Type.Optional(DateTime('JSON only: events at or before this time')),
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'JSON only: 1-based page' })),
+    // No schema defaults: a stream refuses paging, so the route must see whether it was sent.
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, description: 'JSON only: 1-based page (default 1)' })),
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'JSON only: items per page, 1–100' }),
+      Type.Integer({ minimum: 1, maximum: 100, description: 'JSON only: items per page, 1–100 (default 10)' }),
     ),
   },
   { additionalProperties: false },
