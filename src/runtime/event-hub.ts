@@ -153,6 +153,12 @@ export class EventHub implements EventService {
   }
 
   private async readNew(): Promise<void> {
+    if (this.subscribers.size === 0) {
+      // Nobody to hand events to: skip reading them, but move on so a later subscriber starts from now.
+      this.cursor = Math.max(this.cursor, await this.repository.latestSeq());
+      this.gaps.clear();
+      return;
+    }
     const found: PlatformEvent[] = [];
     if (this.gaps.size > 0) {
       const now = Date.now();
