@@ -22,6 +22,7 @@ import * as m007 from './migrations/007_volumes.ts';
 import * as m008 from './migrations/008_vm_credentials.ts';
 import * as m009 from './migrations/009_events.ts';
 import * as m011 from './migrations/011_fleet_indexes.ts';
+import * as m013 from './migrations/013_sweep_indexes.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_vm_credentials': m008,
   '009_events': m009,
   '011_fleet_indexes': m011,
+  '013_sweep_indexes': m013,
 };
 
 class StaticMigrations implements MigrationProvider {

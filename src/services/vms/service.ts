@@ -143,23 +143,24 @@ export class VmServiceImpl implements VmService {
     const countRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     const total = Number(countRow?.n ?? 0);
 
-    let rowsQuery = this.vms.withNames();
-    if (!query.includeDeleted) rowsQuery = rowsQuery.where('vms.deleted_at', 'is', null);
-    if (query.resourceGroupId) rowsQuery = rowsQuery.where('vms.resource_group_id', '=', query.resourceGroupId);
-    if (query.status) rowsQuery = rowsQuery.where('vms.status', '=', query.status);
-    if (query.search) rowsQuery = rowsQuery.where('vms.name', 'like', `%${query.search.replace(/[%_]/g, '')}%`);
     const sort = query.sort.length > 0 ? query.sort : [{ field: 'createdAt', direction: 'desc' as const }];
     for (const s of sort) {
       if (!SORTABLE.has(s.field))
         throw badRequest('VALIDATION_ERROR', `sort: cannot sort by "${s.field}"; use ${[...SORTABLE].join(', ')}`);
-      rowsQuery = rowsQuery.orderBy(SORT_COLUMNS[s.field as keyof typeof SORT_COLUMNS], s.direction);
     }
     // Ties broken by id in the same direction, so the listing index serves the whole ORDER BY.
-    rowsQuery = rowsQuery.orderBy('vms.id', sort[sort.length - 1]?.direction ?? 'desc');
-    const rows = await rowsQuery
+    const tieBreak = sort[sort.length - 1]?.direction ?? 'desc';
+    // The page's ids first, from the index alone; then the full rows of just those. Skipping to a deep page
+    // with the full rows and joins in one query materialised every skipped row (8 ms a page at 10,000 VMs).
+    let idsQuery = base.select('vms.id');
+    for (const s of sort) idsQuery = idsQuery.orderBy(SORT_COLUMNS[s.field as keyof typeof SORT_COLUMNS], s.direction);
+    idsQuery = idsQuery
+      .orderBy('vms.id', tieBreak)
       .limit(query.limit)
-      .offset((query.page - 1) * query.limit)
-      .execute();
+      .offset((query.page - 1) * query.limit);
+    let rowsQuery = this.vms.withNames().where('vms.id', 'in', idsQuery);
+    for (const s of sort) rowsQuery = rowsQuery.orderBy(SORT_COLUMNS[s.field as keyof typeof SORT_COLUMNS], s.direction);
+    const rows = await rowsQuery.orderBy('vms.id', tieBreak).execute();
     const items = await this.views(rows);
     const totalPages = Math.max(1, Math.ceil(total / query.limit));
     return {
