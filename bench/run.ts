@@ -9,7 +9,8 @@
  * (see cli.ts). Targets are printed beside the figures; nothing here asserts. Every child process (the
  * simulators, the load generators) ends with the bench, however it ends (see children.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as inspector from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -251,6 +252,27 @@ for (const id of accountIds) {
   );
 }
 
+/**
+ * `BENCH_PROFILE=<dir>`: a CPU profile of the server process during each measured run, written as
+ * `<dir>/<run>.cpuprofile` (open it in Chrome DevTools), to see where a read's time goes.
+ */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | null> {
+  const target = process.env.BENCH_PROFILE;
+  if (!target) return null;
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(target, { recursive: true });
+      writeFileSync(join(target, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 async function measure(name: string, paths: string[]) {
   const listCallsBefore = app.runtime.refresher.listCalls;
   const callsBefore = providerCalls;
@@ -258,7 +280,9 @@ async function measure(name: string, paths: string[]) {
   // How long the server's event loop was blocked at worst: what every request in flight waits out.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
+  const profiler = await startProfile();
   const result = await load(url, paths, headers);
+  await profiler?.stop(name);
   loopDelay.disable();
   const seconds = (Date.now() - started) / 1000;
   const listCalls = app.runtime.refresher.listCalls - listCallsBefore;
