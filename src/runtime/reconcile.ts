@@ -165,7 +165,14 @@ export class Reconciler {
     // A key pair generated for this VM has no machine left to open: wipe it (once, however often this runs).
     const wiped = await this.db
       .updateTable('vms')
-      .set({ has_stored_credentials: 0, stored_private_key_enc: null, generated_public_key: null })
+      // A write like any other: its version moves, so cached reads of this VM see the credentials gone.
+      .set((eb) => ({
+        has_stored_credentials: 0,
+        stored_private_key_enc: null,
+        generated_public_key: null,
+        version: eb('version', '+', 1),
+        updated_at: new Date().toISOString(),
+      }))
       .where('id', '=', vm.id)
       .where('stored_private_key_enc', 'is not', null)
       .executeTakeFirst();

@@ -10,7 +10,7 @@ import { GpuVmDetailsSchema, JobSchema, OrderAcceptedSchema, VmEventSchema } fro
 import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery } from '../schemas/gpu-vm-requests.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
-/** Serialised answers, keyed by the page or VM object the service cached (the same object while unchanged). */
+/** Serialised answers, keyed by the listing page the service cached (the same object while unchanged). */
 const serializedAnswers = new WeakMap<object, string>();
 
 /**
@@ -100,9 +100,8 @@ export function gpuVmRoutes(app: FastifyInstance, services: Services): void {
         response: { 200: Envelope(Vm), ...errorResponses },
       },
     },
-    async (request, reply) => {
-      const vm = await services.vms.get(request.params.id);
-      return sendSerializedOnce(reply, vm, () => ok('GPU VM retrieved successfully', vm));
+    async (request) => {
+      return ok('GPU VM retrieved successfully', await services.vms.get(request.params.id));
     },
   );
 

@@ -51,23 +51,43 @@ export function overlapHours(startedAt: string, endedAt: string | null, from: nu
   return Math.max(0, end - start) / HOUR_MS;
 }
 
-/** Cost accrued by each VM since it first billed, in one query for a whole page. */
-export async function accruedCosts(
-  db: Kysely<Database>,
-  vmIds: string[],
-): Promise<Map<string, { amount: number; currency: string }>> {
-  const result = new Map<string, { amount: number; currency: string }>();
-  if (vmIds.length === 0) return result;
-  const segments = await db
+/** A VM's billing segment, as the accrued cost is computed from it. */
+export interface BillingSegmentRow {
+  vm_id: string;
+  started_at: string;
+  ended_at: string | null;
+  price_amount: number;
+  currency: string;
+}
+
+/** The billing segments of these VMs, in one query. */
+export async function billingSegmentsOf(db: Kysely<Database>, vmIds: string[]): Promise<BillingSegmentRow[]> {
+  if (vmIds.length === 0) return [];
+  return db
     .selectFrom('billing_segments')
     .select(['vm_id', 'started_at', 'ended_at', 'price_amount', 'currency'])
     .where('vm_id', 'in', vmIds)
     .execute();
-  const nowMs = Date.now();
+}
+
+/** Cost accrued by each VM of these segments until `nowMs`. */
+export function accruedFrom(
+  segments: readonly BillingSegmentRow[],
+  nowMs = Date.now(),
+): Map<string, { amount: number; currency: string }> {
+  const result = new Map<string, { amount: number; currency: string }>();
   for (const s of segments) {
     const amount = overlapHours(s.started_at, s.ended_at, 0, nowMs) * s.price_amount;
     const prev = result.get(s.vm_id);
     result.set(s.vm_id, { amount: (prev?.amount ?? 0) + amount, currency: s.currency });
   }
   return result;
+}
+
+/** Cost accrued by each VM since it first billed, in one query for a whole page. */
+export async function accruedCosts(
+  db: Kysely<Database>,
+  vmIds: string[],
+): Promise<Map<string, { amount: number; currency: string }>> {
+  return accruedFrom(await billingSegmentsOf(db, vmIds));
 }

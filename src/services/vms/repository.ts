@@ -38,6 +38,63 @@ export class VmRepository {
     return this.withNames().where('vms.id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * One VM's row with its names, plus a fingerprint (`stamp`) of everything its answer is built from: the
+   * row (every write bumps `version`), the names of its SSH key and resource group, its attached volumes
+   * and its billing segments, with how many of each there are. One read by primary key and indexed lookups.
+   */
+  async getForRead(id: string): Promise<{ row: VmRowWithNames; stamp: string; volumes: number; segments: number } | undefined> {
+    const found = await this.withNames()
+      .select((eb) => [
+        eb
+          .selectFrom('vm_volumes')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('vm_volumes.vm_id', '=', 'vms.id')
+          .where('vm_volumes.detached_at', 'is', null)
+          .as('stamp_volumes'),
+        eb
+          .selectFrom('vm_volumes')
+          .innerJoin('volumes', 'volumes.id', 'vm_volumes.volume_id')
+          .select((e) => e.fn.max('volumes.updated_at').as('u'))
+          .whereRef('vm_volumes.vm_id', '=', 'vms.id')
+          .where('vm_volumes.detached_at', 'is', null)
+          .as('stamp_volumes_updated'),
+        eb
+          .selectFrom('vm_volumes')
+          .select((e) => e.fn.max('vm_volumes.attached_at').as('a'))
+          .whereRef('vm_volumes.vm_id', '=', 'vms.id')
+          .where('vm_volumes.detached_at', 'is', null)
+          .as('stamp_attached'),
+        eb
+          .selectFrom('billing_segments')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('billing_segments.vm_id', '=', 'vms.id')
+          .as('stamp_segments'),
+        eb
+          .selectFrom('billing_segments')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('billing_segments.vm_id', '=', 'vms.id')
+          .where('billing_segments.ended_at', 'is', null)
+          .as('stamp_open_segments'),
+      ])
+      .where('vms.id', '=', id)
+      .executeTakeFirst();
+    if (!found) return undefined;
+    const { stamp_volumes, stamp_volumes_updated, stamp_attached, stamp_segments, stamp_open_segments, ...row } = found;
+    const stamp = [
+      row.version,
+      row.updated_at,
+      row.ssh_key_name,
+      row.resource_group_name,
+      stamp_volumes,
+      stamp_volumes_updated,
+      stamp_attached,
+      stamp_segments,
+      stamp_open_segments,
+    ].join('|');
+    return { row, stamp, volumes: Number(stamp_volumes ?? 0), segments: Number(stamp_segments ?? 0) };
+  }
+
   /** Write a patch; `expectedVersion` makes it conditional (false when someone else wrote first). */
   async update(id: string, patch: VmPatch, expectedVersion?: number): Promise<boolean> {
     let query = this.db

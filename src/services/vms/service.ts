@@ -7,7 +7,7 @@ import type { StatusRefresher } from '../../runtime/status-refresher.ts';
 import type { Dialect } from '../../store/database.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CatalogServiceImpl } from '../catalog/service.ts';
-import { accruedCosts } from '../costs/billing.ts';
+import { accruedFrom, billingSegmentsOf } from '../costs/billing.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { ImageServiceImpl } from '../images/service.ts';
@@ -36,6 +36,7 @@ import { type GeneratedVmKey, generateVmKey, NO_GENERATED_KEY, openStoredKey } f
 import { type CreatePayload, candidateFromOffer } from './placement.ts';
 import { ReadCache, type ReadVersion } from './read-cache.ts';
 import { VmRepository, type VmRow, type VmRowWithNames } from './repository.ts';
+import { SingleVmReads, type VmSource } from './single-reads.ts';
 import { toVmDetails } from './view.ts';
 import { scriptFits, secretEnvContext, type Workload, workloadColumns, workloadOf } from './workload.ts';
 
@@ -88,13 +89,14 @@ export class VmServiceImpl implements VmService {
   private readonly jobsRepo: JobRepository;
   private readonly volumes: VolumeRepository;
   private readonly listings = new ReadCache<Page<GpuVmDetails>>(READ_CACHE);
-  /** Single VMs by id, on the same terms as listing pages. */
-  private readonly singles = new ReadCache<GpuVmDetails>({ ...READ_CACHE, maxEntries: 10_000 });
+  /** Single VMs by id: their rows kept while unchanged, the answer rendered per read. */
+  private readonly singles: SingleVmReads;
 
   constructor(private readonly deps: VmServiceDeps) {
     this.vms = new VmRepository(deps.db);
     this.jobsRepo = new JobRepository(deps.db);
     this.volumes = new VolumeRepository(deps.db);
+    this.singles = new SingleVmReads(deps.db, this.vms, this.volumes);
   }
 
   // ---------- reads ----------
@@ -177,26 +179,22 @@ export class VmServiceImpl implements VmService {
   }
 
   async get(id: string): Promise<GpuVmDetails> {
-    // The account is known from an earlier read of this VM; keeping it fresh comes before the version check,
+    // The account is known from an earlier read of this VM; keeping it fresh comes before reading the rows,
     // so a refresh it triggers is part of what the answer shows.
-    const accountId = this.singles.peek(id)?.providerAccountId;
-    if (accountId) await this.deps.refresher.ensureFresh([accountId]);
-    // One VM shows only its own account's sync time.
-    const version = await this.dataVersion(accountId ? [accountId] : []);
-    return this.singles.getOrBuild(id, version, () => this.readOne(id));
-  }
-
-  private async readOne(id: string): Promise<GpuVmDetails> {
-    const row = await this.vms.getWithNames(id);
-    if (!row) throw notFound('GPU VM', id);
-    if (row.account_id && !row.deleted_at && !this.singles.peek(id)) {
-      // First read of this VM (get() did not know its account yet): wait, bounded, for its account's data.
-      const syncedBefore = this.deps.refresher.lastSyncedAt(row.account_id);
-      await this.deps.refresher.ensureFresh([row.account_id]);
-      // Read again only when a refresh actually happened meanwhile.
-      if (this.deps.refresher.lastSyncedAt(row.account_id) !== syncedBefore) return this.detailsOf(id);
+    const known = this.singles.known(id);
+    if (known?.account_id && !known.deleted_at) await this.deps.refresher.ensureFresh([known.account_id]);
+    let source = await this.singles.read(id);
+    if (!source) throw notFound('GPU VM', id);
+    const { account_id: accountId, deleted_at: deletedAt } = source.row;
+    if (!known && accountId && !deletedAt) {
+      // First read of this VM: wait, bounded, for its account's data; read again only when a refresh
+      // actually happened meanwhile.
+      const syncedBefore = this.deps.refresher.lastSyncedAt(accountId);
+      await this.deps.refresher.ensureFresh([accountId]);
+      if (this.deps.refresher.lastSyncedAt(accountId) !== syncedBefore) source = await this.singles.read(id);
+      if (!source) throw notFound('GPU VM', id);
     }
-    return (await this.views([row]))[0] as GpuVmDetails;
+    return this.render(source, Date.now());
   }
 
   async history(id: string): Promise<VmEvent[]> {
@@ -853,25 +851,32 @@ export class VmServiceImpl implements VmService {
 
   private async views(rows: VmRowWithNames[]): Promise<GpuVmDetails[]> {
     const ids = rows.map((r) => r.id);
-    const [costs, attached] = await Promise.all([accruedCosts(this.deps.db, ids), this.volumes.attachedToVms(ids)]);
+    const [segments, attached] = await Promise.all([billingSegmentsOf(this.deps.db, ids), this.volumes.attachedToVms(ids)]);
+    const nowMs = Date.now();
     return rows.map((row) =>
-      toVmDetails(row as VmRowWithNames, {
-        accountSyncedAt: row.account_id ? this.deps.refresher.lastSyncedAt(row.account_id) : null,
-        accrued: costs.get(row.id),
-        maxStalenessMs: this.deps.refresher.options.maxStalenessMs,
-        volumes: attached
-          .filter((v) => v.vm_id === row.id)
-          .map((v) => ({
-            id: v.id,
-            name: v.name,
-            sizeGB: Number(v.size_gb),
-            type: v.type,
-            status: v.status as VolumeStatus,
-            attachedAt: v.attached_at,
-            mountHint: this.deps.providerInfo(v.provider)?.volumes?.mountHint ?? '',
-          })),
-      }),
+      this.render(
+        { row, segments: segments.filter((s) => s.vm_id === row.id), attached: attached.filter((v) => v.vm_id === row.id) },
+        nowMs,
+      ),
     );
+  }
+
+  /** One VM's answer from its rows, as of `nowMs`. */
+  private render({ row, segments, attached }: VmSource, nowMs: number): GpuVmDetails {
+    return toVmDetails(row, {
+      accountSyncedAt: row.account_id ? this.deps.refresher.lastSyncedAt(row.account_id) : null,
+      accrued: accruedFrom(segments, nowMs).get(row.id),
+      maxStalenessMs: this.deps.refresher.options.maxStalenessMs,
+      volumes: attached.map((v) => ({
+        id: v.id,
+        name: v.name,
+        sizeGB: Number(v.size_gb),
+        type: v.type,
+        status: v.status as VolumeStatus,
+        attachedAt: v.attached_at,
+        mountHint: this.deps.providerInfo(v.provider)?.volumes?.mountHint ?? '',
+      })),
+    });
   }
 
   private async jobViews(rows: JobRow[]): Promise<Job[]> {
