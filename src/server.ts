@@ -39,6 +39,7 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     maxStalenessMs: config.maxStalenessMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
     eventRetentionDays: config.eventRetentionDays,
+    metrics: { token: config.metricsToken, port: config.metricsPort, host: config.metricsHost },
     // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
     ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
     web: registerWeb,
@@ -68,6 +69,7 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     mode === 'sandbox'
       ? `  clouds:     simulated ${app.sandbox?.clouds.map((c) => c.definition.displayName).join(', ')} (sandbox mode; add real accounts at /v1/provider-accounts)`
       : '  clouds:     the provider accounts configured at /v1/provider-accounts',
+    `  metrics:    ${metricsLine(mode, url, app.metricsUrl, config.metricsToken !== null)}`,
     `  CLI:        npx gpufleet gpu ls`,
     '',
   ];
@@ -107,6 +109,16 @@ export function adminKeyLines(
     case 'config':
       return [`  dashboard:  ${url}/  (sign in with the admin key)`, '  admin key:  the one set in GPUFLEET_ADMIN_KEY'];
   }
+}
+
+/** Where Prometheus scrapes, and with what (never the token itself). */
+function metricsLine(mode: 'sandbox' | 'production', url: string, metricsUrl: string | null, token: boolean): string {
+  const where = [
+    ...(mode === 'sandbox' ? [`${url}/metrics (admin key${token ? ' or GPUFLEET_METRICS_TOKEN' : ''})`] : []),
+    ...(mode === 'production' && token ? [`${url}/metrics (GPUFLEET_METRICS_TOKEN)`] : []),
+    ...(metricsUrl ? [`${metricsUrl}/metrics${token ? ' (GPUFLEET_METRICS_TOKEN)' : ''}`] : []),
+  ];
+  return where.length ? where.join(', ') : 'off (set GPUFLEET_METRICS_TOKEN or GPUFLEET_METRICS_PORT)';
 }
 
 /** No mode configured: sandbox until a real (non-sandbox) provider account exists. */
