@@ -29,21 +29,29 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     throw error;
   }
 
-  const app = await createApp({
-    store,
-    secretKey: loadOrCreateSecretKey(config.dataDir),
-    adminKey: admin.key,
-    mode,
-    sandbox: { stateDir: config.dataDir, transitionMs: config.simulatorTransitionMs },
-    logger,
-    maxStalenessMs: config.maxStalenessMs,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    eventRetentionDays: config.eventRetentionDays,
-    metrics: { token: config.metricsToken, port: config.metricsPort, host: config.metricsHost },
-    // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
-    ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
-    web: registerWeb,
-  });
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp({
+      store,
+      secretKey: loadOrCreateSecretKey(config.dataDir),
+      adminKey: admin.key,
+      mode,
+      sandbox: { stateDir: config.dataDir, transitionMs: config.simulatorTransitionMs },
+      logger,
+      maxStalenessMs: config.maxStalenessMs,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      eventRetentionDays: config.eventRetentionDays,
+      metrics: { token: config.metricsToken, port: config.metricsPort, host: config.metricsHost },
+      // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
+      ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
+      web: registerWeb,
+    });
+  } catch (error) {
+    // Nothing may stay locked or open when the app cannot start (e.g. the metrics port is taken).
+    await store.close();
+    unlock();
+    throw error;
+  }
   try {
     await app.api.listen({ host: config.host, port: config.port });
   } catch (error) {

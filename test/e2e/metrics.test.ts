@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { type MetricFamily, parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
+import { STORE_KINDS } from '../support/stores.ts';
 import { catalogIds, newSshKey, waitForJob, waitForStatus } from './helpers.ts';
 
 type Families = Map<string, MetricFamily>;
@@ -24,11 +25,11 @@ async function refusal(
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-describe('GET /metrics in sandbox mode', () => {
+describe.each(STORE_KINDS)('GET /metrics in sandbox mode on %s', (store) => {
   let t: TestApp;
   const admin = () => ({ 'x-api-key': t.adminKey });
   beforeAll(async () => {
-    t = await startTestApp({ web: false });
+    t = await startTestApp({ store, web: false });
   });
   afterAll(async () => t?.close());
 

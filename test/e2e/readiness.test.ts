@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkReadiness } from '../../src/runtime/readiness.ts';
+import { openStore } from '../../src/store/database.ts';
+import { buildTestApi } from '../api/helpers.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
+import { STORE_KINDS } from '../support/stores.ts';
 
 interface AccountReadiness {
   name: string;
@@ -22,11 +26,11 @@ async function readyz(t: TestApp): Promise<{ status: number; body: ReadyzBody; t
   return { status: res.status, body: JSON.parse(text), text };
 }
 
-describe('GET /readyz', () => {
+describe.each(STORE_KINDS)('GET /readyz on %s', (store) => {
   let t: TestApp;
   beforeAll(async () => {
     // A tiny rate limit: probes must never count against it.
-    t = await startTestApp({ web: false, rateLimitPerMinute: 3 });
+    t = await startTestApp({ store, web: false, rateLimitPerMinute: 3 });
   });
   afterAll(async () => t?.close());
 
@@ -72,5 +76,27 @@ describe('GET /readyz', () => {
       verda.simulator.control.reset();
     }
     await eventually(async () => ((await readyz(t)).status === 200 ? true : undefined), 'readiness to come back');
+  });
+});
+
+describe('GET /readyz when the store does not answer', () => {
+  it('answers 503 NOT_READY naming the store', async () => {
+    const store = await openStore({ url: ':memory:' });
+    await store.close();
+    const { app, fake } = await buildTestApi();
+    fake.services.readiness = () => checkReadiness(store.db, { failure: () => null });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as ReadyzBody;
+      expect(body).toMatchObject({ success: false, error: 'NOT_READY' });
+      expect(body.message).toContain('store');
+      expect(body.details.failing).toEqual([{ component: 'store', status: 'failing' }]);
+    } finally {
+      await app.close();
+    }
   });
 });
