@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { type MetricFamily, parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { STORE_KINDS } from '../support/stores.ts';
@@ -247,5 +248,18 @@ describe('the Prometheus text parser the tests rely on', () => {
       expect(() => parsePrometheusText(bad), JSON.stringify(bad)).toThrow();
     }
     expect(() => parsePrometheusText(`${head}h_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 1.5\nh_count 2\n`)).not.toThrow();
+  });
+});
+
+describe('metrics settings', () => {
+  it('reads GPUFLEET_METRICS_TOKEN, GPUFLEET_METRICS_PORT and GPUFLEET_METRICS_HOST, refusing a guessable token', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: null, metricsPort: null, metricsHost: '127.0.0.1' });
+    const token = 'a'.repeat(24);
+    expect(
+      loadConfig({ GPUFLEET_METRICS_TOKEN: token, GPUFLEET_METRICS_PORT: '9464', GPUFLEET_METRICS_HOST: '0.0.0.0' }),
+    ).toMatchObject({ metricsToken: token, metricsPort: 9464, metricsHost: '0.0.0.0' });
+    expect(() => loadConfig({ GPUFLEET_METRICS_TOKEN: 'short' })).toThrow(/GPUFLEET_METRICS_TOKEN/);
+    expect(() => loadConfig({ GPUFLEET_METRICS_PORT: 'nine' })).toThrow(/GPUFLEET_METRICS_PORT/);
+    expect(() => loadConfig({ GPUFLEET_METRICS_PORT: '0' })).toThrow(/GPUFLEET_METRICS_PORT/);
   });
 });
