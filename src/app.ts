@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/app.ts';
+import { buildMetricsServer } from './api/plugins/metrics.ts';
 import type { ProviderDeps } from './core/provider/provider.ts';
 import type { Logger } from './logger.ts';
 import { findProvider, providerRegistry } from './providers/registry.ts';
@@ -11,10 +12,12 @@ import { EventRetention } from './runtime/event-retention.ts';
 import { ImageCache } from './runtime/image-cache.ts';
 import { JobWorker } from './runtime/job-worker.ts';
 import type { JobTiming } from './runtime/jobs/context.ts';
+import { AppMetrics } from './runtime/metrics.ts';
 import { OfferCache } from './runtime/offer-cache.ts';
 import { PolicyEngine } from './runtime/policies.ts';
 import { StorePollClaims } from './runtime/poll-claims.ts';
 import { ProviderPool } from './runtime/provider-pool.ts';
+import { checkReadiness } from './runtime/readiness.ts';
 import { Reconciler } from './runtime/reconcile.ts';
 import { StatusRefresher } from './runtime/status-refresher.ts';
 import { VolumeReconciler } from './runtime/volume-reconcile.ts';
@@ -78,6 +81,12 @@ export interface AppOptions {
   web?: (app: FastifyInstance) => Promise<void> | void;
   /** Counts provider calls (benchmarks). */
   onProviderCall?: ProviderDeps['onProviderCall'];
+  /**
+   * Who may scrape `GET /metrics`. In sandbox mode the admin API key may, on the main port; `token` (a bearer
+   * token) may on the main port in any mode; `port` adds a listener of its own (the token is required there too
+   * when set). In production with neither, `/metrics` answers 404.
+   */
+  metrics?: { token?: string | null; port?: number | null; host?: string };
 }
 
 export interface App {
@@ -91,7 +100,10 @@ export interface App {
     worker: JobWorker;
     policies: PolicyEngine;
     events: EventHub;
+    metrics: AppMetrics;
   };
+  /** `http://host:port` of the separate metrics listener, when one was asked for. */
+  metricsUrl: string | null;
   /** The one publisher of this process: everything that records an event goes through it (webhooks add fan-outs). */
   events: EventPublisher;
   sandbox: Sandbox | null;
@@ -113,7 +125,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     actionDeadlineMs: options.timing?.actionDeadlineMs ?? 10 * 60_000,
   };
   const maxStalenessMs = options.maxStalenessMs ?? 10_000;
-  const providerDeps: ProviderDeps = { logger, ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}) };
+  const metrics = new AppMetrics(db);
+  const providerDeps: ProviderDeps = {
+    logger,
+    observer: metrics.providerObserver,
+    ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}),
+  };
 
   // The pool needs the accounts service and the accounts service needs runtime hooks: tie the knot lazily.
   let runtimeHooks: RuntimeHooks | null = null;
@@ -129,6 +146,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     hooks,
     logger,
     ...(options.onProviderCall ? { onProviderCall: options.onProviderCall } : {}),
+    providerObserver: metrics.providerObserver,
   });
   const pool = new ProviderPool(accounts, providerDeps);
   const publisher = new EventPublisher(db, store.dialect);
@@ -248,6 +266,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     apiKeys,
     costs: new CostServiceImpl(db),
     events: eventHub,
+    readiness: () => checkReadiness(db, refresher),
     health: async (): Promise<HealthReport> => {
       const list = await accounts.list();
       return {
@@ -286,6 +305,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       leaseMs: options.timing?.leaseMs ?? 15_000,
       tickMs: options.timing?.workerTickMs ?? 250,
       ...(options.workerId ? { workerId: options.workerId } : {}),
+      onJobFinished: (job) => metrics.jobFinished(job.operation, job.outcome),
     },
   );
   const policies = new PolicyEngine(
@@ -312,14 +332,36 @@ export async function createApp(options: AppOptions): Promise<App> {
     errorLog: logger,
     eventStream: { heartbeatMs: options.timing?.eventHeartbeatMs ?? 15_000, retryMs: 3_000 },
     ...(options.web ? { webRoot: options.web } : {}),
+    metrics: {
+      source: metrics,
+      access: { adminKey: options.mode === 'sandbox', token: options.metrics?.token ?? null },
+    },
   });
+
+  let metricsServer: FastifyInstance | null = null;
+  let metricsUrl: string | null = null;
+  if (options.metrics?.port !== undefined && options.metrics.port !== null) {
+    const host = options.metrics.host ?? '127.0.0.1';
+    metricsServer = await buildMetricsServer(metrics, options.metrics.token ?? null);
+    try {
+      await metricsServer.listen({ host, port: options.metrics.port });
+    } catch (error) {
+      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), worker.stop()]);
+      await Promise.all([api.close(), eventRetention.stop(), eventHub.stop(), pool.close(), sandbox?.close()]);
+      throw new Error(`the metrics listener cannot listen on ${host}:${options.metrics.port}: ${(error as Error).message}`);
+    }
+    const address = metricsServer.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.metrics.port;
+    metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
 
   let closed = false;
   return {
     api,
     store,
     services,
-    runtime: { pool, refresher, offers, worker, policies, events: eventHub },
+    runtime: { pool, refresher, offers, worker, policies, events: eventHub, metrics },
+    metricsUrl,
     events: publisher,
     sandbox,
     close: async () => {
@@ -327,7 +369,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       closed = true;
       await Promise.all([policies.stop(), offers.stop(), refresher.stop()]);
       await worker.stop();
-      await api.close();
+      await Promise.all([api.close(), metricsServer?.close()]);
       await Promise.all([eventRetention.stop(), eventHub.stop()]);
       await pool.close();
       await sandbox?.close();

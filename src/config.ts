@@ -16,6 +16,11 @@ export interface Config {
   logLevel: string;
   /** Stored events older than this are pruned: how far back `/v1/events` can replay. */
   eventRetentionDays: number;
+  /** Bearer token that may scrape `GET /metrics` (on the main port, and on the metrics port when there is one). */
+  metricsToken: string | null;
+  /** A listener of its own for `GET /metrics` (null: none); bound to `metricsHost`. */
+  metricsPort: number | null;
+  metricsHost: string;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -29,6 +34,15 @@ function positiveIntFrom(value: string | undefined, fallback: number, name: stri
   const n = intFrom(value, fallback, name);
   if (n < 1) throw new Error(`${name} must be at least 1, got "${value}"`);
   return n;
+}
+
+/** A token short enough to guess would expose the fleet's shape to anyone who tries. */
+function metricsTokenFrom(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  const token = value.trim();
+  if (token.length < 16 || /\s/.test(token))
+    throw new Error('GPUFLEET_METRICS_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)');
+  return token;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -48,5 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: intFrom(env.GPUFLEET_RATE_LIMIT_PER_MINUTE, 1_000, 'GPUFLEET_RATE_LIMIT_PER_MINUTE'),
     logLevel: env.GPUFLEET_LOG_LEVEL ?? 'info',
     eventRetentionDays: positiveIntFrom(env.GPUFLEET_EVENT_RETENTION_DAYS, 7, 'GPUFLEET_EVENT_RETENTION_DAYS'),
+    metricsToken: metricsTokenFrom(env.GPUFLEET_METRICS_TOKEN),
+    metricsPort: env.GPUFLEET_METRICS_PORT ? positiveIntFrom(env.GPUFLEET_METRICS_PORT, 0, 'GPUFLEET_METRICS_PORT') : null,
+    metricsHost: env.GPUFLEET_METRICS_HOST || '127.0.0.1',
   };
 }

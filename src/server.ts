@@ -29,20 +29,29 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     throw error;
   }
 
-  const app = await createApp({
-    store,
-    secretKey: loadOrCreateSecretKey(config.dataDir),
-    adminKey: admin.key,
-    mode,
-    sandbox: { stateDir: config.dataDir, transitionMs: config.simulatorTransitionMs },
-    logger,
-    maxStalenessMs: config.maxStalenessMs,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    eventRetentionDays: config.eventRetentionDays,
-    // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
-    ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
-    web: registerWeb,
-  });
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp({
+      store,
+      secretKey: loadOrCreateSecretKey(config.dataDir),
+      adminKey: admin.key,
+      mode,
+      sandbox: { stateDir: config.dataDir, transitionMs: config.simulatorTransitionMs },
+      logger,
+      maxStalenessMs: config.maxStalenessMs,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      eventRetentionDays: config.eventRetentionDays,
+      metrics: { token: config.metricsToken, port: config.metricsPort, host: config.metricsHost },
+      // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
+      ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
+      web: registerWeb,
+    });
+  } catch (error) {
+    // Nothing may stay locked or open when the app cannot start (e.g. the metrics port is taken).
+    await store.close();
+    unlock();
+    throw error;
+  }
   try {
     await app.api.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -68,6 +77,7 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     mode === 'sandbox'
       ? `  clouds:     simulated ${app.sandbox?.clouds.map((c) => c.definition.displayName).join(', ')} (sandbox mode; add real accounts at /v1/provider-accounts)`
       : '  clouds:     the provider accounts configured at /v1/provider-accounts',
+    `  metrics:    ${metricsLine(mode, url, app.metricsUrl, config.metricsToken !== null)}`,
     `  CLI:        npx gpufleet gpu ls`,
     '',
   ];
@@ -107,6 +117,16 @@ export function adminKeyLines(
     case 'config':
       return [`  dashboard:  ${url}/  (sign in with the admin key)`, '  admin key:  the one set in GPUFLEET_ADMIN_KEY'];
   }
+}
+
+/** Where Prometheus scrapes, and with what (never the token itself). */
+function metricsLine(mode: 'sandbox' | 'production', url: string, metricsUrl: string | null, token: boolean): string {
+  const where = [
+    ...(mode === 'sandbox' ? [`${url}/metrics (admin key${token ? ' or GPUFLEET_METRICS_TOKEN' : ''})`] : []),
+    ...(mode === 'production' && token ? [`${url}/metrics (GPUFLEET_METRICS_TOKEN)`] : []),
+    ...(metricsUrl ? [`${metricsUrl}/metrics${token ? ' (GPUFLEET_METRICS_TOKEN)' : ''}`] : []),
+  ];
+  return where.length ? where.join(', ') : 'off (set GPUFLEET_METRICS_TOKEN or GPUFLEET_METRICS_PORT)';
 }
 
 /** No mode configured: sandbox until a real (non-sandbox) provider account exists. */

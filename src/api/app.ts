@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import type { Services } from '../services/types.ts';
 import { registerAccessControl } from './plugins/auth.ts';
 import { type ErrorLog, errorBody, handleClientError, registerErrorHandling } from './plugins/errors.ts';
+import { type MetricsAccess, type MetricsSource, registerMetricsRoute, registerRequestMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { applyRateLimitHeaders, RateLimiter } from './plugins/rate-limit.ts';
 import { buildSerializer } from './plugins/serialization.ts';
@@ -24,6 +25,8 @@ export interface ApiOptions {
   errorLog?: ErrorLog;
   /** `GET /v1/events` heartbeat and reconnect hint (shorter only in tests). */
   eventStream?: EventStreamOptions;
+  /** `GET /metrics` on this listener and the HTTP request metrics; absent: neither. */
+  metrics?: { source: MetricsSource; access: MetricsAccess };
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -76,12 +79,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
 
   registerJsonParser(app);
+  if (options.metrics) registerRequestMetrics(app, options.metrics.source);
   registerErrorHandling(app, options.errorLog);
   registerAccessControl(app, { services: options.services, limiter });
   for (const schema of sharedSchemas) app.addSchema(schema);
   // Before the routes, so that every route is seen by the OpenAPI generator.
   await registerOpenApi(app, options.version);
   registerRoutes(app, options.services, options.eventStream);
+  if (options.metrics) registerMetricsRoute(app, options.metrics.source, options.metrics.access, options.services);
   if (options.webRoot) await options.webRoot(app);
   return app;
 }

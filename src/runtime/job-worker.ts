@@ -32,6 +32,8 @@ export interface WorkerOptions {
    * leases it held before dying at once instead of waiting for them to lapse.
    */
   workerId?: string;
+  /** Called once when a job ends here (succeeded or failed), after the outcome is stored: metrics. */
+  onJobFinished?: (job: { id: string; operation: string; outcome: 'succeeded' | 'failed' }) => void;
 }
 
 /**
@@ -144,6 +146,9 @@ export class JobWorker {
       };
     }
     await this.deps.jobs.update(job.id, { ...patch, lease_owner: null, lease_until: null });
+    if ((patch.state === 'succeeded' || patch.state === 'failed') && job.state !== patch.state) {
+      this.options.onJobFinished?.({ id: job.id, operation: job.operation, outcome: patch.state });
+    }
     const event = vm ? jobEvent(job, patch, vm) : null;
     if (event) await this.deps.events.publish(event);
   }

@@ -31,6 +31,8 @@ export interface Services {
   costs: CostService;
   events: EventService;
   health(): Promise<HealthReport>;
+  /** Whether this replica can do its work: the store answers, and each enabled provider account's last sync. */
+  readiness(): Promise<ReadinessReport>;
 }
 
 // ---------- lists ----------
@@ -634,6 +636,25 @@ export interface HealthReport {
   mode: 'sandbox' | 'production';
   database: 'sqlite' | 'postgres';
   accounts: { id: string; provider: string; name: string; health: string; lastSyncedAt: string | null }[];
+}
+
+/**
+ * `ok`: working; `pending`: an account not synced yet (counts as ready); `failing`: not ready. Account entries
+ * carry no credentials, base URL or provider error text: the report is public, like `/healthz`.
+ */
+export type ReadinessStatus = 'ok' | 'pending' | 'failing';
+
+export interface ReadinessReport {
+  ready: boolean;
+  store: { status: 'ok' | 'failing'; latencyMs: number };
+  accounts: {
+    name: string;
+    provider: string;
+    status: ReadinessStatus;
+    /** `ok`, `auth_failed`, `unreachable` or `unknown`, from the last sync. */
+    health: string;
+    lastSyncedAt: string | null;
+  }[];
 }
 
 // ---------- events ----------

@@ -499,6 +499,7 @@ export function createFakeServices(): FakeServices {
       subscribe: () => () => undefined,
     },
     health: async () => ({ status: 'ok', version: '0.0.0-test', mode: 'sandbox', database: 'sqlite', accounts: [] }),
+    readiness: async () => ({ ready: true, store: { status: 'ok', latencyMs: 0 }, accounts: [] }),
   };
 
   function bulk(ids: string[]) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type App, createApp, ephemeralSecretKey } from '../../src/app.ts';
+import { type App, type AppOptions, createApp, ephemeralSecretKey } from '../../src/app.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { registerWeb } from '../../src/web/plugin.ts';
 import { openTestStore, type StoreKind } from './stores.ts';
@@ -31,6 +31,10 @@ export async function startTestApp(
     offerRefreshMs?: number;
     placeDeadlineMs?: number;
     eventHeartbeatMs?: number;
+    /** `production` starts no simulators (sandbox accounts stay disabled). */
+    mode?: AppOptions['mode'];
+    metrics?: AppOptions['metrics'];
+    rateLimitPerMinute?: number;
   } = {},
 ): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
@@ -39,7 +43,9 @@ export async function startTestApp(
     store,
     secretKey: ephemeralSecretKey(),
     adminKey,
-    mode: 'sandbox',
+    mode: options.mode ?? 'sandbox',
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     sandbox: { stateDir: null, transitionMs: options.transitionMs ?? 150, seed: 7 },
     logger: silentLogger,
     maxStalenessMs: options.maxStalenessMs ?? 1_000,

@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed on the route; any authenticated caller when absent. */
     roles?: readonly UserRole[];
+    /** A probe (readiness): its 503 is an answer, not a failure to log. */
+    probe?: boolean;
   }
 }
 
@@ -24,9 +26,10 @@ const API_PREFIX = '/v1/';
 
 /**
  * Load balancers probe these without a key, often from one address: counting them against that
- * address (or failing them on a stale key) would take a healthy replica out of rotation.
+ * address (or failing them on a stale key) would take a healthy replica out of rotation. A Prometheus
+ * scraper is the same kind of caller; `/metrics` checks its own credential (see plugins/metrics.ts).
  */
-const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz']);
+const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function presentedApiKey(headers: FastifyRequest['headers']): string | null {
   const apiKey = headers['x-api-key'];

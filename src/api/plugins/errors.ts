@@ -155,7 +155,7 @@ export function registerErrorHandling(app: FastifyInstance, log?: ErrorLog): voi
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode < 500 || !log) return;
+    if (reply.statusCode < 500 || !log || request.routeOptions.config?.probe) return;
     const failure = request.failure;
     log.error('request failed', {
       requestId: request.id,

@@ -15,7 +15,11 @@ export const TAGS = [
   { name: 'API keys', description: 'Keys and roles of the callers (admin only)' },
   { name: 'Costs', description: 'Spending per VM, resource group, provider or API key' },
   { name: 'Events', description: 'What happens to resources: a Server-Sent Events stream with resume, and the stored log' },
-  { name: 'Health', description: 'Liveness and provider account health' },
+  {
+    name: 'Health',
+    description:
+      'Liveness (`/healthz`), readiness of the store and provider accounts (`/readyz`). Prometheus metrics are at `/metrics` (text format, not in this document).',
+  },
 ] as const;
 
 /**

@@ -18,6 +18,7 @@ import type {
   Job,
   Offer,
   ProviderAccountView,
+  ReadinessReport,
   ResourceGroupDetails,
   SeriesInfo,
   VmEvent,
@@ -29,7 +30,7 @@ import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } fro
 import type { CostReportSchema } from './costs.ts';
 import type { PlatformEventSchema } from './events.ts';
 import type { BulkActionResultSchema, BulkDeleteResultSchema, GpuVmDetailsSchema, JobSchema, VmEventSchema } from './gpu-vm.ts';
-import type { HealthSchema } from './health.ts';
+import type { HealthSchema, ReadinessSchema } from './health.ts';
 import type { ProviderAccountSchema } from './provider-accounts.ts';
 import type { ResourceGroupSchema } from './resource-groups.ts';
 import type { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
@@ -85,5 +86,6 @@ export type SchemaConformance = [
   Assert<Describes<ApiKeyView & { key: string }, Static<typeof ApiKeyWithSecretSchema>>>,
   Assert<Describes<CostReport, Static<typeof CostReportSchema>>>,
   Assert<Describes<HealthReport, Static<typeof HealthSchema>>>,
+  Assert<Describes<ReadinessReport, Static<typeof ReadinessSchema>>>,
   Assert<Describes<PlatformEvent, Static<typeof PlatformEventSchema>>>,
 ];

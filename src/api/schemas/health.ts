@@ -19,3 +19,26 @@ export const HealthSchema = Type.Object(
   },
   { $id: 'Health' },
 );
+
+const ReadinessStatusSchema = StringEnum(['ok', 'pending', 'failing'] as const);
+
+export const ReadinessSchema = Type.Object(
+  {
+    ready: Type.Boolean(),
+    store: Type.Object({ status: StringEnum(['ok', 'failing'] as const), latencyMs: Type.Number() }),
+    accounts: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        provider: Type.String(),
+        status: ReadinessStatusSchema,
+        health: Type.String({ description: '`ok`, `auth_failed`, `unreachable` or `unknown`, from the last sync' }),
+        lastSyncedAt: Nullable(Type.String()),
+      }),
+    ),
+  },
+  {
+    $id: 'Readiness',
+    description:
+      'Each enabled provider account, as its last status sync left it (`pending`: not synced yet, still ready; `failing`: not ready).',
+  },
+);

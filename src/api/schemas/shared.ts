@@ -4,7 +4,7 @@ import { ErrorBody, PageMeta } from './common.ts';
 import { CostReportSchema } from './costs.ts';
 import { PlatformEventSchema } from './events.ts';
 import { GpuVmDetailsSchema, JobSchema } from './gpu-vm.ts';
-import { HealthSchema } from './health.ts';
+import { HealthSchema, ReadinessSchema } from './health.ts';
 import { ImageSchema } from './images.ts';
 import { ProviderAccountSchema } from './provider-accounts.ts';
 import { ResourceGroupSchema } from './resource-groups.ts';
@@ -38,4 +38,5 @@ export const sharedSchemas = [
   CostReportSchema,
   PlatformEventSchema,
   HealthSchema,
+  ReadinessSchema,
 ] as const;

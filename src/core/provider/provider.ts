@@ -9,6 +9,7 @@ import type {
   VmStatus,
   VolumeStatus,
 } from '../domain/types.ts';
+import type { ProviderErrorKind } from './errors.ts';
 
 /**
  * The one interface every cloud implements. The core speaks only this; each provider folder
@@ -340,6 +341,24 @@ export interface ProviderDeps {
   logger: ProviderLogger;
   /** Called once for every HTTP request sent to the provider (for metrics and benchmarks). */
   onProviderCall?: (call: { provider: string; accountId: string; method: string; route: string; status: number }) => void;
+  /** Sees every provider request with its duration, and every typed failure (metrics); implemented by the runtime. */
+  observer?: ProviderCallObserver;
+}
+
+/**
+ * What the shared HTTP client reports. `route` is a path template or operation name (never a URL with ids), so
+ * it can label a metric. `status` is the HTTP status, or `timeout` / `network_error` when no answer came.
+ */
+export interface ProviderCallObserver {
+  call(call: {
+    provider: string;
+    accountId: string;
+    method: string;
+    route: string;
+    status: number | 'timeout' | 'network_error';
+    durationMs: number;
+  }): void;
+  error(error: { provider: string; accountId: string; route: string; kind: ProviderErrorKind }): void;
 }
 
 /** Everything the core knows about one cloud: registered in `src/providers/registry.ts`. */

@@ -116,6 +116,7 @@ export class FluidstackProvider implements Provider {
       credentials: { clientId, clientSecret },
       logger: deps.logger,
       onCall: deps.onProviderCall,
+      observer: deps.observer,
     });
   }
 

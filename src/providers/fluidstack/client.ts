@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { isProviderError } from '../../core/provider/errors.ts';
 import type { ProviderDeps, ProviderLogger } from '../../core/provider/provider.ts';
-import { HttpClient, type HttpRequest, type HttpResponse } from '../kit/http.ts';
+import { HttpClient, type HttpRequest, type HttpResponse, reportProviderError } from '../kit/http.ts';
 import { TokenSource } from '../kit/oauth2.ts';
 import { parseWire } from '../kit/parse.ts';
 import { atlasError, tokenError } from './errors.ts';
@@ -31,6 +31,7 @@ export interface FluidstackClientOptions {
   credentials: { clientId: string; clientSecret: string };
   logger: ProviderLogger;
   onCall?: ProviderDeps['onProviderCall'];
+  observer?: ProviderDeps['observer'];
 }
 
 /**
@@ -43,9 +44,14 @@ export class FluidstackClient {
   private readonly global: HttpClient;
   private readonly regional = new Map<string, HttpClient>();
 
+  private readonly observer: ProviderDeps['observer'];
+  private readonly accountId: string;
+
   constructor(options: FluidstackClientOptions) {
-    const { accountId, logger, onCall, settings, credentials } = options;
-    const common = { provider: PROVIDER_ID, accountId, userAgent: USER_AGENT, logger, onCall };
+    this.observer = options.observer;
+    this.accountId = options.accountId;
+    const { accountId, logger, onCall, observer, settings, credentials } = options;
+    const common = { provider: PROVIDER_ID, accountId, userAgent: USER_AGENT, logger, onCall, observer };
     const tokenHttp = new HttpClient({ ...common, baseUrl: settings.tokenUrl, errorFromResponse: tokenError });
     // Client credentials get no refresh token: a new token is simply requested when the old one expires.
     this.tokens = new TokenSource({
@@ -248,7 +254,12 @@ export class FluidstackClient {
 
   private async read<T extends TSchema>(http: HttpClient, req: HttpRequest, schema: T, what: string) {
     const response = await this.send(http, req);
-    return parseWire(schema, response.json, { provider: PROVIDER_ID, what });
+    try {
+      return parseWire(schema, response.json, { provider: PROVIDER_ID, what });
+    } catch (error) {
+      reportProviderError(this.observer, this.accountId, req.route ?? req.path, error);
+      throw error;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ProviderError } from '../../core/provider/errors.ts';
-import type { ProviderDeps, ProviderLogger } from '../../core/provider/provider.ts';
+import type { ProviderCallObserver, ProviderDeps, ProviderLogger } from '../../core/provider/provider.ts';
 import { parseRateLimitHeaders } from './rate-limit-headers.ts';
 
 /** What a provider's error mapper sees of a response that was not a success. */
@@ -30,6 +30,8 @@ export interface HttpClientOptions {
   errorFromResponse: (response: RawResponse) => ProviderError;
   logger: ProviderLogger;
   onCall?: ProviderDeps['onProviderCall'];
+  /** Metrics: every attempt with its duration, every typed failure this client throws. */
+  observer?: ProviderCallObserver | undefined;
   timeoutMs?: number;
   /** Attempts for one request, counting the first. */
   maxAttempts?: number;
@@ -94,6 +96,15 @@ export class HttpClient {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.attempt(req);
+    } catch (error) {
+      reportProviderError(this.options.observer, this.options.accountId, req.route ?? req.path, error);
+      throw error;
+    }
+  }
+
+  private async attempt(req: HttpRequest): Promise<HttpResponse> {
     const retrySafe = req.retrySafe ?? req.method === 'GET';
     const route = req.route ?? req.path;
     let reauthenticated = false;
@@ -171,9 +182,20 @@ export class HttpClient {
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const started = performance.now();
+    const observe = (status: number | 'timeout' | 'network_error') =>
+      this.options.observer?.call({
+        provider: this.options.provider,
+        accountId: this.options.accountId,
+        method: req.method,
+        route,
+        status,
+        durationMs: performance.now() - started,
+      });
     try {
       const res = await fetch(url, { method: req.method, headers, body, signal: controller.signal });
       const text = await res.text();
+      observe(res.status);
       this.options.onCall?.({
         provider: this.options.provider,
         accountId: this.options.accountId,
@@ -185,6 +207,7 @@ export class HttpClient {
       return { kind: 'response', response: { status: res.status, headers: res.headers, text, json: tryJson(text) } };
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
+      observe(controller.signal.aborted ? 'timeout' : 'network_error');
       return { kind: 'network', error: err, timedOut: controller.signal.aborted };
     } finally {
       clearTimeout(timer);
@@ -216,6 +239,24 @@ export class HttpClient {
       this.waiting.shift()?.();
     }
   }
+}
+
+const reported = new WeakSet<object>();
+
+/**
+ * Tell the observer about a typed provider failure, once per error object: the HTTP client reports what it
+ * throws, and an adapter that turns a 200 into an error (GraphQL errors, a body that fails its schema)
+ * reports it the same way without counting the client's errors twice.
+ */
+export function reportProviderError(
+  observer: ProviderCallObserver | undefined,
+  accountId: string,
+  route: string,
+  error: unknown,
+): void {
+  if (!observer || !(error instanceof ProviderError) || reported.has(error)) return;
+  reported.add(error);
+  observer.error({ provider: error.provider, accountId, route, kind: error.kind });
 }
 
 function tryJson(text: string): unknown {

@@ -133,6 +133,7 @@ export class RunpodProvider implements Provider {
       apiKey,
       logger: deps.logger,
       onCall: deps.onProviderCall,
+      observer: deps.observer,
     });
     const cloudType = (account.settings as RunpodSettings).cloudType ?? 'ALL';
     this.clouds = cloudType === 'ALL' ? ['SECURE', 'COMMUNITY'] : [cloudType];

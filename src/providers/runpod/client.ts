@@ -1,6 +1,6 @@
 import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
 import type { ProviderDeps, ProviderLogger } from '../../core/provider/provider.ts';
-import { HttpClient } from '../kit/http.ts';
+import { HttpClient, reportProviderError } from '../kit/http.ts';
 import { parseWire } from '../kit/parse.ts';
 import { errorFromGraphql, errorFromResponse, PROVIDER_ID } from './errors.ts';
 import type { GraphqlOperation } from './queries.ts';
@@ -13,6 +13,7 @@ export interface RunpodClientOptions {
   apiKey: string;
   logger: ProviderLogger;
   onCall?: ProviderDeps['onProviderCall'];
+  observer?: ProviderDeps['observer'];
 }
 
 /**
@@ -32,10 +33,25 @@ export class RunpodClient {
       errorFromResponse,
       logger: options.logger,
       onCall: options.onCall,
+      observer: options.observer,
     });
   }
 
   async run<S extends TSchema>(operation: GraphqlOperation, schema: S, variables?: Record<string, unknown>): Promise<Static<S>> {
+    try {
+      return await this.send(operation, schema, variables);
+    } catch (error) {
+      // Resolver errors arrive in HTTP 200 bodies: the HTTP client cannot see them.
+      reportProviderError(this.options.observer, this.options.accountId, `/graphql#${operation.name}`, error);
+      throw error;
+    }
+  }
+
+  private async send<S extends TSchema>(
+    operation: GraphqlOperation,
+    schema: S,
+    variables?: Record<string, unknown>,
+  ): Promise<Static<S>> {
     const response = await this.http.request({
       method: 'POST',
       path: '',

@@ -130,6 +130,7 @@ export class VerdaProvider implements Provider {
       clientSecret: account.credentials['clientSecret'] ?? '',
       logger: deps.logger,
       onCall: deps.onProviderCall,
+      observer: deps.observer,
       http,
     });
     this.statuses = new VerdaStatusMapper(deps.logger);

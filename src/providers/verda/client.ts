@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ProviderError } from '../../core/provider/errors.ts';
 import type { ProviderDeps, ProviderLogger } from '../../core/provider/provider.ts';
-import { type HttpAuth, HttpClient, type HttpRequest } from '../kit/http.ts';
+import { type HttpAuth, HttpClient, type HttpRequest, reportProviderError } from '../kit/http.ts';
 import { TokenSource } from '../kit/oauth2.ts';
 import { parseWire } from '../kit/parse.ts';
 import { VERDA, verdaErrorFromResponse, verdaErrorKind, verdaTokenErrorFromResponse } from './errors.ts';
@@ -38,6 +38,7 @@ export interface VerdaClientOptions {
   clientSecret: string;
   logger: ProviderLogger;
   onCall?: ProviderDeps['onProviderCall'];
+  observer?: ProviderDeps['observer'];
   /** HTTP tuning; the defaults suit production. */
   http?: { timeoutMs?: number; maxAttempts?: number; maxRetryWaitMs?: number; maxConcurrency?: number };
 }
@@ -53,7 +54,12 @@ export class VerdaClient {
   private readonly http: HttpClient;
   private readonly tokens: TokenSource;
 
+  private readonly observer: ProviderDeps['observer'];
+  private readonly accountId: string;
+
   constructor(options: VerdaClientOptions) {
+    this.observer = options.observer;
+    this.accountId = options.accountId;
     const common = {
       provider: VERDA,
       accountId: options.accountId,
@@ -61,6 +67,7 @@ export class VerdaClient {
       userAgent: VERDA_USER_AGENT,
       logger: options.logger,
       onCall: options.onCall,
+      observer: options.observer,
       ...options.http,
     };
     // The token endpoint has its own client: a token fetched from inside a request that holds one of the
@@ -98,7 +105,12 @@ export class VerdaClient {
   }
 
   private parse<T extends TSchema>(schema: T, value: unknown, what: string) {
-    return parseWire(schema, value, { provider: VERDA, what });
+    try {
+      return parseWire(schema, value, { provider: VERDA, what });
+    } catch (error) {
+      reportProviderError(this.observer, this.accountId, what, error);
+      throw error;
+    }
   }
 
   private async getJson<T extends TSchema>(schema: T, req: Omit<HttpRequest, 'method'>) {

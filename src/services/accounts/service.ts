@@ -41,6 +41,8 @@ export interface ProviderAccountServiceDeps {
   hooks: RuntimeHooks;
   logger?: ProviderLogger;
   onProviderCall?: ProviderDeps['onProviderCall'];
+  /** Metrics of the credentials checks' provider calls. */
+  providerObserver?: ProviderDeps['observer'];
   clock?: () => Date;
   /** Longest wait for a provider to answer the credentials check. Default 30 s. */
   verifyTimeoutMs?: number;
@@ -61,6 +63,7 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
   private readonly hooks: RuntimeHooks;
   private readonly logger: ProviderLogger;
   private readonly onProviderCall: ProviderDeps['onProviderCall'];
+  private readonly providerObserver: ProviderDeps['observer'];
   private readonly now: () => string;
   private readonly verifyTimeoutMs: number;
 
@@ -72,6 +75,7 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
     this.hooks = deps.hooks;
     this.logger = deps.logger ?? silent;
     this.onProviderCall = deps.onProviderCall;
+    this.providerObserver = deps.providerObserver;
     const clock = deps.clock ?? (() => new Date());
     this.now = () => clock().toISOString();
     this.verifyTimeoutMs = deps.verifyTimeoutMs ?? 30_000;
@@ -364,7 +368,11 @@ export class ProviderAccountService implements ProviderAccountServiceContract {
 
   /** Connect a throwaway adapter with the candidate configuration and ask the provider whether it works. */
   private async verify(definition: ProviderDefinition, config: ProviderAccountConfig): Promise<void> {
-    const deps: ProviderDeps = { logger: this.logger, ...(this.onProviderCall ? { onProviderCall: this.onProviderCall } : {}) };
+    const deps: ProviderDeps = {
+      logger: this.logger,
+      ...(this.onProviderCall ? { onProviderCall: this.onProviderCall } : {}),
+      ...(this.providerObserver ? { observer: this.providerObserver } : {}),
+    };
     const adapter = definition.connect(config, deps);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
