@@ -75,6 +75,12 @@ describe('gpufleet events', () => {
     expect(run.stderr).toContain('unknown event type "vm.exploded"');
   });
 
+  it('exits 3 when the server cannot be reached at all', async () => {
+    const run = await runCli(['events'], { url: 'http://127.0.0.1:9', apiKey: t.adminKey });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('cannot reach the gpufleet server at http://127.0.0.1:9');
+  });
+
   it('replays from --since-id, only of the --vm asked for (its jobs included), then follows', async () => {
     const before = await order('ev-before');
     const target = await order('ev-replay');

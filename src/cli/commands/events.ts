@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EVENT_TYPES, type PlatformEvent } from '../../core/domain/events.ts';
 import { contextFor } from '../context.ts';
-import { ApiError as ApiAnswerError, UsageError } from '../errors.ts';
+import { ApiError as ApiAnswerError, ConnectionError, UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';
 import { collectList, positiveInt } from '../options.ts';
 import { isUuid, resolveVmId } from '../resolve.ts';
@@ -32,6 +32,8 @@ export function registerEventsCommand(program: Command): void {
       process.once('SIGINT', onInterrupt);
       process.once('SIGTERM', onInterrupt);
       let wasLive = false;
+      // The first connection failing is an error, as for any command; a stream lost later is picked up again.
+      let firstFailure: Error | null = null;
       const stream = openEventStream({
         baseUrl: ctx.config.url,
         apiKey: ctx.config.apiKey,
@@ -47,6 +49,11 @@ export function registerEventsCommand(program: Command): void {
             ctx.note(wasLive ? 'event stream: live again' : 'Following events; Ctrl-C ends');
             wasLive = true;
           }
+          if (state === 'reconnecting' && !wasLive) {
+            firstFailure = info.error ?? new Error('no event stream');
+            stop.abort();
+            return;
+          }
           if (state === 'reconnecting') {
             const seconds = Math.max(1, Math.round((info.retryInMs ?? 0) / 1000));
             ctx.note(`event stream: ${info.error?.message ?? 'lost'}; reconnecting in ${seconds}s`);
@@ -56,6 +63,7 @@ export function registerEventsCommand(program: Command): void {
       });
       try {
         await stream.done;
+        if (firstFailure) throw new ConnectionError(ctx.config.url, reasonOf(firstFailure));
       } catch (error) {
         if (error instanceof EventStreamRefused) throw new ApiAnswerError(error.status, error.code, error.message);
         throw error;
@@ -102,6 +110,19 @@ export function registerEventsCommand(program: Command): void {
           : table;
       });
     });
+}
+
+/** The socket error's code when there is one (fetch puts it under `cause`), else the message. */
+function reasonOf(error: Error): string {
+  let current: unknown = error;
+  let deepest = error.message;
+  while (current instanceof Error) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+    deepest = current.message;
+    current = current.cause;
+  }
+  return deepest;
 }
 
 function checkedTypes(types: string[] | undefined): string[] | undefined {
