@@ -1,10 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from '../services/types.ts';
 import type { CommandContext } from './context.ts';
 import { operationFailed } from './errors.ts';
 import { startProgress } from './format/spinner.ts';
 
 const DEFAULT_POLL_MS = 2_000;
+/** While the event stream is live a job's end arrives as an event; this slow poll only guards against a lost one. */
+const POLL_WHILE_LIVE_MS = 15_000;
+/** What wakes a wait: a job moving on, or a status change of its VM. */
+const WAIT_EVENT_TYPES = ['job.progress', 'job.succeeded', 'job.failed', 'vm.status_changed'] as const;
 /** The API takes at most this many job ids per poll. */
 const JOBS_PER_POLL = 50;
 
@@ -25,13 +28,18 @@ export async function fetchJobs(ctx: CommandContext, jobIds: readonly string[]):
   return jobs;
 }
 
-/** Poll until every job completed or failed, showing progress on stderr; the server's deadlines end every job. */
+/**
+ * Wait until every job completed or failed, showing progress on stderr; the server's deadlines end every job.
+ * Events of the jobs (and of their VMs) wake the wait at once; without the stream (an older server, a proxy
+ * that buffers) the jobs are polled as before.
+ */
 export async function pollJobs(ctx: CommandContext, started: readonly Job[], label: string): Promise<Job[]> {
   let jobs = [...started];
   const progress = startProgress(progressText(label, jobs));
+  const wake = wakeOnJobEvents(ctx, jobs);
   try {
     while (!jobs.every(jobDone)) {
-      await sleep(pollIntervalMs());
+      await wake.next(wake.live() ? POLL_WHILE_LIVE_MS : pollIntervalMs());
       const ids = jobs.map((job) => job.jobId);
       const polled = await fetchJobs(ctx, ids);
       const fresh = new Map(polled.map((job) => [job.jobId, job]));
@@ -39,9 +47,72 @@ export async function pollJobs(ctx: CommandContext, started: readonly Job[], lab
       progress.update(progressText(label, jobs));
     }
   } finally {
+    wake.close();
     progress.stop();
   }
   return jobs;
+}
+
+interface Wake {
+  /** Resolves after `ms`, or sooner when a relevant event arrived (also one that arrived since the last call). */
+  next(ms: number): Promise<void>;
+  live(): boolean;
+  close(): void;
+}
+
+function wakeOnJobEvents(ctx: CommandContext, jobs: readonly Job[]): Wake {
+  const watched = new Set<string>();
+  for (const job of jobs) {
+    watched.add(job.jobId);
+    if (job.resourceId) watched.add(job.resourceId);
+  }
+  let pending = false;
+  let live = false;
+  let ring: (() => void) | null = null;
+  const poke = () => {
+    pending = true;
+    ring?.();
+  };
+  const abort = new AbortController();
+  // Loaded only by a wait: quick commands never load the stream reader and its schema.
+  void import('../lib/sse-reader.ts')
+    .then(({ openEventStream }) => {
+      if (abort.signal.aborted) return;
+      openEventStream({
+        baseUrl: ctx.config.url,
+        apiKey: ctx.config.apiKey,
+        types: WAIT_EVENT_TYPES,
+        signal: abort.signal,
+        retryMs: 1_000,
+        maxRetryMs: 10_000,
+        onEvent: (event) => {
+          const vmId = typeof event.data.vmId === 'string' ? event.data.vmId : null;
+          if (watched.has(event.subject.id) || (vmId !== null && watched.has(vmId))) poke();
+        },
+        onState: (state) => {
+          live = state === 'live';
+          // Whatever happened before the stream was there is read once it is.
+          if (live) poke();
+        },
+      });
+    })
+    .catch(() => {});
+  return {
+    next: (ms) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          ring = null;
+          pending = false;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        ring = done;
+        if (pending) done();
+      }),
+    live: () => live,
+    close: () => abort.abort(),
+  };
 }
 
 /** Name each failed job on stderr and fail the command when there is one. */

@@ -4,6 +4,7 @@ import { registerAccountCommands } from './commands/accounts.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
 import { registerCostCommand } from './commands/costs.ts';
+import { registerEventsCommand } from './commands/events.ts';
 import { registerGpuCommands } from './commands/gpu.ts';
 import { registerSshConfigCommand } from './commands/gpu-ssh.ts';
 import { registerGroupCommands } from './commands/groups.ts';
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   registerAccountCommands(program);
   registerCostCommand(program);
   registerJobsCommand(program);
+  registerEventsCommand(program);
   registerApiKeyCommands(program);
   registerHealthCommand(program);
   registerServeCommand(program);

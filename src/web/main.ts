@@ -1,6 +1,7 @@
 import { ApiClient, type ApiError } from './api.ts';
 import { h } from './components/dom.ts';
 import { renderShell, type Shell } from './components/layout.ts';
+import { connectLiveEvents, type LiveEvents, liveIndicator } from './components/live-events.ts';
 import { emptyState } from './components/notice.ts';
 import type { NavigateOptions, Page } from './page.ts';
 import { accountsPage } from './pages/accounts.ts';
@@ -33,6 +34,8 @@ let shell: Shell | null = null;
 let leavePage = new AbortController();
 let pendingFlash: string | null = null;
 let showingLogin = false;
+/** Open while someone is signed in (one stream for every page); closed at sign-out. */
+let live: LiveEvents | null = null;
 
 const api = new ApiClient({
   key: storedKey,
@@ -55,7 +58,8 @@ function render(moveFocus: boolean): void {
     return;
   }
   showingLogin = false;
-  if (!shell) shell = renderShell(appRoot, logout);
+  if (!live) live = connectLiveEvents(storedKey);
+  if (!shell) shell = renderShell(appRoot, logout, liveIndicator(live));
   leavePage.abort();
   leavePage = new AbortController();
   const path = window.location.pathname.replace(/\/+$/, '') || '/';
@@ -70,6 +74,7 @@ function render(moveFocus: boolean): void {
   pendingFlash = null;
   const context = {
     api,
+    live,
     root,
     query: new URLSearchParams(window.location.search),
     signal: leavePage.signal,
@@ -98,6 +103,8 @@ function showLogin(message: string | null): void {
   if (showingLogin && message === null) return;
   showingLogin = true;
   leavePage.abort();
+  live?.close();
+  live = null;
   shell = null;
   document.title = 'Sign in · gpufleet';
   renderLogin(appRoot, api, message, () => render(false));

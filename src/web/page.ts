@@ -1,4 +1,5 @@
 import type { ApiClient } from './api.ts';
+import type { LiveEvents } from './components/live-events.ts';
 
 export interface NavigateOptions {
   replace?: boolean;
@@ -9,6 +10,8 @@ export interface NavigateOptions {
 /** What every page gets from the router. */
 export interface PageContext {
   api: ApiClient;
+  /** The dashboard's event stream: pages refresh on the events that concern them (see liveRefresh). */
+  live: LiveEvents;
   /** The page's own container; the router empties it on navigation. */
   root: HTMLElement;
   /** Path parameters, e.g. `id` of `/vms/:id`. */

@@ -3,16 +3,24 @@ import type { ApiClient } from '../api.ts';
 import { jobsFrom } from '../api.ts';
 import { pricePerHour, providerName } from '../format.ts';
 import { h, replace } from './dom.ts';
+import { type LiveEvents, liveRefresh } from './live-events.ts';
 import { describeError } from './notice.ts';
-import { poll } from './poll.ts';
 
 const JOB_POLL_MS = 1000;
+const JOB_LIVE_REFRESH_MS = 10_000;
 
 /**
- * Follows a job with `POST /v1/resource/jobs` and shows its progress. `onFinish` runs once, when the job
- * has completed or failed. Polling ends with the job or when `signal` aborts.
+ * Follows a job with `POST /v1/resource/jobs` and shows its progress: read again at each of its events (or
+ * polled while the stream is lost). `onFinish` runs once, when the job has completed or failed. Following
+ * ends with the job or when `signal` aborts.
  */
-export function jobProgress(api: ApiClient, first: Job, signal: AbortSignal, onFinish: (job: Job) => void): HTMLElement {
+export function jobProgress(
+  api: ApiClient,
+  first: Job,
+  signal: AbortSignal,
+  live: LiveEvents,
+  onFinish: (job: Job) => void,
+): HTMLElement {
   const box = h('section', { class: 'job', 'aria-label': `${verb(first.operation)} ${first.resourceName}` });
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
@@ -30,8 +38,8 @@ export function jobProgress(api: ApiClient, first: Job, signal: AbortSignal, onF
   show(first);
   if (!finished) {
     let current = first;
-    poll(
-      async () => {
+    liveRefresh(live, {
+      refresh: async () => {
         try {
           const [job] = jobsFrom((await api.post<unknown>('/v1/resource/jobs', { jobIds: [first.jobId] })).data);
           lastError = null;
@@ -42,9 +50,11 @@ export function jobProgress(api: ApiClient, first: Job, signal: AbortSignal, onF
         }
         if (!stop.signal.aborted) show(current);
       },
-      JOB_POLL_MS,
-      stop.signal,
-    );
+      concerns: (event) => event.subject.id === first.jobId,
+      pollMs: JOB_POLL_MS,
+      liveMs: JOB_LIVE_REFRESH_MS,
+      signal: stop.signal,
+    });
   }
   return box;
 }

@@ -17,7 +17,8 @@ export interface Shell {
   setCurrent(path: string): void;
 }
 
-export function renderShell(container: HTMLElement, onLogout: () => void): Shell {
+/** `status` is the header's live-updates sign. */
+export function renderShell(container: HTMLElement, onLogout: () => void, status: HTMLElement): Shell {
   const links = NAV.map(([href, label]) => h('a', { href }, label));
   const main = h('main', { id: 'page', tabindex: '-1' });
   container.replaceChildren(
@@ -27,6 +28,7 @@ export function renderShell(container: HTMLElement, onLogout: () => void): Shell
       { class: 'topbar' },
       h('a', { href: '/vms', class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '▦'), 'gpufleet'),
       h('nav', { 'aria-label': 'Main' }, links),
+      status,
       h('button', { type: 'button', class: 'logout', onclick: onLogout }, 'Log out'),
     ),
     main,

@@ -5,17 +5,17 @@ export interface Poller {
 
 /**
  * Calls `tick` at once and then every `ms` while the tab is visible, until `signal` aborts (the user left
- * the page). A hidden tab polls nothing; coming back refreshes immediately. Ticks never overlap: a slow
+ * the page); `ms` may be a function, asked before each wait, for a rhythm that changes. A hidden tab polls nothing; coming back refreshes immediately. Ticks never overlap: a slow
  * answer delays the next tick instead of piling requests up.
  */
-export function poll(tick: () => Promise<void>, ms: number, signal: AbortSignal): Poller {
+export function poll(tick: () => Promise<void>, ms: number | (() => number), signal: AbortSignal): Poller {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let again = false;
 
   const schedule = () => {
     clearTimeout(timer);
-    if (!signal.aborted && document.visibilityState === 'visible') timer = setTimeout(run, ms);
+    if (!signal.aborted && document.visibilityState === 'visible') timer = setTimeout(run, typeof ms === 'function' ? ms() : ms);
   };
   const run = async (): Promise<void> => {
     if (signal.aborted) return;

@@ -2,8 +2,8 @@ import type { GpuVmDetails, Job, VmEvent, VolumeOption } from '../../services/ty
 import { ApiError, jobsFrom } from '../api.ts';
 import { h, replace } from '../components/dom.ts';
 import { jobProgress } from '../components/job.ts';
+import { concernsVm, liveRefresh } from '../components/live-events.ts';
 import { describeError, emptyState, errorNotice, loading, notice } from '../components/notice.ts';
-import { poll } from '../components/poll.ts';
 import { statusBadge } from '../components/status.ts';
 import { dataTable } from '../components/table.ts';
 import {
@@ -20,6 +20,8 @@ import { actionBar } from './vm-actions.ts';
 import { volumesCard } from './vm-volumes.ts';
 
 const POLL_MS = 3000;
+/** While events arrive, a slow refresh only moves the accrued cost and the sync time on. */
+const LIVE_REFRESH_MS = 15_000;
 
 /** One VM: every field that matters, its history, its actions and the progress of running jobs. */
 export const vmDetailPage: Page = (ctx) => {
@@ -67,7 +69,7 @@ export const vmDetailPage: Page = (ctx) => {
     if (running.has(job.jobId)) return;
     running.add(job.jobId);
     actions.update();
-    const panel = jobProgress(ctx.api, job, ctx.signal, (done) => {
+    const panel = jobProgress(ctx.api, job, ctx.signal, ctx.live, (done) => {
       running.delete(done.jobId);
       if (ctx.query.get('job') === done.jobId) window.history.replaceState(null, '', `/vms/${id}`);
       if (done.operation === 'delete' && done.isCompleted && !done.hasFailed) {
@@ -183,7 +185,13 @@ export const vmDetailPage: Page = (ctx) => {
     );
   };
 
-  const poller = poll(load, POLL_MS, ctx.signal);
+  const poller = liveRefresh(ctx.live, {
+    refresh: load,
+    concerns: (event) => concernsVm(event, id),
+    pollMs: POLL_MS,
+    liveMs: LIVE_REFRESH_MS,
+    signal: ctx.signal,
+  });
   const jobId = ctx.query.get('job');
   if (jobId) void resumeJob(ctx, jobId, follow, (node) => messages.append(node));
 };

@@ -1,9 +1,9 @@
 import type { GpuVmDetails, PageMeta, ResourceGroupDetails } from '../../services/types.ts';
 import { listAll } from '../api.ts';
 import { append, checkbox, debounce, field, h, mono, option, replace } from '../components/dom.ts';
+import { concernsVms, liveRefresh } from '../components/live-events.ts';
 import { describeError, emptyState, errorNotice, loading, notice } from '../components/notice.ts';
 import { pagination } from '../components/pagination.ts';
-import { poll } from '../components/poll.ts';
 import { statusBadge } from '../components/status.ts';
 import { type Column, dataTable } from '../components/table.ts';
 import { datacenterLabel, gpuConfig, money, pricePerHour, providerName } from '../format.ts';
@@ -11,6 +11,8 @@ import type { Page } from '../page.ts';
 
 const PAGE_SIZE = 20;
 const POLL_MS = 3000;
+/** While events arrive, a slow refresh only moves the accrued costs on. */
+const LIVE_REFRESH_MS = 15_000;
 
 interface Filters {
   page: number;
@@ -19,7 +21,7 @@ interface Filters {
   destroyed: boolean;
 }
 
-/** The VM list: live (polled while visible), searchable, filterable, paginated by the API's `meta`. */
+/** The VM list: live (refreshed by the event stream, polled while it is lost), searchable, filterable, paginated by the API's `meta`. */
 export const vmsPage: Page = (ctx) => {
   ctx.setTitle('GPU VMs');
   const filters: Filters = {
@@ -149,7 +151,13 @@ export const vmsPage: Page = (ctx) => {
     changed();
   });
 
-  const poller = poll(load, POLL_MS, ctx.signal);
+  const poller = liveRefresh(ctx.live, {
+    refresh: load,
+    concerns: concernsVms,
+    pollMs: POLL_MS,
+    liveMs: LIVE_REFRESH_MS,
+    signal: ctx.signal,
+  });
   void loadGroups(ctx.api, group, filters.group, ctx.signal);
 };
 

@@ -125,6 +125,8 @@ export function runCli(
     cwd?: string;
     /** Send Ctrl-C (SIGINT) once stdout so far satisfies this, as a person ends `--watch`. */
     interruptWhen?: (stdout: string) => boolean;
+    /** Told of stderr so far at every chunk (a test acts once the command says it is ready). */
+    onStderr?: (stderr: string) => void;
   } = {},
 ): Promise<CliRun> {
   const env: Record<string, string | undefined> = {
@@ -157,6 +159,7 @@ export function runCli(
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
+      options.onStderr?.(stderr);
     });
     child.stdin.end();
     child.on('error', reject);
