@@ -73,6 +73,8 @@ export interface AppOptions {
     /** How often the event hub reads the store without a wake-up (default 1 s). */
     eventPollMs?: number;
   };
+  /** Per provider id, overrides of the listing grace each provider declares (tests of a late listing). */
+  listingGraceMs?: Record<string, number>;
   /** Stored events older than this are pruned (default 7). */
   eventRetentionDays?: number;
   /** Stable job-worker identity (per data directory), so a restart resumes its own jobs at once. */
@@ -160,7 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const reconciler = new Reconciler(
     db,
     logger,
-    Object.fromEntries(providerRegistry.map((p) => [p.id, p.listingGraceMs])),
+    { ...Object.fromEntries(providerRegistry.map((p) => [p.id, p.listingGraceMs])), ...options.listingGraceMs },
     publisher,
   );
   const refresher = new StatusRefresher(

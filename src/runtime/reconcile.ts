@@ -108,6 +108,8 @@ export class Reconciler {
   /** Listed no more and confirmed gone: Destroyed. */
   private async vanished(vm: VmRow, job: PowerJob | undefined, now: string): Promise<void> {
     await this.markDestroyed(vm, now, 'the provider no longer lists the instance and a direct lookup confirms it is gone', {
+      // Gone without being asked (a delete is gpufleet's own doing and needs no reason).
+      ...(job?.action === 'delete' ? {} : { statusReason: 'vanished' }),
       ...(job ? { cause: job.requestedBy } : {}),
     });
     await this.reportVanished(vm, job, null);

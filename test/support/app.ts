@@ -35,6 +35,7 @@ export async function startTestApp(
     mode?: AppOptions['mode'];
     metrics?: AppOptions['metrics'];
     rateLimitPerMinute?: number;
+    listingGraceMs?: Record<string, number>;
   } = {},
 ): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
@@ -61,6 +62,7 @@ export async function startTestApp(
       actionDeadlineMs: 20_000,
       eventHeartbeatMs: options.eventHeartbeatMs ?? 15_000,
     },
+    ...(options.listingGraceMs ? { listingGraceMs: options.listingGraceMs } : {}),
     ...(options.web === false ? {} : { web: registerWeb }),
   });
   await app.api.listen({ host: '127.0.0.1', port: 0 });

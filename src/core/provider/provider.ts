@@ -432,6 +432,13 @@ export interface SimulatorControl {
   setRawStatus(providerInstanceId: string, raw: string | null): void;
   /** Make an instance's GPUs report `percent` utilisation (null: back to idle); only where the provider reports it. */
   setGpuUtilization?(providerInstanceId: string, percent: number | null): void;
+  /**
+   * Leave an instance out of the provider's listings for `ms`, as real clouds list new instances late;
+   * `lookups: true` makes direct reads answer not-found too for that time.
+   */
+  hideFromListing(providerInstanceId: string, ms: number, options?: { lookups?: boolean }): void;
+  /** The same for the next instance created, from its first appearance. */
+  hideNextCreated(ms: number, options?: { lookups?: boolean }): void;
   /** The next `count` successful responses come back with a wrong shape. */
   malformNext(count: number): void;
   /** Requests received so far, by `METHOD route`. */

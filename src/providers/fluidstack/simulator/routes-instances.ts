@@ -29,7 +29,8 @@ function instanceView(world: AtlasWorld, i: SimInstance) {
 function findInstance(ctx: SimContext, request: FastifyRequest, reply: FastifyReply): SimInstance | FastifyReply {
   const { id } = request.params as { id: string };
   if (!isUuid(id)) return fail(reply, 400, 'Invalid format for parameter id: must be a UUID');
-  return ctx.world.getInstance(regionOf(request), projectOf(request), id) ?? fail(reply, 404, 'instance not found');
+  const instance = ctx.faults.listing.lookable(id) ? ctx.world.getInstance(regionOf(request), projectOf(request), id) : undefined;
+  return instance ?? fail(reply, 404, 'instance not found');
 }
 
 /** What is wrong with a create request beyond its shape, as Atlas would answer it; null when it is fine. */
@@ -55,7 +56,10 @@ export function registerInstanceRoutes(app: FastifyInstance, ctx: SimContext): v
   const { world } = ctx;
 
   app.get(`${REGION_PREFIX}/instances`, PROJECT_SCOPED, async (request) =>
-    world.listInstances(regionOf(request), projectOf(request)).map((i) => instanceView(world, i)),
+    world
+      .listInstances(regionOf(request), projectOf(request))
+      .filter((i) => ctx.faults.listing.listed(i.id))
+      .map((i) => instanceView(world, i)),
   );
 
   app.post(`${REGION_PREFIX}/instances`, PROJECT_SCOPED, async (request, reply) => {

@@ -3,6 +3,8 @@
  * request and renders the decision in its own provider's wire format (Verda's `{code,message}`,
  * RunPod's GraphQL `errors`, Fluidstack's `{message}`).
  */
+import { ListingVisibility } from './listing-visibility.ts';
+
 export type Admission = { kind: 'ok' } | { kind: 'error' } | { kind: 'rate_limited'; retryAfterSec: number };
 
 export class FaultState {
@@ -12,6 +14,8 @@ export class FaultState {
   private rateLimitRetryAfterSec = 1;
   private malformRemaining = 0;
   private readonly counts = new Map<string, number>();
+  /** Instances left out of listings for a while (see `SimulatorControl.hideFromListing`). */
+  readonly listing = new ListingVisibility();
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -41,6 +45,7 @@ export class FaultState {
     this.latencyMs = 0;
     this.rateLimitRemaining = 0;
     this.malformRemaining = 0;
+    this.listing.reset();
   }
 
   /** Count the request, wait the injected latency, then say whether to serve it. */

@@ -35,7 +35,7 @@ export const runpodSimulator: SimulatorDefinition = {
     );
     const sim = state;
 
-    const app = buildServer({ faults, apiKey, rootValue: rootResolvers(sim, RUNPOD_SIM_USER_ID) });
+    const app = buildServer({ faults, apiKey, rootValue: rootResolvers(sim, RUNPOD_SIM_USER_ID, faults.listing) });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port ?? 0 });
     const address = app.server.address();
@@ -70,6 +70,8 @@ export const runpodSimulator: SimulatorDefinition = {
           if (percent === null) sim.gpuUtilization.delete(id);
           else sim.gpuUtilization.set(id, percent);
         },
+        hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
+        hideNextCreated: (ms, o) => faults.listing.hideNext(ms, sim.pods.keys(), o),
         malformNext: (count) => faults.malformNext(count),
         requestCounts: () => faults.requestCounts(),
         liveInstanceIds: () => [...sim.pods.keys()],

@@ -1,3 +1,4 @@
+import type { ListingVisibility } from '../../kit/sim/listing-visibility.ts';
 import { CPU_TYPES } from './catalog.ts';
 import type { CreateVolumeInput, UpdateVolumeInput } from './network-volumes.ts';
 import { podView } from './pod-view.ts';
@@ -8,7 +9,7 @@ import { dataCenterViews, gpuTypeViews, networkVolumeView } from './views.ts';
 type Input<T> = { input?: T | null };
 
 /** Root resolvers (graphql-js `rootValue`): queries and mutations read and change the simulator state. */
-export function rootResolvers(state: SimState, accountId: string) {
+export function rootResolvers(state: SimState, accountId: string, listing: ListingVisibility) {
   const view = (id: string) => {
     const pod = state.pods.get(id);
     return pod ? podView(state, pod, accountId) : null;
@@ -21,12 +22,15 @@ export function rootResolvers(state: SimState, accountId: string) {
       // Functions, so graphql-js computes them only for a query that selects them.
       currentSpendPerHr: () => state.spendPerHr(),
       // Pods are kept in creation order, so listing them needs no sort.
-      pods: () => Array.from(state.list(), (pod) => podView(state, pod, accountId)),
+      pods: () =>
+        Array.from(state.list(), (pod) => pod)
+          .filter((pod) => listing.listed(pod.id))
+          .map((pod) => podView(state, pod, accountId)),
       networkVolumes: () => state.volumes.list().map((v) => networkVolumeView(state.capacity, v)),
       podTemplates: () => accountTemplates().map(templateView),
     }),
     // RunPod answers `pod: null` for an id it does not know.
-    pod: ({ input }: Input<{ podId: string }>) => (input ? view(input.podId) : null),
+    pod: ({ input }: Input<{ podId: string }>) => (input && listing.lookable(input.podId) ? view(input.podId) : null),
     gpuTypes: ({ input }: Input<{ id?: string | null; ids?: (string | null)[] | null }>) => gpuTypeViews(state.capacity, input),
     dataCenters: () => dataCenterViews(state.capacity),
     cpuTypes: () => CPU_TYPES,

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { ListingVisibility } from '../../kit/sim/listing-visibility.ts';
 import type { CapacityModel } from './capacity.ts';
 import type { InstanceLifecycle } from './lifecycle.ts';
 import type { TokenStore } from './tokens.ts';
@@ -15,6 +16,8 @@ export interface SimContext {
   volumes: VolumeLifecycle;
   capacity: CapacityModel;
   tokens: TokenStore;
+  /** Instances a test has hidden from listings (a cloud that lists new instances late). */
+  listing: ListingVisibility;
   idBodies: { style: IdBodyStyle };
 }
 

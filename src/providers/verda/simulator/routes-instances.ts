@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { fieldsOf, type SimContext, sendId } from './context.ts';
-import { invalid, SimError } from './sim-error.ts';
+import { invalid, notFound, SimError } from './sim-error.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,17 +13,20 @@ interface ActionResult {
 }
 
 export function registerInstanceRoutes(app: FastifyInstance, context: SimContext): void {
-  const { world, lifecycle } = context;
+  const { world, lifecycle, listing } = context;
 
   app.get('/instances', async (request) => {
     const { status, computeId } = request.query as { status?: string; computeId?: string };
     return [...world.instances.values()]
+      .filter((record) => listing.listed(record.id))
       .map((record) => world.view(record))
       .filter((view) => (!status || view.status === status) && (!computeId || view.id === computeId));
   });
 
   app.get('/instances/:instance_id', async (request) => {
-    return world.view(lifecycle.get((request.params as { instance_id: string }).instance_id));
+    const id = (request.params as { instance_id: string }).instance_id;
+    if (!listing.lookable(id)) throw notFound('Invalid instance id');
+    return world.view(lifecycle.get(id));
   });
 
   app.post('/instances', async (request, reply) => {

@@ -115,7 +115,15 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
   const tokens = new TokenStore(credentials, options.tokenLifetimeSec ?? 3600, seededRandom(seed ^ 0x5eed));
   const faults = new FaultState(seededRandom(seed ^ 0xfa17));
   const limiter = new RateLimiter({ ...VERDA_RATE_LIMITS, ...options.rateLimits });
-  const context: SimContext = { world, lifecycle, volumes, capacity, tokens, idBodies: { style: options.idBodies ?? 'text' } };
+  const context: SimContext = {
+    world,
+    lifecycle,
+    volumes,
+    capacity,
+    tokens,
+    listing: faults.listing,
+    idBodies: { style: options.idBodies ?? 'text' },
+  };
 
   const app = Fastify({ logger: false });
   registerHooks(app, faults, context, limiter);
@@ -157,6 +165,8 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
         const record = world.instances.get(id);
         if (record) record.rawOverride = raw;
       },
+      hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
+      hideNextCreated: (ms, o) => faults.listing.hideNext(ms, world.instances.keys(), o),
       malformNext: (count) => faults.malformNext(count),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
