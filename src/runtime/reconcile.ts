@@ -13,6 +13,8 @@ import type { Database } from '../store/schema.ts';
 
 /** For a provider that declares none (see `ProviderDefinition.listingGraceMs`). */
 const DEFAULT_LISTING_GRACE_MS = 60_000;
+/** An orphan whose delete was accepted is asked again after this long if still listed. */
+const ORPHAN_RETRY_MS = 30_000;
 /** Instances compared between two turns of the event loop (requests wait at most one slice). */
 const YIELD_EVERY = 250;
 
@@ -28,6 +30,8 @@ const YIELD_EVERY = 250;
 export class Reconciler {
   private readonly vms: VmRepository;
   private readonly volumes: VolumeRepository;
+  /** Orphaned instances asked to be deleted, by account and instance id, and when: asked again only later. */
+  private readonly orphansAsked = new Map<string, number>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -85,10 +89,64 @@ export class Reconciler {
       else await this.vanished(vm, powering.get(vm.id), now);
     }
 
-    await this.recordForeign(accountId, foreign, now);
+    const unmanaged = await this.removeOrphans(accountId, provider, foreign);
+    await this.recordForeign(accountId, unmanaged, now);
     // A count, not the rows again: reading every row of a large account a second time blocks the server.
     const transitional = await this.vms.countLiveInTransition(accountId, ['Provisioning', 'Starting', 'Stopping']);
     return { transitional: transitional > 0 };
+  }
+
+  /**
+   * An instance carrying the tag of one of our VMs that is not that VM's instance is a create that landed
+   * after gpufleet gave up on it (a timed-out answer, a failover, a VM deleted meanwhile): it bills for
+   * nothing anyone wants, so it is deleted. (One the VM still wants was adopted above.) Returns the rest.
+   */
+  private async removeOrphans(accountId: string, provider: Provider, foreign: ProviderInstance[]): Promise<ProviderInstance[]> {
+    const tagged = foreign.filter((i) => i.gpufleetId);
+    if (tagged.length === 0) return foreign;
+    const owners = await this.db
+      .selectFrom('vms')
+      .select(['id', 'account_id', 'provider_instance_id', 'deleted_at'])
+      .where('id', 'in', [...new Set(tagged.map((i) => i.gpufleetId as string))])
+      .execute();
+    const ownerOf = new Map(owners.map((o) => [o.id, o]));
+    const rest: ProviderInstance[] = [];
+    for (const instance of foreign) {
+      const owner = instance.gpufleetId ? ownerOf.get(instance.gpufleetId) : undefined;
+      if (!owner) {
+        rest.push(instance);
+        continue;
+      }
+      const key = `${accountId}:${instance.providerInstanceId}`;
+      const asked = this.orphansAsked.get(key);
+      if (asked !== undefined && Date.now() - asked < ORPHAN_RETRY_MS) continue;
+      this.orphansAsked.set(key, Date.now());
+      try {
+        await provider.deleteInstance({
+          providerInstanceId: instance.providerInstanceId,
+          providerSkuId: instance.providerSkuId,
+          locationCode: instance.locationCode,
+          gpuCount: instance.gpuCount,
+          spot: instance.spot,
+          pricePerHour: null,
+        });
+        this.logger.warn('deleted an instance created for a VM that no longer wanted it', {
+          vmId: owner.id,
+          accountId,
+          providerInstanceId: instance.providerInstanceId,
+        });
+        await this.vms.addEvent(
+          owner.id,
+          'orphan_deleted',
+          `deleted instance ${instance.providerInstanceId}: a create that landed after this VM ${owner.deleted_at ? 'was deleted' : 'had given up on it'}`,
+        );
+      } catch (error) {
+        this.orphansAsked.delete(key);
+        this.logger.warn('could not delete an orphaned instance', { vmId: owner.id, error: String(error) });
+        rest.push(instance);
+      }
+    }
+    return rest;
   }
 
   /** A VM whose create was accepted less than the provider's listing grace period ago. */

@@ -54,6 +54,34 @@ describe('money safety', () => {
     await waitForStatus(t, vmId, 'Destroyed');
   });
 
+  it('deletes a second instance tagged with a VM that already holds one (a create that landed late), and keeps the VM', async () => {
+    const order = await t.call('POST', '/v1/resource/gpu', { name: 'late-double', ...ids, gpuCount: 1, sshKeyId });
+    const vmId = order.body.data.resourceId as string;
+    await waitForJob(t, order.body.data.jobId);
+    const vm = await waitForStatus(t, vmId, 'Running');
+    const accountId = await verdaAccountId();
+    const { provider } = await t.app.runtime.pool.get(accountId);
+    const offer = (await provider.listOffers()).find((o) => o.available && !o.spot && o.gpu.count === 1);
+    if (!offer) throw new Error('no offer');
+    // What a create that timed out on our side and landed at the provider afterwards leaves behind.
+    const late = await provider.createInstance(createRequestFor(offer, { gpufleetId: vmId, name: 'late-double' }));
+    expect(verda().simulator.control.liveInstanceIds()).toContain(late.providerInstanceId);
+
+    await eventually(async () => {
+      await t.app.runtime.refresher.refresh(accountId);
+      return !verda().simulator.control.liveInstanceIds().includes(late.providerInstanceId) || undefined;
+    }, 'the late instance to be deleted');
+    const history = (await t.call('GET', `/v1/resource/gpu/${vmId}/history`)).body.data as { kind: string; message: string }[];
+    expect(history.find((e) => e.kind === 'orphan_deleted')?.message).toContain(late.providerInstanceId);
+    const after = (await t.call('GET', `/v1/resource/gpu/${vmId}`)).body.data;
+    expect(after).toMatchObject({ status: 'Running', providerInstanceId: vm.providerInstanceId });
+    expect(verda().simulator.control.liveInstanceIds()).toContain(vm.providerInstanceId);
+    const unmanaged = (await t.call('GET', '/v1/provider-accounts/unmanaged-instances')).body.data;
+    expect(unmanaged.map((i: { providerInstanceId: string }) => i.providerInstanceId)).not.toContain(late.providerInstanceId);
+    await t.call('DELETE', `/v1/resource/gpu/${vmId}`);
+    await waitForStatus(t, vmId, 'Destroyed');
+  });
+
   it('keeps retrying a delete the provider fails on, and never calls the VM gone until it is', async () => {
     const order = await t.call('POST', '/v1/resource/gpu', { name: 'stubborn', ...ids, gpuCount: 1, sshKeyId });
     const vmId = order.body.data.resourceId as string;
