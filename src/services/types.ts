@@ -690,3 +690,78 @@ export interface EventService {
     onError: (error: unknown) => void,
   ): () => void;
 }
+
+// ---------- webhooks ----------
+
+export type WebhookStatus = 'active' | 'disabled';
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** A receiver of events (the signing secret is never part of it; see `WebhookWithSecret`). */
+export interface Webhook {
+  id: string;
+  entityId: string;
+  url: string;
+  description: string;
+  events: EventType[];
+  status: WebhookStatus;
+  disabledReason: string | null;
+  disabledAt: string | null;
+  /** The first characters of the signing secret, to tell secrets apart. */
+  secretPrefix: string;
+  /** After a rotation the old secret also signs until then. */
+  previousSecretExpiresAt: string | null;
+  consecutiveFailures: number;
+  lastDeliveryAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What create and rotate answer: the secret, shown that once. */
+export type WebhookWithSecret = Webhook & { secret: string };
+
+export interface WebhookAttempt {
+  at: string;
+  responseCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: EventType;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  responseCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  attemptLog: WebhookAttempt[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookService {
+  list(query: ListQuery & { status?: WebhookStatus }, principal: Principal): Promise<Page<Webhook>>;
+  get(id: string, principal: Principal): Promise<Webhook>;
+  create(input: { url: string; events: EventType[]; description?: string }, principal: Principal): Promise<WebhookWithSecret>;
+  update(
+    id: string,
+    patch: { url?: string; events?: EventType[]; description?: string; status?: WebhookStatus },
+    principal: Principal,
+  ): Promise<Webhook>;
+  delete(id: string, principal: Principal): Promise<void>;
+  /** A new secret; the old one keeps signing for a while (see `previousSecretExpiresAt`). */
+  rotateSecret(id: string, principal: Principal): Promise<WebhookWithSecret>;
+  /** Queue a `webhook.test` event to this webhook alone; answers its delivery. */
+  sendTest(id: string, principal: Principal): Promise<WebhookDelivery>;
+  listDeliveries(
+    id: string,
+    query: ListQuery & { status?: WebhookDeliveryStatus },
+    principal: Principal,
+  ): Promise<Page<WebhookDelivery>>;
+  getDelivery(id: string, deliveryId: string, principal: Principal): Promise<WebhookDelivery>;
+  /** Try a delivery again now (a failed one is queued again; a delivered one is sent once more). */
+  redeliver(id: string, deliveryId: string, principal: Principal): Promise<WebhookDelivery>;
+}

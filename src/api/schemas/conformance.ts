@@ -24,6 +24,10 @@ import type {
   VmEvent,
   Volume,
   VolumeOption,
+  Webhook,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookWithSecret,
 } from '../../services/types.ts';
 import type { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
 import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
@@ -36,6 +40,7 @@ import type { ResourceGroupSchema } from './resource-groups.ts';
 import type { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
 import type { StartupScriptSchema } from './startup-scripts.ts';
 import type { VolumeOptionSchema, VolumeSchema } from './volumes.ts';
+import type { WebhookAttemptSchema, WebhookDeliverySchema, WebhookSchema, WebhookWithSecretSchema } from './webhooks.ts';
 
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 type Fits<Model, Schema> = [Model] extends [Schema] ? true : false;
@@ -88,4 +93,8 @@ export type SchemaConformance = [
   Assert<Describes<HealthReport, Static<typeof HealthSchema>>>,
   Assert<Describes<ReadinessReport, Static<typeof ReadinessSchema>>>,
   Assert<Describes<PlatformEvent, Static<typeof PlatformEventSchema>>>,
+  Assert<Describes<Webhook, Static<typeof WebhookSchema>>>,
+  Assert<Describes<WebhookWithSecret, Static<typeof WebhookWithSecretSchema>>>,
+  Assert<Describes<WebhookDelivery, Static<typeof WebhookDeliverySchema>>>,
+  Assert<Describes<WebhookAttempt, Static<typeof WebhookAttemptSchema>>>,
 ];

@@ -11,6 +11,7 @@ import { ResourceGroupSchema } from './resource-groups.ts';
 import { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
 import { StartupScriptSchema } from './startup-scripts.ts';
 import { VolumeOptionSchema, VolumeSchema } from './volumes.ts';
+import { WebhookAttemptSchema, WebhookDeliverySchema, WebhookSchema, WebhookWithSecretSchema } from './webhooks.ts';
 
 /**
  * Models with an `$id`: registered once with `app.addSchema`, referenced by routes through `ref()`, and
@@ -37,6 +38,10 @@ export const sharedSchemas = [
   ApiKeyWithSecretSchema,
   CostReportSchema,
   PlatformEventSchema,
+  WebhookSchema,
+  WebhookWithSecretSchema,
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
   HealthSchema,
   ReadinessSchema,
 ] as const;
