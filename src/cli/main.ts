@@ -17,6 +17,7 @@ import { registerServeCommand } from './commands/serve.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerSshKeyCommands } from './commands/ssh-keys.ts';
 import { registerVolumeCommands } from './commands/volumes.ts';
+import { registerWebhookCommands } from './commands/webhooks.ts';
 import { DEFAULT_URL, OUTPUT_FORMATS } from './config.ts';
 import { ApiError, CliError } from './errors.ts';
 
@@ -50,6 +51,7 @@ function buildProgram(): Command {
   registerCostCommand(program);
   registerJobsCommand(program);
   registerEventsCommand(program);
+  registerWebhookCommands(program);
   registerApiKeyCommands(program);
   registerHealthCommand(program);
   registerServeCommand(program);

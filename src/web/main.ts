@@ -14,6 +14,8 @@ import { scriptsPage } from './pages/scripts.ts';
 import { vmDetailPage } from './pages/vm-detail.ts';
 import { vmsPage } from './pages/vms.ts';
 import { volumesPage } from './pages/volumes.ts';
+import { webhookDetailPage } from './pages/webhook-detail.ts';
+import { webhooksPage } from './pages/webhooks.ts';
 import { forgetKey, storedKey, takeKeyFromFragment } from './session.ts';
 
 /** Client-side routes; the server answers each of these paths with index.html. */
@@ -27,6 +29,8 @@ const ROUTES: { pattern: RegExp; names: string[]; page: Page }[] = [
   { pattern: /^\/offers$/, names: [], page: offersPage },
   { pattern: /^\/accounts$/, names: [], page: accountsPage },
   { pattern: /^\/costs$/, names: [], page: costsPage },
+  { pattern: /^\/webhooks$/, names: [], page: webhooksPage },
+  { pattern: /^\/webhooks\/([^/]+)$/, names: ['id'], page: webhookDetailPage },
 ];
 
 const appRoot = document.getElementById('app')!;

@@ -3,7 +3,19 @@ import { applyPageHeaders } from '../api/plugins/security-headers.ts';
 import { type Asset, loadWebAssets } from './assets.ts';
 
 /** Paths the single-page app routes itself; the server answers each with index.html. */
-export const SPA_ROUTES = ['/', '/vms', '/vms/:id', '/keys', '/scripts', '/volumes', '/offers', '/accounts', '/costs'] as const;
+export const SPA_ROUTES = [
+  '/',
+  '/vms',
+  '/vms/:id',
+  '/keys',
+  '/scripts',
+  '/volumes',
+  '/offers',
+  '/accounts',
+  '/costs',
+  '/webhooks',
+  '/webhooks/:id',
+] as const;
 
 const ONE_YEAR = 31_536_000;
 

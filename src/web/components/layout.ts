@@ -9,6 +9,7 @@ const NAV: [string, string][] = [
   ['/offers', 'Offers'],
   ['/accounts', 'Accounts'],
   ['/costs', 'Costs'],
+  ['/webhooks', 'Webhooks'],
 ];
 
 export interface Shell {
