@@ -1,39 +1,27 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  type ReceivedDelivery,
+  startWebhookReceiver,
+  verifyDelivery,
+  type WebhookReceiver,
+} from '../support/webhook-receiver.ts';
 import { runCli } from './support/fake-api.ts';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 /** `gpufleet webhooks` against a real server in sandbox mode and a real receiver on loopback. */
 describe('gpufleet webhooks', () => {
   let t: TestApp;
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let receiverUrl: string;
-  const received: Received[] = [];
-  let answer = 204;
 
   beforeAll(async () => {
     t = await startTestApp({ web: false });
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(answer).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await startWebhookReceiver();
+    receiverUrl = `${receiver.url}/hook`;
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await receiver?.close();
   });
 
   const cli = (args: string[]) => runCli(args, { url: t.url, apiKey: t.adminKey, env: { NO_COLOR: '1' } });
@@ -67,12 +55,8 @@ describe('gpufleet webhooks', () => {
     const test = await cli(['webhooks', 'test', id, '--wait', '--timeout', '20']);
     expect(test.code, test.stderr + test.stdout).toBe(0);
     expect(test.stdout).toMatch(/Delivered webhook\.test .* HTTP 204/);
-    const delivery = received.at(-1) as Received;
-    const event = new StandardWebhook(secret as string).verify(delivery.body, {
-      'webhook-id': String(delivery.headers['webhook-id']),
-      'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
-      'webhook-signature': String(delivery.headers['webhook-signature']),
-    }) as { type: string; subject: { id: string } };
+    const delivery = receiver.received.at(-1) as ReceivedDelivery;
+    const event = verifyDelivery(secret as string, delivery) as { type: string; subject: { id: string } };
     expect(event).toMatchObject({ type: 'webhook.test', subject: { id } });
 
     const deliveries = await cli(['webhooks', 'deliveries', id, '--json']);
@@ -95,14 +79,9 @@ describe('gpufleet webhooks', () => {
     expect(fresh.previousSecretExpiresAt).not.toBeNull();
     const test = await cli(['webhooks', 'test', hook.id, '--wait', '--timeout', '20']);
     expect(test.code, test.stderr).toBe(0);
-    const delivery = received.at(-1) as Received;
-    const headers = {
-      'webhook-id': String(delivery.headers['webhook-id']),
-      'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
-      'webhook-signature': String(delivery.headers['webhook-signature']),
-    };
-    expect(() => new StandardWebhook(fresh.secret).verify(delivery.body, headers)).not.toThrow();
-    expect(() => new StandardWebhook(hook.secret).verify(delivery.body, headers)).not.toThrow();
+    const delivery = receiver.received.at(-1) as ReceivedDelivery;
+    expect(() => verifyDelivery(fresh.secret, delivery)).not.toThrow();
+    expect(() => verifyDelivery(hook.secret, delivery)).not.toThrow();
 
     const disabled = await cli(['webhooks', 'update', hook.id, '--disable']);
     expect(disabled.stdout).toMatch(/Status\s+disabled/);
@@ -119,13 +98,13 @@ describe('gpufleet webhooks', () => {
   it('shows a receiver that refuses the test event, and catches mistakes before calling the server', async () => {
     const created = await cli(['webhooks', 'create', receiverUrl, '--events', 'webhook.test', '--json']);
     const hook = JSON.parse(created.stdout) as { id: string };
-    answer = 500;
+    receiver.status = 500;
     try {
       const test = await cli(['webhooks', 'test', hook.id, '--wait', '--timeout', '20']);
       expect(test.code).not.toBe(0);
       expect(test.stderr).toContain('HTTP 500');
     } finally {
-      answer = 204;
+      receiver.status = 204;
     }
 
     const unknown = await cli(['webhooks', 'create', receiverUrl, '--events', 'vm.exploded']);

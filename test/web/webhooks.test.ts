@@ -1,9 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
+import { startWebhookReceiver, verifyDelivery, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { launchBrowser, openPage } from './browser.ts';
 
 const SLOW = { timeout: 45_000 };
@@ -12,29 +10,19 @@ const SLOW = { timeout: 45_000 };
 describe('webhooks in the dashboard', () => {
   let app: TestApp;
   let browser: Browser;
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let receiverUrl: string;
-  let answer = 204;
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([startTestApp({}), launchBrowser()]);
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(answer).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/dashboard-hook`;
+    receiver = await startWebhookReceiver();
+    receiverUrl = `${receiver.url}/dashboard-hook`;
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await receiver?.close();
   });
   afterEach(() => {
     expect(pageErrors, 'uncaught errors in the dashboard').toEqual([]);
@@ -73,12 +61,11 @@ describe('webhooks in the dashboard', () => {
 
     await row.getByRole('button', { name: 'Send test' }).click();
     await page.getByText('A webhook.test event is on its way').waitFor(SLOW);
-    const delivery = await eventually(async () => received.find((r) => r.body.includes('webhook.test')), 'the test event');
-    const event = new StandardWebhook(secret).verify(delivery.body, {
-      'webhook-id': String(delivery.headers['webhook-id']),
-      'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
-      'webhook-signature': String(delivery.headers['webhook-signature']),
-    });
+    const delivery = await eventually(
+      async () => receiver.received.find((r) => r.body.includes('webhook.test')),
+      'the test event',
+    );
+    const event = verifyDelivery(secret, delivery);
     expect(event).toMatchObject({ type: 'webhook.test', subject: { id: stored[0]!.id } });
 
     // Its page shows the delivery, with the receiver's answer.
@@ -94,7 +81,7 @@ describe('webhooks in the dashboard', () => {
     const created = await app.call('POST', '/v1/webhooks', { url: `${receiverUrl}/2`, events: ['webhook.test'] });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.data.id as string;
-    answer = 503;
+    receiver.status = 503;
     try {
       const test = await app.call('POST', `/v1/webhooks/${id}/test`);
       expect(test.status, JSON.stringify(test.body)).toBe(202);
@@ -107,7 +94,7 @@ describe('webhooks in the dashboard', () => {
         .first()
         .waitFor(SLOW);
 
-      answer = 204;
+      receiver.status = 204;
       await deliveries.getByRole('button', { name: 'Send again' }).click();
       await page.getByText('queued again').waitFor(SLOW);
       await deliveries.getByText('Delivered · 204').waitFor(SLOW);
@@ -132,7 +119,7 @@ describe('webhooks in the dashboard', () => {
       expect((await app.call('GET', `/v1/webhooks/${id}`)).status).toBe(404);
       await page.close();
     } finally {
-      answer = 204;
+      receiver.status = 204;
     }
   });
 
