@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UrlGuard } from '../../src/services/webhooks/url-guard.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 
 /**
@@ -139,6 +139,22 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
     const moved = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { url: 'http://10.0.0.1/' });
     expect(moved.body.error).toBe('WEBHOOK_ADDRESS_NOT_ALLOWED');
     expect((await t.call('GET', `/v1/webhooks/${hook.id}`)).body.data.url).toBe(PUBLIC_URL);
+    await t.call('DELETE', `/v1/webhooks/${hook.id}`);
+  });
+
+  it('checks the address again at delivery: a receiver that now points inward gets a refused attempt', async () => {
+    const hook = (await create({ url: PUBLIC_URL, events: ['webhook.test'] })).body.data;
+    // What a changed DNS answer would do to the stored URL's host, without the API's check in between.
+    await t.app.store.db.updateTable('webhooks').set({ url: 'http://127.0.0.1:9/hook' }).where('id', '=', hook.id).execute();
+    const queued = (await t.call('POST', `/v1/webhooks/${hook.id}/test`)).body.data;
+    const attempted = await eventually(async () => {
+      const d = (await t.call('GET', `/v1/webhooks/${hook.id}/deliveries/${queued.id}`)).body.data;
+      return d.attempts > 0 ? d : undefined;
+    }, 'the refused attempt');
+    expect(attempted).toMatchObject({ status: 'pending', responseCode: null });
+    expect(attempted.lastError).toMatch(/^refused: address 127\.0\.0\.1, a loopback address/);
+    expect(attempted.attemptLog[0]).toMatchObject({ responseCode: null, error: attempted.lastError });
+    expect(attempted.nextAttemptAt).not.toBeNull();
     await t.call('DELETE', `/v1/webhooks/${hook.id}`);
   });
 
