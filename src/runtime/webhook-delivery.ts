@@ -71,6 +71,10 @@ export class WebhookDeliveryWorker {
   private recovered = false;
   private stopping = false;
   private nudged: NodeJS.Timeout | null = null;
+  private scanning: Promise<void> | null = null;
+  private rescan = false;
+  /** The last scan found more due deliveries than it had slots for: look again as soon as one frees. */
+  private backlog = false;
 
   constructor(
     private readonly deps: WebhookDeliveryDeps,
@@ -111,12 +115,32 @@ export class WebhookDeliveryWorker {
     if (this.nudged) clearTimeout(this.nudged);
     this.nudged = null;
     await this.loop.stop();
+    await this.scanning;
     for (const claimed of this.running.values()) claimed.abort.abort();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Claim and start the deliveries due now (tests may call it to drive deliveries without timers). */
+  /**
+   * Claim and start the deliveries due now (tests may call it to drive deliveries without timers). Scans never
+   * overlap (a tick and a nudge at once would each fill the free slots); one asked for meanwhile runs next.
+   */
   async runDue(): Promise<void> {
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      do {
+        this.rescan = false;
+        await this.scan();
+      } while (this.rescan && !this.stopping);
+    })().finally(() => {
+      this.scanning = null;
+    });
+    return this.scanning;
+  }
+
+  private async scan(): Promise<void> {
     if (this.stopping) return;
     if (!this.recovered) {
       await this.deps.db
@@ -141,6 +165,7 @@ export class WebhookDeliveryWorker {
       .orderBy('d.next_attempt_at')
       .limit(free)
       .execute();
+    this.backlog = due.length >= free;
     for (const delivery of due) {
       if (this.stopping || this.running.size >= this.options.concurrency || this.running.has(delivery.id)) continue;
       const leaseUntil = new Date(Date.now() + this.leaseMs).toISOString();
@@ -162,6 +187,7 @@ export class WebhookDeliveryWorker {
         .finally(() => {
           this.running.delete(delivery.id);
           this.inFlight.delete(attempt);
+          if (this.backlog) this.nudge();
         });
       this.inFlight.add(attempt);
     }
@@ -214,13 +240,24 @@ export class WebhookDeliveryWorker {
       if (isGuardRefusal(error)) return { status: null, error: `refused: ${error.message}`, retryAfterMs: null, final: false };
       throw error;
     }
-    const secrets = [this.deps.secrets.open<string>(webhook.secret_enc, secretContext(webhook.id))];
-    if (
-      webhook.previous_secret_enc &&
-      webhook.previous_secret_expires_at &&
-      webhook.previous_secret_expires_at > new Date().toISOString()
-    )
-      secrets.push(this.deps.secrets.open<string>(webhook.previous_secret_enc, secretContext(webhook.id)));
+    const secrets: string[] = [];
+    try {
+      secrets.push(this.deps.secrets.open<string>(webhook.secret_enc, secretContext(webhook.id)));
+      if (
+        webhook.previous_secret_enc &&
+        webhook.previous_secret_expires_at &&
+        webhook.previous_secret_expires_at > new Date().toISOString()
+      )
+        secrets.push(this.deps.secrets.open<string>(webhook.previous_secret_enc, secretContext(webhook.id)));
+    } catch (error) {
+      // Nothing unsigned is ever sent; retrying cannot help until the secret is rotated.
+      return {
+        status: null,
+        error: `the signing secret cannot be opened (${(error as Error).message}); rotate the secret`,
+        retryAfterMs: null,
+        final: true,
+      };
+    }
     return postJson(url, body, {
       headers: { 'user-agent': this.options.userAgent, ...signatureHeaders(eventId, body, secrets) },
       timeoutMs: this.options.timeoutMs,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { UrlGuard } from '../../src/services/webhooks/url-guard.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { STORE_KINDS } from '../support/stores.ts';
@@ -239,5 +240,19 @@ describe('webhook host allow-list', () => {
     const sandbox = new UrlGuard({ allowedHosts: null, allowPrivateAddresses: true });
     expect((await sandbox.check('http://127.0.0.1:8080/hook')).address).toBeNull();
     await expect(sandbox.check('ftp://127.0.0.1/')).rejects.toMatchObject({ code: 'INVALID_WEBHOOK_URL' });
+  });
+});
+
+describe('webhook settings', () => {
+  it('reads GPUFLEET_WEBHOOK_ALLOWED_HOSTS and GPUFLEET_WEBHOOK_ALLOW_PRIVATE', () => {
+    expect(loadConfig({}).webhooks).toEqual({ allowedHosts: null, allowPrivateAddresses: null });
+    expect(
+      loadConfig({
+        GPUFLEET_WEBHOOK_ALLOWED_HOSTS: ' Hooks.example.com, *.ops.example ,',
+        GPUFLEET_WEBHOOK_ALLOW_PRIVATE: 'true',
+      }).webhooks,
+    ).toEqual({ allowedHosts: ['hooks.example.com', '*.ops.example'], allowPrivateAddresses: true });
+    expect(loadConfig({ GPUFLEET_WEBHOOK_ALLOW_PRIVATE: 'false' }).webhooks.allowPrivateAddresses).toBe(false);
+    expect(() => loadConfig({ GPUFLEET_WEBHOOK_ALLOW_PRIVATE: 'sometimes' })).toThrow(/GPUFLEET_WEBHOOK_ALLOW_PRIVATE/);
   });
 });
