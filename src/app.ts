@@ -21,6 +21,7 @@ import { checkReadiness } from './runtime/readiness.ts';
 import { Reconciler } from './runtime/reconcile.ts';
 import { StatusRefresher } from './runtime/status-refresher.ts';
 import { VolumeReconciler } from './runtime/volume-reconcile.ts';
+import { DEFAULT_RETRY_SCHEDULE_MS, WebhookDeliveryWorker } from './runtime/webhook-delivery.ts';
 import { type Sandbox, startSandbox } from './sandbox.ts';
 import { redactor } from './services/accounts/provider-failures.ts';
 import { ProviderAccountService } from './services/accounts/service.ts';
@@ -42,6 +43,9 @@ import { BudgetGuard } from './services/vms/budget-guard.ts';
 import { VmRepository } from './services/vms/repository.ts';
 import { VmServiceImpl } from './services/vms/service.ts';
 import { VolumeServiceImpl } from './services/volumes/service.ts';
+import { queueDeliveries } from './services/webhooks/repository.ts';
+import { WebhookService } from './services/webhooks/service.ts';
+import { UrlGuard } from './services/webhooks/url-guard.ts';
 import type { Store } from './store/database.ts';
 import { VERSION } from './version.ts';
 
@@ -89,6 +93,26 @@ export interface AppOptions {
    * when set). In production with neither, `/metrics` answers 404.
    */
   metrics?: { token?: string | null; port?: number | null; host?: string };
+  webhooks?: WebhookOptions;
+}
+
+export interface WebhookOptions {
+  /** Hosts webhook URLs may name (exact, or `*.example.com`); null or empty: any host. */
+  allowedHosts?: string[] | null;
+  /** Let webhooks reach private, loopback and link-local addresses. Default: yes in sandbox mode, no in production. */
+  allowPrivateAddresses?: boolean;
+  /** Delays before each retry (default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
+  retryScheduleMs?: number[];
+  /** How often the delivery worker looks for due deliveries without a wake-up (default 1 s). */
+  tickMs?: number;
+  /** Longest one delivery attempt may take (default 10 s). */
+  timeoutMs?: number;
+  /** Attempts in flight at once (default 8). */
+  concurrency?: number;
+  /** Failed deliveries in a row after which a webhook is disabled (default 1). */
+  disableAfterFailures?: number;
+  /** The longest `Retry-After` honoured (default 1 h). */
+  maxRetryAfterMs?: number;
 }
 
 export interface App {
@@ -103,6 +127,7 @@ export interface App {
     policies: PolicyEngine;
     events: EventHub;
     metrics: AppMetrics;
+    webhooks: WebhookDeliveryWorker;
   };
   /** `http://host:port` of the separate metrics listener, when one was asked for. */
   metricsUrl: string | null;
@@ -152,6 +177,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const pool = new ProviderPool(accounts, providerDeps);
   const publisher = new EventPublisher(db, store.dialect);
+  // Deliveries are queued in the event's own transaction: a stored event never lacks them.
+  publisher.addFanout(queueDeliveries);
   const eventLog = new EventRepository(db);
   const eventHub = new EventHub(eventLog, publisher, logger, {
     pollMs: options.timing?.eventPollMs ?? 1_000,
@@ -244,6 +271,27 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
   }
 
+  const webhookGuard = new UrlGuard({
+    allowedHosts: options.webhooks?.allowedHosts ?? null,
+    allowPrivateAddresses: options.webhooks?.allowPrivateAddresses ?? options.mode === 'sandbox',
+  });
+  const webhookWorker = new WebhookDeliveryWorker(
+    { db, secrets, events: publisher, guard: webhookGuard, logger },
+    {
+      retryScheduleMs: options.webhooks?.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
+      tickMs: options.webhooks?.tickMs ?? 1_000,
+      timeoutMs: options.webhooks?.timeoutMs ?? 10_000,
+      concurrency: options.webhooks?.concurrency ?? 8,
+      disableAfterFailures: options.webhooks?.disableAfterFailures ?? 1,
+      maxRetryAfterMs: options.webhooks?.maxRetryAfterMs ?? 3_600_000,
+      userAgent: `gpufleet-webhooks/${VERSION}`,
+      ...(options.workerId ? { workerId: `${options.workerId}-webhooks` } : {}),
+      onDelivery: (outcome) => metrics.webhookDelivery(outcome),
+    },
+  );
+  // A new event may have queued deliveries: send them now rather than at the next tick.
+  publisher.onPublished(() => webhookWorker.nudge());
+
   const services: Services = {
     vms,
     catalog,
@@ -268,6 +316,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     apiKeys,
     costs: new CostServiceImpl(db),
     events: eventHub,
+    webhooks: new WebhookService({
+      store,
+      secrets,
+      events: publisher,
+      guard: webhookGuard,
+      nudge: () => webhookWorker.nudge(),
+    }),
     readiness: () => checkReadiness(db, refresher),
     health: async (): Promise<HealthReport> => {
       const list = await accounts.list();
@@ -326,6 +381,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   refresher.start();
   worker.start();
   policies.start();
+  webhookWorker.start();
 
   const api = await buildApi({
     services,
@@ -348,7 +404,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     try {
       await metricsServer.listen({ host, port: options.metrics.port });
     } catch (error) {
-      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), worker.stop()]);
+      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), worker.stop(), webhookWorker.stop()]);
       await Promise.all([api.close(), eventRetention.stop(), eventHub.stop(), pool.close(), sandbox?.close()]);
       throw new Error(`the metrics listener cannot listen on ${host}:${options.metrics.port}: ${(error as Error).message}`);
     }
@@ -362,14 +418,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     api,
     store,
     services,
-    runtime: { pool, refresher, offers, worker, policies, events: eventHub, metrics },
+    runtime: { pool, refresher, offers, worker, policies, events: eventHub, metrics, webhooks: webhookWorker },
     metricsUrl,
     events: publisher,
     sandbox,
     close: async () => {
       if (closed) return;
       closed = true;
-      await Promise.all([policies.stop(), offers.stop(), refresher.stop()]);
+      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), webhookWorker.stop()]);
       await worker.stop();
       await Promise.all([api.close(), metricsServer?.close()]);
       await Promise.all([eventRetention.stop(), eventHub.stop()]);

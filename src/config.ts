@@ -21,6 +21,12 @@ export interface Config {
   /** A listener of its own for `GET /metrics` (null: none); bound to `metricsHost`. */
   metricsPort: number | null;
   metricsHost: string;
+  webhooks: {
+    /** Hosts webhooks may point at (exact names or `*.example.com`); null: any. */
+    allowedHosts: string[] | null;
+    /** Let webhooks reach private, loopback and link-local addresses; null: the mode decides (sandbox yes, production no). */
+    allowPrivateAddresses: boolean | null;
+  };
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -45,6 +51,21 @@ function metricsTokenFrom(value: string | undefined): string | null {
   return token;
 }
 
+function booleanFrom(value: string | undefined, name: string): boolean | null {
+  if (value === undefined || value === '') return null;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+function listFrom(value: string | undefined): string[] | null {
+  const items = (value ?? '')
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+  return items.length > 0 ? items : null;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.GPUFLEET_DATA_DIR ?? '.gpufleet');
   const mode = (env.GPUFLEET_MODE ?? 'auto') as Config['mode'];
@@ -65,5 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: metricsTokenFrom(env.GPUFLEET_METRICS_TOKEN),
     metricsPort: env.GPUFLEET_METRICS_PORT ? positiveIntFrom(env.GPUFLEET_METRICS_PORT, 0, 'GPUFLEET_METRICS_PORT') : null,
     metricsHost: env.GPUFLEET_METRICS_HOST || '127.0.0.1',
+    webhooks: {
+      allowedHosts: listFrom(env.GPUFLEET_WEBHOOK_ALLOWED_HOSTS),
+      allowPrivateAddresses: booleanFrom(env.GPUFLEET_WEBHOOK_ALLOW_PRIVATE, 'GPUFLEET_WEBHOOK_ALLOW_PRIVATE'),
+    },
   };
 }

@@ -42,6 +42,12 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
       rateLimitPerMinute: config.rateLimitPerMinute,
       eventRetentionDays: config.eventRetentionDays,
       metrics: { token: config.metricsToken, port: config.metricsPort, host: config.metricsHost },
+      webhooks: {
+        allowedHosts: config.webhooks.allowedHosts,
+        ...(config.webhooks.allowPrivateAddresses !== null
+          ? { allowPrivateAddresses: config.webhooks.allowPrivateAddresses }
+          : {}),
+      },
       // SQLite (and the sandbox) mean one server per data directory: its identity can be stable there.
       ...(store.dialect === 'sqlite' || mode === 'sandbox' ? { workerId: loadOrCreateWorkerId(config.dataDir) } : {}),
       web: registerWeb,

@@ -30,6 +30,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   costs: CostService;
   events: EventService;
+  webhooks: WebhookService;
   health(): Promise<HealthReport>;
   /** Whether this replica can do its work: the store answers, and each enabled provider account's last sync. */
   readiness(): Promise<ReadinessReport>;

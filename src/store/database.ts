@@ -23,6 +23,7 @@ import * as m008 from './migrations/008_vm_credentials.ts';
 import * as m009 from './migrations/009_events.ts';
 import * as m011 from './migrations/011_fleet_indexes.ts';
 import * as m013 from './migrations/013_sweep_indexes.ts';
+import * as m014 from './migrations/014_webhooks.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009_events': m009,
   '011_fleet_indexes': m011,
   '013_sweep_indexes': m013,
+  '014_webhooks': m014,
 };
 
 class StaticMigrations implements MigrationProvider {

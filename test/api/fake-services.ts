@@ -18,6 +18,8 @@ import type {
   Services,
   Volume,
   VolumeOption,
+  Webhook,
+  WebhookDelivery,
 } from '../../src/services/types.ts';
 
 export const IDS = {
@@ -32,6 +34,9 @@ export const IDS = {
   apiKey: 'b6fcd5e7-8a9c-4dae-9f4a-5b6c7d8e9f07',
   job: '07a1b2c3-d4e5-4f6a-8b7c-9d0e1f2a3b08',
   volume: '17b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c09',
+  webhook: '27c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d10',
+  delivery: '37d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e11',
+  event: '47e5f6a7-b8c9-4dae-9f2a-3b4c5d6e7f12',
   entity: '00000000-0000-4000-8000-000000000001',
   unknown: '99999999-9999-4999-8999-999999999999',
 } as const;
@@ -347,6 +352,42 @@ export const apiKeyFixture: ApiKeyView = {
   lastUsedAt: null,
 };
 
+export const webhookFixture: Webhook = {
+  id: IDS.webhook,
+  entityId: IDS.entity,
+  url: 'https://hooks.example.com/gpufleet',
+  description: 'on-call',
+  events: ['vm.preempted', 'vm.status_changed'],
+  status: 'active',
+  disabledReason: null,
+  disabledAt: null,
+  secretPrefix: 'whsec_AbCdEf',
+  previousSecretExpiresAt: null,
+  consecutiveFailures: 0,
+  lastDeliveryAt: T1,
+  createdAt: T0,
+  updatedAt: T1,
+};
+
+export const deliveryFixture: WebhookDelivery = {
+  id: IDS.delivery,
+  webhookId: IDS.webhook,
+  eventId: IDS.event,
+  eventType: 'vm.preempted',
+  status: 'delivered',
+  attempts: 2,
+  responseCode: 200,
+  lastError: null,
+  nextAttemptAt: null,
+  deliveredAt: T1,
+  attemptLog: [
+    { at: T0, responseCode: 500, error: null, durationMs: 12 },
+    { at: T1, responseCode: 200, error: null, durationMs: 9 },
+  ],
+  createdAt: T0,
+  updatedAt: T1,
+};
+
 export function pageOf<T>(items: T[], page = 1, limit = 10): Page<T> {
   const totalPages = Math.ceil(items.length / limit);
   return {
@@ -497,6 +538,19 @@ export function createFakeServices(): FakeServices {
       list: async (_filter, query) => pageOf([], query.page, query.limit),
       resumeSeq: async () => undefined,
       subscribe: () => () => undefined,
+    },
+    webhooks: {
+      list: async (query) => pageOf([webhookFixture], query.page, query.limit),
+      get: async (id) => (id === IDS.webhook ? webhookFixture : raise(notFound('Webhook', id))),
+      create: async (input) => ({ ...webhookFixture, ...input, secret: 'whsec_new_secret' }),
+      update: async (id, patch) => (id === IDS.webhook ? { ...webhookFixture, ...patch } : raise(notFound('Webhook', id))),
+      delete: async () => {},
+      rotateSecret: async () => ({ ...webhookFixture, previousSecretExpiresAt: T1, secret: 'whsec_rotated_secret' }),
+      sendTest: async () => ({ ...deliveryFixture, eventType: 'webhook.test', status: 'pending', attempts: 0, attemptLog: [] }),
+      listDeliveries: async (_id, query) => pageOf([deliveryFixture], query.page, query.limit),
+      getDelivery: async (_id, deliveryId) =>
+        deliveryId === IDS.delivery ? deliveryFixture : raise(notFound('Webhook delivery', deliveryId)),
+      redeliver: async () => ({ ...deliveryFixture, status: 'pending', nextAttemptAt: T1 }),
     },
     health: async () => ({ status: 'ok', version: '0.0.0-test', mode: 'sandbox', database: 'sqlite', accounts: [] }),
     readiness: async () => ({ ready: true, store: { status: 'ok', latencyMs: 0 }, accounts: [] }),

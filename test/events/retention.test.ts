@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { EventRetention } from '../../src/runtime/event-retention.ts';
 import { EventPublisher } from '../../src/services/events/publisher.ts';
 import { EventRepository } from '../../src/services/events/repository.ts';
+import { queueDeliveries } from '../../src/services/webhooks/repository.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore, STORE_KINDS } from '../support/stores.ts';
 
@@ -40,6 +41,51 @@ describe.each(STORE_KINDS)('event retention on %s', (kind) => {
     expect(await repository.seqOf(fresh.id, randomUUID())).toBeUndefined();
     expect((await repository.after({ afterSeq: 0 }, 10)).map((e) => e.id)).toEqual([edge.id, fresh.id]);
     expect(await retention.pruneOnce(now)).toBe(0);
+  });
+
+  it('prunes the finished webhook deliveries of pruned events, never a pending one', async () => {
+    const publisher = new EventPublisher(store.db, store.dialect);
+    publisher.addFanout(queueDeliveries);
+    const repository = new EventRepository(store.db);
+    const now = new Date('2026-03-10T12:00:00Z');
+    const webhookId = randomUUID();
+    await store.db
+      .insertInto('webhooks')
+      .values({
+        id: webhookId,
+        entity_id: DEFAULT_ENTITY_ID,
+        url: 'https://hooks.example.com/x',
+        description: '',
+        events_json: JSON.stringify(['vm.updated']),
+        status: 'active',
+        disabled_reason: null,
+        disabled_at: null,
+        secret_enc: 'sealed',
+        secret_prefix: 'whsec_x',
+        previous_secret_enc: null,
+        previous_secret_expires_at: null,
+        consecutive_failures: 0,
+        last_delivery_at: null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .execute();
+    const publish = (daysAgo: number) =>
+      publisher.publish({
+        type: 'vm.updated',
+        entityId: DEFAULT_ENTITY_ID,
+        subject: { kind: 'vm', id: randomUUID() },
+        time: new Date(now.getTime() - daysAgo * 86_400_000).toISOString(),
+      });
+    const [delivered, pending, fresh] = [await publish(9), await publish(8), await publish(1)];
+    await store.db.updateTable('webhook_deliveries').set({ status: 'delivered' }).where('event_id', '=', delivered.id).execute();
+
+    await new EventRetention(repository, 7, silentLogger).pruneOnce(now);
+    const left = await store.db.selectFrom('webhook_deliveries').select(['event_id', 'status']).orderBy('created_at').execute();
+    expect(left).toEqual([
+      { event_id: pending.id, status: 'pending' },
+      { event_id: fresh.id, status: 'pending' },
+    ]);
   });
 
   it('reads the retention from GPUFLEET_EVENT_RETENTION_DAYS', () => {

@@ -36,6 +36,8 @@ export async function startTestApp(
     metrics?: AppOptions['metrics'];
     rateLimitPerMinute?: number;
     listingGraceMs?: Record<string, number>;
+    /** Webhook delivery: retry schedule, tick and timeout (short ones keep tests fast), URL rules. */
+    webhooks?: AppOptions['webhooks'];
   } = {},
 ): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
@@ -63,6 +65,7 @@ export async function startTestApp(
       eventHeartbeatMs: options.eventHeartbeatMs ?? 15_000,
     },
     ...(options.listingGraceMs ? { listingGraceMs: options.listingGraceMs } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.web === false ? {} : { web: registerWeb }),
   });
   await app.api.listen({ host: '127.0.0.1', port: 0 });

@@ -15,6 +15,7 @@ export const TAGS = [
   { name: 'API keys', description: 'Keys and roles of the callers (admin only)' },
   { name: 'Costs', description: 'Spending per VM, resource group, provider or API key' },
   { name: 'Events', description: 'What happens to resources: a Server-Sent Events stream with resume, and the stored log' },
+  { name: 'Webhooks', description: 'Events POSTed to your receivers, signed (Standard Webhooks), retried with backoff' },
   {
     name: 'Health',
     description:

@@ -12,6 +12,7 @@ import { resourceGroupRoutes } from './resource-groups.ts';
 import { sshKeyRoutes } from './ssh-keys.ts';
 import { startupScriptRoutes } from './startup-scripts.ts';
 import { volumeRoutes } from './volumes.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export function registerRoutes(app: FastifyInstance, services: Services, eventStream?: EventStreamOptions): void {
   healthRoutes(app, services);
@@ -26,4 +27,5 @@ export function registerRoutes(app: FastifyInstance, services: Services, eventSt
   apiKeyRoutes(app, services);
   costRoutes(app, services);
   eventRoutes(app, services, eventStream);
+  webhookRoutes(app, services);
 }

@@ -81,10 +81,18 @@ export class EventRepository {
     return row?.seq === null || row?.seq === undefined ? 0 : Number(row.seq);
   }
 
-  /** Drop events older than `days`; returns how many went. */
+  /**
+   * Drop events older than `days`, and the finished webhook deliveries of that age with them (a pending one
+   * stays: it fails on its next attempt, naming the pruned event); returns how many events went.
+   */
   async prune(days: number, now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
     const result = await this.db.deleteFrom('events').where('at', '<', cutoff).executeTakeFirst();
+    await this.db
+      .deleteFrom('webhook_deliveries')
+      .where('created_at', '<', cutoff)
+      .where('status', 'in', ['delivered', 'failed'])
+      .execute();
     return Number(result.numDeletedRows);
   }
 }
