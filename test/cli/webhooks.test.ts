@@ -49,7 +49,7 @@ describe('gpufleet webhooks', () => {
     expect(listed.stdout).not.toContain(secret as string);
 
     const shown = await cli(['webhooks', 'show', id]);
-    expect(shown.stdout).toMatch(/Status\s+active/);
+    expect(shown.stdout).toMatch(/Status:\s+active/);
     expect(shown.stdout).not.toContain(secret as string);
 
     const test = await cli(['webhooks', 'test', id, '--wait', '--timeout', '20']);
@@ -63,7 +63,7 @@ describe('gpufleet webhooks', () => {
     const rows = JSON.parse(deliveries.stdout).data as { id: string; status: string; responseCode: number }[];
     expect(rows[0]).toMatchObject({ status: 'delivered', responseCode: 204 });
     const one = await cli(['webhooks', 'delivery', id, rows[0]!.id]);
-    expect(one.stdout).toMatch(/Status\s+delivered/);
+    expect(one.stdout).toMatch(/Status:\s+delivered/);
     expect(one.stdout).toMatch(/AT\s+CODE\s+ERROR\s+MS/);
   }, 60_000);
 
@@ -84,9 +84,10 @@ describe('gpufleet webhooks', () => {
     expect(() => verifyDelivery(hook.secret, delivery)).not.toThrow();
 
     const disabled = await cli(['webhooks', 'update', hook.id, '--disable']);
-    expect(disabled.stdout).toMatch(/Status\s+disabled/);
-    const enabled = await cli(['webhooks', 'update', hook.id, '--enable', '--url', `${receiverUrl}/v2`]);
-    expect(enabled.stdout).toMatch(/Status\s+active/);
+    expect(disabled.stdout).toMatch(/Status:\s+disabled/);
+    const enabled = await cli(['webhooks', 'update', hook.id, '--enable', '--endpoint', `${receiverUrl}/v2`]);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toMatch(/Status:\s+active/);
     expect(enabled.stdout).toContain(`${receiverUrl}/v2`);
     const removed = await cli(['webhooks', 'rm', hook.id]);
     expect(removed.code, removed.stderr).toBe(0);

@@ -54,16 +54,16 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
     expect(listed.body.data[0]).not.toHaveProperty('secret');
     expect(JSON.stringify(listed.body)).not.toContain(hook.secret.slice(12));
 
-    const patched = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { description: 'renamed', events: ['policy.idle'] });
+    const patched = await t.call('PUT', `/v1/webhooks/${hook.id}`, { description: 'renamed', events: ['policy.idle'] });
     expect(patched.status).toBe(200);
     expect(patched.body.data).toMatchObject({ description: 'renamed', events: ['policy.idle'] });
     expect(patched.body.data).not.toHaveProperty('secret');
 
-    const disabled = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { status: 'disabled' });
+    const disabled = await t.call('PUT', `/v1/webhooks/${hook.id}`, { status: 'disabled' });
     expect(disabled.body.data).toMatchObject({ status: 'disabled', disabledReason: expect.stringContaining('Disabled by') });
     expect(disabled.body.data.disabledAt).not.toBeNull();
     expect((await t.call('POST', `/v1/webhooks/${hook.id}/test`)).body.error).toBe('WEBHOOK_DISABLED');
-    const enabled = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { status: 'active' });
+    const enabled = await t.call('PUT', `/v1/webhooks/${hook.id}`, { status: 'active' });
     expect(enabled.body.data).toMatchObject({ status: 'active', disabledReason: null, disabledAt: null, consecutiveFailures: 0 });
 
     const rotated = await t.call('POST', `/v1/webhooks/${hook.id}/rotate-secret`);
@@ -88,7 +88,7 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
     const ids: string[] = [];
     for (const path of ['c', 'a', 'b'])
       ids.push((await create({ url: `${PUBLIC_URL}/${path}`, description: `list-${path}` })).body.data.id);
-    await t.call('PATCH', `/v1/webhooks/${ids[2]}`, { status: 'disabled' });
+    await t.call('PUT', `/v1/webhooks/${ids[2]}`, { status: 'disabled' });
     const page = await t.call('GET', '/v1/webhooks?search=list-&sort=url:asc&limit=2');
     expect(page.body.meta).toMatchObject({ total: 3, totalPages: 2, hasNextPage: true });
     expect(page.body.data.map((h: { url: string }) => h.url.slice(-1))).toEqual(['a', 'b']);
@@ -137,7 +137,7 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
       expect(res.body.message, url).toMatch(message);
     }
     const hook = (await create({ url: PUBLIC_URL })).body.data;
-    const moved = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { url: 'http://10.0.0.1/' });
+    const moved = await t.call('PUT', `/v1/webhooks/${hook.id}`, { url: 'http://10.0.0.1/' });
     expect(moved.body.error).toBe('WEBHOOK_ADDRESS_NOT_ALLOWED');
     expect((await t.call('GET', `/v1/webhooks/${hook.id}`)).body.data.url).toBe(PUBLIC_URL);
     await t.call('DELETE', `/v1/webhooks/${hook.id}`);
@@ -166,7 +166,7 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
     expect((await t.call('GET', `/v1/webhooks/${hook.id}/deliveries`, undefined, asUser)).status).toBe(200);
     const writes: [string, string, unknown?][] = [
       ['POST', '/v1/webhooks', { url: PUBLIC_URL, events: QUIET_EVENTS }],
-      ['PATCH', `/v1/webhooks/${hook.id}`, { description: 'x' }],
+      ['PUT', `/v1/webhooks/${hook.id}`, { description: 'x' }],
       ['DELETE', `/v1/webhooks/${hook.id}`],
       ['POST', `/v1/webhooks/${hook.id}/rotate-secret`],
       ['POST', `/v1/webhooks/${hook.id}/test`],
@@ -181,7 +181,7 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
     const unknown = '99999999-9999-4999-8999-999999999999';
     for (const [method, path, body] of [
       ['GET', `/v1/webhooks/${unknown}`],
-      ['PATCH', `/v1/webhooks/${unknown}`, { description: 'x' }],
+      ['PUT', `/v1/webhooks/${unknown}`, { description: 'x' }],
       ['DELETE', `/v1/webhooks/${unknown}`],
       ['POST', `/v1/webhooks/${unknown}/rotate-secret`],
       ['POST', `/v1/webhooks/${unknown}/test`],

@@ -71,7 +71,7 @@ export function webhookRoutes(app: FastifyInstance, services: Services): void {
     async (request) => ok('Webhook retrieved successfully', await services.webhooks.get(request.params.id, principal(request))),
   );
 
-  api.patch(
+  api.put(
     '/v1/webhooks/:id',
     {
       ...manage,

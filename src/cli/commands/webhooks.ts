@@ -74,9 +74,9 @@ export function registerWebhookCommands(program: Command): void {
 
   hooks
     .command('update')
-    .description('change a webhook: URL, events, description, or switch it on or off')
+    .description('change a webhook: its endpoint, events or description, or switch it on or off')
     .argument('<id>')
-    .option('--url <url>', 'a new receiver URL')
+    .option('--endpoint <url>', 'a new receiver URL (--url names the gpufleet server)')
     .option('--events <types>', 'replace the event types (repeatable or comma-separated, or "all")', collectList)
     .option('--description <text>', 'a new description')
     .option('--enable', 'switch it on again (clears its failure count)')
@@ -84,18 +84,18 @@ export function registerWebhookCommands(program: Command): void {
     .action(
       async (
         id: string,
-        opts: { url?: string; events?: string[]; description?: string; enable?: boolean; disable?: boolean },
+        opts: { endpoint?: string; events?: string[]; description?: string; enable?: boolean; disable?: boolean },
         cmd: Command,
       ) => {
         if (opts.enable && opts.disable) throw new UsageError('webhooks update takes --enable or --disable, not both');
         const patch = {
-          url: opts.url,
+          url: opts.endpoint,
           events: opts.events ? checkedTypes(opts.events) : undefined,
           description: opts.description,
           status: opts.enable ? 'active' : opts.disable ? 'disabled' : undefined,
         };
         if (Object.values(patch).every((v) => v === undefined))
-          throw new UsageError('nothing to change: give --url, --events, --description, --enable or --disable');
+          throw new UsageError('nothing to change: give --endpoint, --events, --description, --enable or --disable');
         const ctx = contextFor(cmd);
         ctx.emit(await ctx.client.put<Webhook>(`/v1/webhooks/${checkedId(id)}`, patch), (w) => `Updated.\n${webhookDetails(w)}`);
       },
