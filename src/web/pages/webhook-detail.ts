@@ -21,6 +21,8 @@ export const webhookDetailPage: Page = (ctx) => {
   const summary = h('div', null, loading('Loading the webhook…'));
   const deliveries = h('div', null, loading('Loading deliveries…'));
   let page = 1;
+  // The table is drawn again on every refresh: attempt logs the user opened stay open.
+  const opened = new Set<string>();
 
   const load = async () => {
     try {
@@ -71,7 +73,7 @@ export const webhookDetailPage: Page = (ctx) => {
           cell: (d: WebhookDelivery) => [h('strong', null, d.eventType), h('div', { class: 'hint mono' }, d.eventId)],
         },
         { header: 'Status', cell: (d: WebhookDelivery) => deliveryTag(d) },
-        { header: 'Attempts', cell: (d: WebhookDelivery) => attemptLog(d) },
+        { header: 'Attempts', cell: (d: WebhookDelivery) => attemptLog(d, opened) },
         { header: 'Next attempt', cell: (d: WebhookDelivery) => (d.nextAttemptAt ? dateTime(d.nextAttemptAt) : '—') },
         { header: 'Created', cell: (d: WebhookDelivery) => dateTime(d.createdAt) },
         {
@@ -124,11 +126,11 @@ function deliveryTag(d: WebhookDelivery): HTMLElement {
 }
 
 /** The count, and every attempt (time, answer, duration) folded beneath it. */
-function attemptLog(d: WebhookDelivery): HTMLElement {
+function attemptLog(d: WebhookDelivery, opened: Set<string>): HTMLElement {
   if (d.attemptLog.length === 0) return h('span', null, String(d.attempts));
-  return h(
+  const log = h(
     'details',
-    { class: 'attempt-log', id: `delivery-${d.id}` },
+    { class: 'attempt-log', id: `delivery-${d.id}`, ...(opened.has(d.id) ? { open: true } : {}) },
     h('summary', null, `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`),
     h(
       'ol',
@@ -144,4 +146,9 @@ function attemptLog(d: WebhookDelivery): HTMLElement {
       ),
     ),
   );
+  log.addEventListener('toggle', () => {
+    if (log.open) opened.add(d.id);
+    else opened.delete(d.id);
+  });
+  return log;
 }
