@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput, PlatformEvent } from '../../src/core/domain/events.ts';
 import { DEFAULT_ENTITY_ID } from '../../src/core/domain/types.ts';
-import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../src/services/api-keys/keys.ts';
 import { catalogIds, newSshKey } from '../e2e/helpers.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { keyOfAnotherEntity } from '../support/entities.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { openSse, type SseConnection } from './sse-client.ts';
 
@@ -54,28 +54,6 @@ describe.each(STORE_KINDS)('GET /v1/events on %s', (store) => {
   const publish = (input: Partial<EventInput> & Pick<EventInput, 'type'>) =>
     t.app.events.publish({ entityId: DEFAULT_ENTITY_ID, subject: { kind: 'vm', id: randomUUID() }, data: {}, ...input });
 
-  /** An API key of another entity, as a second organisation's caller would have. */
-  async function keyOfAnotherEntity(entityId: string): Promise<string> {
-    const key = generateApiKey();
-    await t.app.store.db
-      .insertInto('api_keys')
-      .values({
-        id: randomUUID(),
-        name: 'other entity',
-        key_hash: hashApiKey(key),
-        key_prefix: apiKeyPrefix(key),
-        role: 'admin',
-        entity_id: entityId,
-        created_at: new Date().toISOString(),
-        expires_at: null,
-        suspended_at: null,
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .execute();
-    return key;
-  }
-
   it('replays what a reconnecting client missed after its Last-Event-ID, then goes on live', async () => {
     const subject = { kind: 'vm' as const, id: randomUUID() };
     const first = await sse(`?subjectId=${subject.id}`);
@@ -122,7 +100,7 @@ describe.each(STORE_KINDS)('GET /v1/events on %s', (store) => {
 
   it("never delivers another entity's events, live or replayed", async () => {
     const otherEntity = randomUUID();
-    const otherKey = await keyOfAnotherEntity(otherEntity);
+    const otherKey = await keyOfAnotherEntity(t.app.store.db, otherEntity);
     const mine = await sse();
     const theirs = await openSse(`${t.url}/v1/events`, { 'X-API-Key': otherKey });
     open.push(theirs);
