@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { type MetricFamily, parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { STORE_KINDS } from '../support/stores.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { catalogIds, newSshKey, waitForJob, waitForStatus } from './helpers.ts';
 
 type Families = Map<string, MetricFamily>;
@@ -70,10 +71,25 @@ describe.each(STORE_KINDS)('GET /metrics in sandbox mode on %s', (store) => {
       expect(family?.type, name).toBe(type);
       expect(family?.help, name).toBeTruthy();
     }
-    // The webhook worker's counter exists, with nothing counted yet; the method is there for it.
-    t.app.runtime.metrics.webhookDelivery('delivered');
-    const after = await scrape(t.url, admin());
-    expect(sampleValue(after, 'gpufleet_webhook_deliveries_total', { outcome: 'delivered' })).toBe(1);
+  });
+
+  it('counts webhook deliveries by outcome as the worker sends them', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const count = async (outcome: string) =>
+        sampleValue(await scrape(t.url, admin()), 'gpufleet_webhook_deliveries_total', { outcome }) ?? 0;
+      const [delivered, retrying] = [await count('delivered'), await count('retrying')];
+      const hook = await t.call('POST', '/v1/webhooks', { url: `${receiver.url}/m`, events: ['webhook.test'] });
+      expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+      receiver.status = 500;
+      await t.call('POST', `/v1/webhooks/${hook.body.data.id}/test`);
+      await eventually(async () => (await count('retrying')) === retrying + 1 || undefined, 'a retrying delivery counted');
+      receiver.status = 204;
+      await t.call('POST', `/v1/webhooks/${hook.body.data.id}/test`);
+      await eventually(async () => (await count('delivered')) >= delivered + 1 || undefined, 'a delivered one counted');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('counts HTTP requests by route pattern and status, never by raw URL', async () => {
