@@ -12,7 +12,7 @@ import { signatureHeaders } from '../services/webhooks/signing.ts';
 import { isGuardRefusal, type UrlGuard } from '../services/webhooks/url-guard.ts';
 import type { Database } from '../store/schema.ts';
 import { PeriodicTask } from './periodic.ts';
-import { type PostResult, postJson } from './webhook-post.ts';
+import { type PostResult, pinnedLookup, postJson } from './webhook-post.ts';
 
 /**
  * Delays before each retry, like Standard Webhooks / Svix: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — eight
@@ -231,11 +231,7 @@ export class WebhookDeliveryWorker {
       url = checked.url;
       const address = checked.address;
       // Connect only to the address just checked: a second resolution could answer differently.
-      if (address)
-        lookup = (_host, options, callback) => {
-          if ((options as { all?: boolean }).all) callback(null, [address]);
-          else callback(null, address.address, address.family);
-        };
+      if (address) lookup = pinnedLookup(address);
     } catch (error) {
       if (isGuardRefusal(error)) return { status: null, error: `refused: ${error.message}`, retryAfterMs: null, final: false };
       throw error;

@@ -77,6 +77,14 @@ export function postJson(
   });
 }
 
+/** A resolver that answers one address whatever the name: the connection goes where the guard looked. */
+export function pinnedLookup(address: { address: string; family: 4 | 6 }): LookupFunction {
+  return (_host, options, callback) => {
+    if (options.all) callback(null, [address]);
+    else callback(null, address.address, address.family);
+  };
+}
+
 /** `Retry-After` as seconds or an HTTP date, in ms from now; null when absent or unreadable. */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | null {
   if (!header) return null;
