@@ -16,8 +16,8 @@ import { openTestStore, STORE_KINDS } from '../support/stores.ts';
 import { newSshKey, waitForJob, waitForStatus } from './helpers.ts';
 import { flatHeaders, Receiver } from './webhook-receiver.ts';
 
-/** Retries after 200, 400 and 800 ms: the default schedule's shape, in a test's time. */
-const SCHEDULE_MS = [200, 400, 800];
+/** Retries after 150, 600 and 1,200 ms: growing like the default schedule, in a test's time. */
+const SCHEDULE_MS = [150, 600, 1_200];
 
 describe.each(STORE_KINDS)('webhook delivery, on %s', (store) => {
   let t: TestApp;
