@@ -201,11 +201,14 @@ export class WebhookDeliveryWorker {
     const started = Date.now();
     let result: PostResult;
     if (!eventRow) {
+      // Nothing the receiver did: the delivery ends, but it does not count against the webhook (one re-enabled
+      // after the retention would otherwise be disabled again by the backlog it held).
       result = {
         status: null,
         error: 'the event is no longer stored (past the event retention)',
         retryAfterMs: null,
         final: true,
+        receiverAtFault: false,
       };
     } else {
       result = await this.send(webhook, JSON.stringify(eventFromRow(eventRow)), delivery.event_id, abort.signal);
@@ -333,7 +336,7 @@ export class WebhookDeliveryWorker {
         .where('id', '=', delivery.id)
         .where('lease_owner', '=', this.owner)
         .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return;
+      if (Number(updated.numUpdatedRows) === 0 || result.receiverAtFault === false) return;
       await trx
         .updateTable('webhooks')
         .set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1) }))

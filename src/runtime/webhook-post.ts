@@ -11,6 +11,8 @@ export interface PostResult {
   retryAfterMs: number | null;
   /** No point retrying (410 Gone: the receiver says the endpoint is gone for good). */
   final: boolean;
+  /** False when the failure says nothing about the receiver (it then never counts towards disabling it). */
+  receiverAtFault?: boolean;
 }
 
 /** Enough of an answer to be sure it came; the rest is dropped unread, so a huge body costs nothing. */

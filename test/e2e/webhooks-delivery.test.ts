@@ -340,6 +340,29 @@ describe.each(STORE_KINDS)('webhook deliveries across a restart and between repl
     }
   });
 
+  it('ends a delivery whose event was pruned, without holding it against the webhook', { timeout: 20_000 }, async () => {
+    const store = await openStoreAgain();
+    const app = await start(store);
+    try {
+      const hook = await app.services.webhooks.create({ url: `${receiver.url}/pruned`, events: ['webhook.test'] }, principal);
+      const queued = await app.services.webhooks.sendTest(hook.id, principal);
+      const delivered = async () => {
+        const d = await app.services.webhooks.getDelivery(hook.id, queued.id, principal);
+        return d.status !== 'pending' ? d : undefined;
+      };
+      expect((await eventually(delivered, 'the first delivery')).status).toBe('delivered');
+      await store.db.deleteFrom('events').where('id', '=', queued.eventId).execute();
+      await app.services.webhooks.redeliver(hook.id, queued.id, principal);
+      const ended = await eventually(delivered, 'the redelivery to end');
+      expect(ended).toMatchObject({ status: 'failed', lastError: expect.stringContaining('no longer stored'), attempts: 2 });
+      expect(await app.services.webhooks.get(hook.id, principal)).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+      expect(receiver.on('/pruned')).toHaveLength(1);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
   it('never sends the same attempt from two replicas', { timeout: 20_000 }, async () => {
     const store = await openStoreAgain();
     const replicas = [await start(store), await start(store)];
