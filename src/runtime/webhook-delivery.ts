@@ -12,7 +12,7 @@ import { signatureHeaders } from '../services/webhooks/signing.ts';
 import { isGuardRefusal, type UrlGuard } from '../services/webhooks/url-guard.ts';
 import type { Database } from '../store/schema.ts';
 import { PeriodicTask } from './periodic.ts';
-import { type PostResult, postJson } from './webhook-post.ts';
+import { type PostResult, pinnedLookup, postJson } from './webhook-post.ts';
 
 /**
  * Delays before each retry, like Standard Webhooks / Svix: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — eight
@@ -201,11 +201,14 @@ export class WebhookDeliveryWorker {
     const started = Date.now();
     let result: PostResult;
     if (!eventRow) {
+      // Nothing the receiver did: the delivery ends, but it does not count against the webhook (one re-enabled
+      // after the retention would otherwise be disabled again by the backlog it held).
       result = {
         status: null,
         error: 'the event is no longer stored (past the event retention)',
         retryAfterMs: null,
         final: true,
+        receiverAtFault: false,
       };
     } else {
       result = await this.send(webhook, JSON.stringify(eventFromRow(eventRow)), delivery.event_id, abort.signal);
@@ -231,11 +234,7 @@ export class WebhookDeliveryWorker {
       url = checked.url;
       const address = checked.address;
       // Connect only to the address just checked: a second resolution could answer differently.
-      if (address)
-        lookup = (_host, options, callback) => {
-          if ((options as { all?: boolean }).all) callback(null, [address]);
-          else callback(null, address.address, address.family);
-        };
+      if (address) lookup = pinnedLookup(address);
     } catch (error) {
       if (isGuardRefusal(error)) return { status: null, error: `refused: ${error.message}`, retryAfterMs: null, final: false };
       throw error;
@@ -337,7 +336,7 @@ export class WebhookDeliveryWorker {
         .where('id', '=', delivery.id)
         .where('lease_owner', '=', this.owner)
         .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return;
+      if (Number(updated.numUpdatedRows) === 0 || result.receiverAtFault === false) return;
       await trx
         .updateTable('webhooks')
         .set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1) }))

@@ -11,6 +11,8 @@ export interface PostResult {
   retryAfterMs: number | null;
   /** No point retrying (410 Gone: the receiver says the endpoint is gone for good). */
   final: boolean;
+  /** False when the failure says nothing about the receiver (it then never counts towards disabling it). */
+  receiverAtFault?: boolean;
 }
 
 /** Enough of an answer to be sure it came; the rest is dropped unread, so a huge body costs nothing. */
@@ -75,6 +77,14 @@ export function postJson(
     });
     request.end(body);
   });
+}
+
+/** A resolver that answers one address whatever the name: the connection goes where the guard looked. */
+export function pinnedLookup(address: { address: string; family: 4 | 6 }): LookupFunction {
+  return (_host, options, callback) => {
+    if (options.all) callback(null, [address]);
+    else callback(null, address.address, address.family);
+  };
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms from now; null when absent or unreadable. */

@@ -129,6 +129,7 @@ describe.each(STORE_KINDS)('webhooks API in production mode, on %s', (store) => 
       ['http://100.64.1.1/', 'WEBHOOK_ADDRESS_NOT_ALLOWED', /carrier-grade NAT/],
       ['http://0.0.0.0:80/', 'WEBHOOK_ADDRESS_NOT_ALLOWED', /unspecified/],
       ['http://[::ffff:127.0.0.1]/', 'WEBHOOK_ADDRESS_NOT_ALLOWED', /loopback/],
+      ['http://receiver.invalid/hook', 'INVALID_WEBHOOK_URL', /host receiver\.invalid does not resolve/],
     ];
     for (const [url, code, message] of refusals) {
       const res = await create({ url });

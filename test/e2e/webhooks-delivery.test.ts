@@ -7,6 +7,7 @@ import { type App, createApp, ephemeralSecretKey } from '../../src/app.ts';
 import type { PlatformEvent } from '../../src/core/domain/events.ts';
 import { DEFAULT_ENTITY_ID } from '../../src/core/domain/types.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { pinnedLookup, postJson, retryAfterMs } from '../../src/runtime/webhook-post.ts';
 import type { WebhookDelivery } from '../../src/services/types.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
@@ -15,8 +16,8 @@ import { openTestStore, STORE_KINDS } from '../support/stores.ts';
 import { newSshKey, waitForJob, waitForStatus } from './helpers.ts';
 import { flatHeaders, Receiver } from './webhook-receiver.ts';
 
-/** Retries after 200, 400 and 800 ms: the default schedule's shape, in a test's time. */
-const SCHEDULE_MS = [200, 400, 800];
+/** Retries after 150, 600 and 1,200 ms: growing like the default schedule, in a test's time. */
+const SCHEDULE_MS = [150, 600, 1_200];
 
 describe.each(STORE_KINDS)('webhook delivery, on %s', (store) => {
   let t: TestApp;
@@ -237,7 +238,8 @@ describe.each(STORE_KINDS)('webhook delivery, on %s', (store) => {
   it('sends a test event to the tested webhook only, and signs with both secrets after a rotation', {
     timeout: 20_000,
   }, async () => {
-    const a = await hook('/test-a', ['webhook.test', 'ssh_key.created']);
+    // A test event goes to the tested webhook whatever it subscribes to, and to no other.
+    const a = await hook('/test-a', ['ssh_key.created']);
     const b = await hook('/test-b', ['webhook.test', 'ssh_key.created']);
     const sent = await t.call('POST', `/v1/webhooks/${a.id}/test`);
     expect(sent.status).toBe(202);
@@ -338,6 +340,29 @@ describe.each(STORE_KINDS)('webhook deliveries across a restart and between repl
     }
   });
 
+  it('ends a delivery whose event was pruned, without holding it against the webhook', { timeout: 20_000 }, async () => {
+    const store = await openStoreAgain();
+    const app = await start(store);
+    try {
+      const hook = await app.services.webhooks.create({ url: `${receiver.url}/pruned`, events: ['webhook.test'] }, principal);
+      const queued = await app.services.webhooks.sendTest(hook.id, principal);
+      const delivered = async () => {
+        const d = await app.services.webhooks.getDelivery(hook.id, queued.id, principal);
+        return d.status !== 'pending' ? d : undefined;
+      };
+      expect((await eventually(delivered, 'the first delivery')).status).toBe('delivered');
+      await store.db.deleteFrom('events').where('id', '=', queued.eventId).execute();
+      await app.services.webhooks.redeliver(hook.id, queued.id, principal);
+      const ended = await eventually(delivered, 'the redelivery to end');
+      expect(ended).toMatchObject({ status: 'failed', lastError: expect.stringContaining('no longer stored'), attempts: 2 });
+      expect(await app.services.webhooks.get(hook.id, principal)).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+      expect(receiver.on('/pruned')).toHaveLength(1);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
   it('never sends the same attempt from two replicas', { timeout: 20_000 }, async () => {
     const store = await openStoreAgain();
     const replicas = [await start(store), await start(store)];
@@ -363,5 +388,42 @@ describe.each(STORE_KINDS)('webhook deliveries across a restart and between repl
       for (const app of replicas) await app.close();
       await store.close();
     }
+  });
+});
+
+describe('a delivery connects where the guard looked', () => {
+  it('sends to the pinned address whatever the name would resolve to, keeping the name in Host', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      const port = new URL(receiver.url).port;
+      const result = await postJson(new URL(`http://receiver.invalid:${port}/pinned`), '{"ok":true}', {
+        headers: { 'user-agent': 'test' },
+        timeoutMs: 2_000,
+        signal: new AbortController().signal,
+        lookup: pinnedLookup({ address: '127.0.0.1', family: 4 }),
+      });
+      expect(result).toEqual({ status: 200, error: null, retryAfterMs: null, final: false });
+      const [received] = receiver.on('/pinned');
+      expect(received?.headers.host).toBe(`receiver.invalid:${port}`);
+      expect(received?.body).toBe('{"ok":true}');
+      // Without the pin the name does not resolve at all.
+      const unpinned = await postJson(new URL(`http://receiver.invalid:${port}/pinned`), '{}', {
+        headers: {},
+        timeoutMs: 2_000,
+        signal: new AbortController().signal,
+      });
+      expect(unpinned.status).toBeNull();
+      expect(unpinned.error).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-03-10T12:00:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Tue, 10 Mar 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('soon', now)).toBeNull();
+    expect(retryAfterMs(undefined, now)).toBeNull();
   });
 });

@@ -21,7 +21,20 @@ export interface CheckedUrl {
 /** A refusal by the guard, with the API error code that names it. */
 export type GuardCode = 'INVALID_WEBHOOK_URL' | 'WEBHOOK_HOST_NOT_ALLOWED' | 'WEBHOOK_ADDRESS_NOT_ALLOWED';
 
-const systemResolve = (host: string) => dnsLookup(host, { all: true, verbatim: true });
+/** A name that does not resolve by then is refused: a create or update must not hang on a dead resolver. */
+const RESOLVE_TIMEOUT_MS = 5_000;
+
+function systemResolve(host: string): Promise<{ address: string; family: number }[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('timed out'), { code: `no answer within ${RESOLVE_TIMEOUT_MS / 1000} s` })),
+      RESOLVE_TIMEOUT_MS,
+    );
+    timer.unref();
+  });
+  return Promise.race([dnsLookup(host, { all: true, verbatim: true }), timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * What a webhook URL may point at. A receiver is named by users but called by the server, so without this
