@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  type ReceivedDelivery,
-  startWebhookReceiver,
-  verifyDelivery,
-  type WebhookReceiver,
-} from '../support/webhook-receiver.ts';
+import { type Received, type Receiver, startWebhookReceiver, verifyDelivery } from '../support/webhook-receiver.ts';
 import { runCli } from './support/fake-api.ts';
 
 /** `gpufleet webhooks` against a real server in sandbox mode and a real receiver on loopback. */
 describe('gpufleet webhooks', () => {
   let t: TestApp;
-  let receiver: WebhookReceiver;
+  let receiver: Receiver;
   let receiverUrl: string;
 
   beforeAll(async () => {
@@ -54,14 +49,14 @@ describe('gpufleet webhooks', () => {
 
     const test = await cli(['webhooks', 'test', id, '--wait', '--timeout', '20']);
     expect(test.code, test.stderr + test.stdout).toBe(0);
-    expect(test.stdout).toMatch(/Delivered webhook\.test .* HTTP 204/);
-    const delivery = receiver.received.at(-1) as ReceivedDelivery;
+    expect(test.stdout).toMatch(/Delivered webhook\.test .* HTTP 200/);
+    const delivery = receiver.received.at(-1) as Received;
     const event = verifyDelivery(secret as string, delivery) as { type: string; subject: { id: string } };
     expect(event).toMatchObject({ type: 'webhook.test', subject: { id } });
 
     const deliveries = await cli(['webhooks', 'deliveries', id, '--json']);
     const rows = JSON.parse(deliveries.stdout).data as { id: string; status: string; responseCode: number }[];
-    expect(rows[0]).toMatchObject({ status: 'delivered', responseCode: 204 });
+    expect(rows[0]).toMatchObject({ status: 'delivered', responseCode: 200 });
     const one = await cli(['webhooks', 'delivery', id, rows[0]!.id]);
     expect(one.stdout).toMatch(/Status:\s+delivered/);
     expect(one.stdout).toMatch(/AT\s+CODE\s+ERROR\s+MS/);
@@ -79,7 +74,7 @@ describe('gpufleet webhooks', () => {
     expect(fresh.previousSecretExpiresAt).not.toBeNull();
     const test = await cli(['webhooks', 'test', hook.id, '--wait', '--timeout', '20']);
     expect(test.code, test.stderr).toBe(0);
-    const delivery = receiver.received.at(-1) as ReceivedDelivery;
+    const delivery = receiver.received.at(-1) as Received;
     expect(() => verifyDelivery(fresh.secret, delivery)).not.toThrow();
     expect(() => verifyDelivery(hook.secret, delivery)).not.toThrow();
 
@@ -105,7 +100,7 @@ describe('gpufleet webhooks', () => {
       expect(test.code).not.toBe(0);
       expect(test.stderr).toContain('HTTP 500');
     } finally {
-      receiver.status = 204;
+      receiver.status = 200;
     }
 
     const unknown = await cli(['webhooks', 'create', receiverUrl, '--events', 'vm.exploded']);

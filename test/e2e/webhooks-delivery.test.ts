@@ -13,8 +13,8 @@ import { openStore, type Store } from '../../src/store/database.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { openTestStore, STORE_KINDS } from '../support/stores.ts';
+import { flatHeaders, Receiver } from '../support/webhook-receiver.ts';
 import { newSshKey, waitForJob, waitForStatus } from './helpers.ts';
-import { flatHeaders, Receiver } from './webhook-receiver.ts';
 
 /** Retries after 150, 600 and 1,200 ms: growing like the default schedule, in a test's time. */
 const SCHEDULE_MS = [150, 600, 1_200];
@@ -171,7 +171,7 @@ describe.each(STORE_KINDS)('webhook delivery, on %s', (store) => {
     expect((await t.call('POST', `/v1/webhooks/${failing.id}/deliveries/${queued.id}/retry`)).body.error).toBe(
       'WEBHOOK_DISABLED',
     );
-    const enabled = await t.call('PATCH', `/v1/webhooks/${failing.id}`, { status: 'active' });
+    const enabled = await t.call('PUT', `/v1/webhooks/${failing.id}`, { status: 'active' });
     expect(enabled.body.data).toMatchObject({ status: 'active', consecutiveFailures: 0, disabledReason: null });
     receiver.answer('/failing', () => ({ status: 204 }));
     const retried = await t.call('POST', `/v1/webhooks/${failing.id}/deliveries/${queued.id}/retry`);

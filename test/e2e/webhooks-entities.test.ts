@@ -4,13 +4,13 @@ import { DEFAULT_ENTITY_ID } from '../../src/core/domain/types.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { keyOfAnotherEntity } from '../support/entities.ts';
 import { STORE_KINDS } from '../support/stores.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { type Receiver, startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /** Webhooks belong to an entity: another entity cannot see, change or detect them, nor hear its events. */
 describe.each(STORE_KINDS)('webhooks across entities (%s)', (store) => {
   let t: TestApp;
-  let mine: WebhookReceiver;
-  let theirs: WebhookReceiver;
+  let mine: Receiver;
+  let theirs: Receiver;
   let otherKey: string;
   const otherEntity = randomUUID();
 
@@ -77,7 +77,7 @@ describe.each(STORE_KINDS)('webhooks across entities (%s)', (store) => {
       subject: { kind: 'vm', id: randomUUID() },
       data: { who: 'them' },
     });
-    const idsAt = (r: WebhookReceiver) => r.received.map((d) => String(d.headers['webhook-id']));
+    const idsAt = (r: Receiver) => r.received.map((d) => String(d.headers['webhook-id']));
     await eventually(
       async () => (idsAt(mine).includes(ourEvent.id) && idsAt(theirs).includes(theirEvent.id)) || undefined,
       'both deliveries',

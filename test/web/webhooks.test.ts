@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
-import { startWebhookReceiver, verifyDelivery, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { type Receiver, startWebhookReceiver, verifyDelivery } from '../support/webhook-receiver.ts';
 import { launchBrowser, openPage } from './browser.ts';
 
 const SLOW = { timeout: 45_000 };
@@ -10,7 +10,7 @@ const SLOW = { timeout: 45_000 };
 describe('webhooks in the dashboard', () => {
   let app: TestApp;
   let browser: Browser;
-  let receiver: WebhookReceiver;
+  let receiver: Receiver;
   let receiverUrl: string;
   const pageErrors: string[] = [];
 
@@ -72,7 +72,7 @@ describe('webhooks in the dashboard', () => {
     await page.getByRole('link', { name: 'Follow the delivery' }).click();
     await page.getByRole('heading', { name: 'Webhook', exact: true }).waitFor(SLOW);
     const deliveries = page.getByRole('region', { name: 'Deliveries' });
-    await deliveries.getByText('Delivered · 204').waitFor(SLOW);
+    await deliveries.getByText('Delivered · 200').waitFor(SLOW);
     expect(await page.getByRole('region', { name: 'Settings' }).textContent()).not.toContain(secret);
     await page.close();
   });
@@ -94,10 +94,10 @@ describe('webhooks in the dashboard', () => {
         .first()
         .waitFor(SLOW);
 
-      receiver.status = 204;
+      receiver.status = 200;
       await deliveries.getByRole('button', { name: 'Send again' }).click();
       await page.getByText('queued again').waitFor(SLOW);
-      await deliveries.getByText('Delivered · 204').waitFor(SLOW);
+      await deliveries.getByText('Delivered · 200').waitFor(SLOW);
 
       await page.goto(`${app.url}/webhooks`);
       const row = page.getByRole('row', { name: new RegExp(`${receiverUrl}/2`) });
@@ -119,7 +119,7 @@ describe('webhooks in the dashboard', () => {
       expect((await app.call('GET', `/v1/webhooks/${id}`)).status).toBe(404);
       await page.close();
     } finally {
-      receiver.status = 204;
+      receiver.status = 200;
     }
   });
 
