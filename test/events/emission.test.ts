@@ -121,6 +121,9 @@ describe.each(STORE_KINDS)('what raises events, on %s', (store) => {
       .executeTakeFirstOrThrow();
     const cloud = t.app.sandbox!.clouds.find((c) => c.definition.id === offer!.provider)!;
     cloud.simulator.control.preempt(row.provider_instance_id as string);
+    // Look at once: a simulated cloud may stop listing an evicted instance before the next poll would see it.
+    const account = (await t.app.runtime.pool.all()).find((a) => a.definition.id === offer!.provider)!;
+    await t.app.runtime.refresher.refresh(account.config.accountId);
     const preempted = await waitForEvent(vmId, (e) => e.type === 'vm.preempted', 'vm.preempted');
     expect(preempted.data).toMatchObject({ name: 'spotty' });
     const change = (await eventsOf(vmId)).find((e) => e.type === 'vm.status_changed' && e.data.reason === 'preempted');
