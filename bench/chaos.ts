@@ -11,7 +11,7 @@
  *   npm run chaos -- [--cycles 50] [--seed 1] [--pg]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -107,7 +107,10 @@ async function healthy(replica: Replica): Promise<boolean> {
   }
 }
 
+const logFile = (replica: Replica) => openSync(join(replica.dataDir, 'server.log'), 'a');
+
 async function start(replica: Replica): Promise<void> {
+  const output = logFile(replica);
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'gpufleet.js'), 'serve'], {
     env: {
       ...process.env,
@@ -117,11 +120,13 @@ async function start(replica: Replica): Promise<void> {
       GPUFLEET_MODE: 'production',
       GPUFLEET_ADMIN_KEY: ADMIN_KEY,
       GPUFLEET_RATE_LIMIT_PER_MINUTE: '1000000',
-      GPUFLEET_LOG_LEVEL: 'error',
+      GPUFLEET_LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    // Every start appends to one log per replica, to explain a slow recovery afterwards.
+    stdio: ['ignore', output, output],
   });
+  closeSync(output);
   replica.child = child;
   const deadline = Date.now() + 60_000;
   while (!(await healthy(replica))) {
@@ -282,7 +287,8 @@ async function inject(fault: (typeof FAULTS)[number], provider: string, vmId: st
           () => false,
         ))
       )
-        vms.set(vmId, { want: 'Destroyed', provider });
+        // RunPod takes the GPUs back and leaves the pod exited (Stopped); the other clouds end the instance.
+        vms.set(vmId, { want: provider === 'runpod' ? 'Stopped' : 'Destroyed', provider });
       break;
     case 'unknown status':
       if (instance) await sim(provider, 'setRawStatus', instance, 'chaos_unheard_of').catch(() => {});
@@ -468,6 +474,7 @@ row('left at a cloud after deleting every VM', String(leftAtClouds.length), '0')
 row('longest recovery after a restart/fault end', `${(longestRecoveryMs / 1000).toFixed(1)} s`, '< 10 s');
 row('  of a kill -9 and restart alone', `${(longestKillOnlyMs / 1000).toFixed(1)} s`, '< 10 s');
 log(`longest recovery: ${longestRecoveryWhat}; run took ${Math.round((Date.now() - started) / 1000)} s`);
+log(`server logs: ${replicas.map((r) => join(r.dataDir, 'server.log')).join(', ')}`);
 for (const s of stuck) log(`  stuck: ${s}`);
 for (const s of unknownAtCloud) log(`  leaked (unknown): ${s}`);
 for (const s of goneButKnown) log(`  leaked (gone): ${s}`);
