@@ -3,13 +3,15 @@
  * process) and gpufleet (a `gpufleet serve` child, or two replicas on one PostgreSQL database with `--pg`),
  * then runs cycles of creates, stops, starts and deletes, killing a server with SIGKILL at a random point of
  * each and starting it again, and injecting each simulator fault mode in turn. At the end it compares what the
- * clouds hold with what gpufleet knows and prints: VMs ordered, leaked, duplicated, stuck, and the longest
- * time from a restart or a fault's end to a correct state, with the targets beside them.
+ * clouds hold with what gpufleet knows (orders whose answer the kill lost are found by their names), deletes
+ * every VM and checks the clouds are left empty, and prints: VMs ordered, leaked, duplicated, stuck, and the
+ * longest time from a restart (the process starting again included) or a fault's end to a correct state,
+ * polled every 250 ms with 2 s per request, with the targets beside them.
  *
  *   npm run chaos -- [--cycles 50] [--seed 1] [--pg]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -105,7 +107,10 @@ async function healthy(replica: Replica): Promise<boolean> {
   }
 }
 
+const logFile = (replica: Replica) => openSync(join(replica.dataDir, 'server.log'), 'a');
+
 async function start(replica: Replica): Promise<void> {
+  const output = logFile(replica);
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'gpufleet.js'), 'serve'], {
     env: {
       ...process.env,
@@ -115,11 +120,13 @@ async function start(replica: Replica): Promise<void> {
       GPUFLEET_MODE: 'production',
       GPUFLEET_ADMIN_KEY: ADMIN_KEY,
       GPUFLEET_RATE_LIMIT_PER_MINUTE: '1000000',
-      GPUFLEET_LOG_LEVEL: 'error',
+      GPUFLEET_LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    // Every start appends to one log per replica, to explain a slow recovery afterwards.
+    stdio: ['ignore', output, output],
   });
+  closeSync(output);
   replica.child = child;
   const deadline = Date.now() + 60_000;
   while (!(await healthy(replica))) {
@@ -134,7 +141,11 @@ function kill9(replica: Replica): void {
   replica.child = null;
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** Status polls give up on a request after this: a hung one must not count as seconds of recovery. */
+const POLL_TIMEOUT_MS = 2_000;
+const POLL_EVERY_MS = 250;
+
+async function call(method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<{ status: number; body: any }> {
   // Any replica that is up answers: that is what a load balancer does.
   for (const replica of [...replicas].sort(() => random() - 0.5)) {
     if (!replica.child) continue;
@@ -143,7 +154,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
         method,
         headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
@@ -170,7 +181,13 @@ if (!sshKeyId) throw new Error(`generating an SSH key: ${key.status} ${JSON.stri
 const series = (await call('GET', '/v1/resource/gpu/series')).body.data as { id: string; code: string }[];
 
 // --- the cycles ---------------------------------------------------------------------------------------------
-type Want = 'Running' | 'Stopped' | 'Destroyed';
+/** `Error`: an operation ended in Error; the VM takes no further part until the clean-up deletes it. */
+type Want = 'Running' | 'Stopped' | 'Destroyed' | 'Error';
+/** A VM in the state asked for (one wanted in Error may have been put right since). */
+const inWantedState = (status: string | null, want: Want | undefined) =>
+  status === want ||
+  (status === 'Error' && want !== 'Destroyed') ||
+  (want === 'Error' && (status === 'Running' || status === 'Stopped' || status === 'Destroyed'));
 const vms = new Map<string, { want: Want; provider: string }>();
 const FAULTS = [
   'outage',
@@ -188,18 +205,33 @@ let ordered = 0;
 let refused = 0;
 let longestRecoveryMs = 0;
 let longestRecoveryWhat = '';
+/** The longest recovery of a cycle without a fault: the kill and restart alone. */
+let longestKillOnlyMs = 0;
+const noteRecovery = (took: number, what: string) => {
+  if (took > longestRecoveryMs) {
+    longestRecoveryMs = took;
+    longestRecoveryWhat = what;
+  }
+  if (!what.includes(' + ')) longestKillOnlyMs = Math.max(longestKillOnlyMs, took);
+};
 const pending: { id: string; since: number; what: string }[] = [];
 
 async function statusOf(id: string): Promise<string | null> {
-  const res = await call('GET', `/v1/resource/gpu/${id}`);
+  const res = await call('GET', `/v1/resource/gpu/${id}`, undefined, POLL_TIMEOUT_MS);
   if (res.status === 404) return 'Destroyed';
   return res.body?.data?.status ?? null;
 }
 
+/** Every name an order was sent under, answered or not: an order whose answer the kill lost is found by it later. */
+const orderNames = new Map<string, string>();
+let lostAnswers = 0;
+
 async function order(provider: string): Promise<string | null> {
+  const name = `chaos-${orderNames.size + 1}`;
+  orderNames.set(name, provider);
   for (const s of [...series].sort(() => random() - 0.5)) {
     const res = await call('POST', '/v1/resource/gpu', {
-      name: `chaos-${ordered + refused}`,
+      name,
       seriesId: s.id,
       gpuCount: 1,
       sshKeyId,
@@ -211,7 +243,10 @@ async function order(provider: string): Promise<string | null> {
       vms.set(id, { want: 'Running', provider });
       return id;
     }
-    if (res.status === 0) return null;
+    if (res.status === 0) {
+      lostAnswers++;
+      return null;
+    }
   }
   refused++;
   return null;
@@ -252,7 +287,8 @@ async function inject(fault: (typeof FAULTS)[number], provider: string, vmId: st
           () => false,
         ))
       )
-        vms.set(vmId, { want: 'Destroyed', provider });
+        // RunPod takes the GPUs back and leaves the pod exited (Stopped); the other clouds end the instance.
+        vms.set(vmId, { want: provider === 'runpod' ? 'Stopped' : 'Destroyed', provider });
       break;
     case 'unknown status':
       if (instance) await sim(provider, 'setRawStatus', instance, 'chaos_unheard_of').catch(() => {});
@@ -266,34 +302,27 @@ async function inject(fault: (typeof FAULTS)[number], provider: string, vmId: st
 }
 
 /** Waits until the VM is in the state asked for; the time it took is a recovery. */
-async function settled(id: string, since: number, what: string, budgetMs: number): Promise<boolean> {
+async function settled(id: string, since: number, what: string, budgetMs: number): Promise<number | null> {
   const want = vms.get(id)?.want;
   const deadline = Date.now() + budgetMs;
   while (Date.now() < deadline) {
     const status = await statusOf(id);
-    if (
-      status === want ||
-      (want === 'Running' && status === 'Error') ||
-      (status === 'Error' && vms.get(id)?.want !== 'Destroyed')
-    ) {
-      if (status === 'Error') vms.set(id, { want: 'Destroyed', provider: vms.get(id)?.provider ?? '' });
+    if (inWantedState(status, want)) {
+      if (status === 'Error') vms.set(id, { want: 'Error', provider: vms.get(id)?.provider ?? '' });
       const took = Date.now() - since;
-      if (took > longestRecoveryMs) {
-        longestRecoveryMs = took;
-        longestRecoveryWhat = what;
-      }
-      return true;
+      noteRecovery(took, what);
+      return took;
     }
-    await sleep(200);
+    await sleep(POLL_EVERY_MS);
   }
   pending.push({ id, since, what });
-  return false;
+  return null;
 }
 
 log(`chaos: ${CYCLES} cycles, ${replicas.length} replica(s) on ${usePg ? 'PostgreSQL' : 'SQLite'}, seed ${flag('seed', '1')}`);
 for (let cycle = 1; cycle <= CYCLES; cycle++) {
   const provider = pick(PROVIDERS);
-  const mine = [...vms.entries()].filter(([, v]) => v.provider === provider && v.want !== 'Destroyed');
+  const mine = [...vms.entries()].filter(([, v]) => v.provider === provider && v.want !== 'Destroyed' && v.want !== 'Error');
   const action = mine.length < 2 ? 'create' : pick(['create', 'stop', 'start', 'delete'] as const);
   const fault = cycle % 2 === 0 ? FAULTS[(cycle / 2 - 1) % FAULTS.length] : null;
   let target: string | null = null;
@@ -305,37 +334,63 @@ for (let cycle = 1; cycle <= CYCLES; cycle++) {
   const victim = pick(replicas);
   const killAfter = Math.floor(random() * 1_500);
   const killer = sleep(killAfter).then(() => kill9(victim));
+  let retryAction: (() => Promise<void>) | null = null;
   if (action === 'create') target = await order(provider);
   else {
     target ??= pick(mine)[0];
-    const path = action === 'delete' ? `/v1/resource/gpu/${target}` : `/v1/resource/gpu/${target}/${action}`;
-    const res = await call(action === 'delete' ? 'DELETE' : 'POST', path);
-    const provider_ = vms.get(target)?.provider ?? provider;
-    if (res.status >= 200 && res.status < 300)
-      vms.set(target, {
-        want: action === 'delete' ? 'Destroyed' : action === 'stop' ? 'Stopped' : 'Running',
-        provider: provider_,
-      });
+    const id = target;
+    const path = action === 'delete' ? `/v1/resource/gpu/${id}` : `/v1/resource/gpu/${id}/${action}`;
+    const method = action === 'delete' ? 'DELETE' : 'POST';
+    const want: Want = action === 'delete' ? 'Destroyed' : action === 'stop' ? 'Stopped' : 'Running';
+    const res = await call(method, path);
+    if (res.status >= 200 && res.status < 300) vms.set(id, { want, provider: vms.get(id)?.provider ?? provider });
+    // The kill took the answer: the action may or may not have been taken. A client sends it again; a 409 then
+    // means the first one was (the VM is already on its way).
+    if (res.status === 0)
+      retryAction = async () => {
+        const again = await call(method, path);
+        if ((again.status >= 200 && again.status < 300) || again.status === 409 || (action === 'delete' && again.status === 404))
+          vms.set(id, { want, provider: vms.get(id)?.provider ?? provider });
+      };
   }
   await killer;
   // A fault lasts a couple of seconds, across the restart.
   const restarted = Date.now();
   await start(victim);
   const restartMs = Date.now() - restarted;
+  await retryAction?.();
   // Faults on an instance need its id, asked of the restarted server.
   if (fault && ['preemption', 'unknown status'].includes(fault) && target) clear = await inject(fault, provider, target);
   if (clear) {
     await sleep(2_000);
     await clear();
   }
-  const since = Date.now();
-  const ok = target ? await settled(target, since, `${action}${fault ? ` + ${fault}` : ''}`, 30_000) : true;
+  // Recovery counts from the restart (the process coming back is part of it), or from the fault's end if later.
+  const since = clear ? Date.now() : restarted;
+  const took = target ? await settled(target, since, `${action}${fault ? ` + ${fault}` : ''}`, 30_000) : 0;
+  const outcome = !target ? 'order answer lost' : took === null ? 'not yet settled' : `settled in ${(took / 1000).toFixed(1)} s`;
   log(
-    `  ${String(cycle).padStart(3)} ${action.padEnd(6)} ${provider.padEnd(10)} ${(fault ?? '-').padEnd(24)} killed at ${String(killAfter).padStart(4)} ms, back in ${restartMs} ms, ${ok ? 'settled' : 'not yet settled'}`,
+    `  ${String(cycle).padStart(3)} ${action.padEnd(6)} ${provider.padEnd(10)} ${(fault ?? '-').padEnd(24)} killed at ${String(killAfter).padStart(4)} ms, back in ${restartMs} ms, ${outcome}`,
   );
 }
 
 // --- the verdict --------------------------------------------------------------------------------------------
+// Orders whose answer the kill lost: gpufleet may have taken them. Found by their names, they are VMs like
+// the others (wanted Running, or Error); their instances count as known, and they are deleted at the end.
+const allVms: { id: string; name: string; status: string; providerInstanceId: string | null; provider: string | null }[] = [];
+for (let page = 1; ; page++) {
+  const res = await call('GET', `/v1/resource/gpu?limit=100&page=${page}&includeDeleted=true`);
+  allVms.push(...(res.body?.data ?? []));
+  if (!res.body?.meta?.hasNextPage) break;
+}
+let foundByName = 0;
+for (const vm of allVms) {
+  const provider = orderNames.get(vm.name);
+  if (!provider || vms.has(vm.id)) continue;
+  foundByName++;
+  vms.set(vm.id, { want: 'Running', provider: vm.provider ?? provider });
+}
+
 log('waiting for every VM to reach the state asked for ...');
 const settleDeadline = Date.now() + SETTLE_MS;
 let stuck: string[] = [];
@@ -343,7 +398,7 @@ for (;;) {
   stuck = [];
   for (const [id, v] of vms) {
     const status = await statusOf(id);
-    if (status !== v.want && !(status === 'Error' && v.want !== 'Destroyed')) stuck.push(`${id} ${status} (wanted ${v.want})`);
+    if (!inWantedState(status, v.want)) stuck.push(`${id} ${status} (wanted ${v.want})`);
   }
   if (stuck.length === 0 || Date.now() > settleDeadline) break;
   await sleep(1_000);
@@ -351,11 +406,7 @@ for (;;) {
 for (const p of pending) {
   if (!stuck.some((s) => s.startsWith(p.id))) {
     // It got there, only later than its cycle waited: still a recovery, measured to now at most.
-    const took = Date.now() - p.since;
-    if (took > longestRecoveryMs) {
-      longestRecoveryMs = took;
-      longestRecoveryWhat = `${p.what} (settled during the final wait)`;
-    }
+    noteRecovery(Date.now() - p.since, `${p.what} (settled during the final wait)`);
   }
 }
 
@@ -365,8 +416,7 @@ for (const [id, v] of vms) {
   const vm = (await call('GET', `/v1/resource/gpu/${id}?includeDeleted=true`)).body?.data;
   if (vm?.providerInstanceId && vm.status !== 'Destroyed') known.set(`${v.provider}:${vm.providerInstanceId}`, vm.name);
 }
-const list = (await call('GET', '/v1/resource/gpu?limit=100&includeDeleted=true')).body?.data ?? [];
-const names = new Set<string>(list.map((vm: { name: string }) => vm.name));
+const names = new Set<string>(allVms.map((vm) => vm.name));
 const unmanaged = ((await call('GET', '/v1/provider-accounts/unmanaged-instances')).body?.data ?? []) as {
   providerInstanceId: string;
   name: string;
@@ -385,6 +435,27 @@ for (const [provider, ids] of Object.entries(atClouds)) {
 const liveSet = new Set(Object.entries(atClouds).flatMap(([p, ids]) => ids.map((id) => `${p}:${id}`)));
 const goneButKnown = [...known.keys()].filter((k) => !liveSet.has(k));
 
+// --- the clean-up: every VM deleted (those in Error too) must leave nothing at any cloud -------------------------
+log('deleting every VM ...');
+const toDelete = [...new Set([...vms.keys(), ...allVms.map((vm) => vm.id)])];
+for (const id of toDelete) {
+  if ((await statusOf(id)) === 'Destroyed') continue;
+  const res = await call('DELETE', `/v1/resource/gpu/${id}`);
+  if (res.status >= 300 && res.status !== 404) log(`  delete ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+const deleteDeadline = Date.now() + SETTLE_MS;
+let notDestroyed: string[] = [];
+for (;;) {
+  notDestroyed = [];
+  for (const id of toDelete) {
+    const status = await statusOf(id);
+    if (status !== 'Destroyed') notDestroyed.push(`${id} ${status}`);
+  }
+  if (notDestroyed.length === 0 || Date.now() > deleteDeadline) break;
+  await sleep(1_000);
+}
+const leftAtClouds = Object.entries(await live()).flatMap(([provider, ids]) => ids.map((id) => `${provider}:${id}`));
+
 const row = (what: string, value: string, target: string) =>
   log(`| ${what.padEnd(44)} | ${value.padEnd(30)} | ${target.padEnd(8)} |`);
 log('');
@@ -393,19 +464,28 @@ log(`|${'-'.repeat(46)}|${'-'.repeat(32)}|----------|`);
 row('kill -9 cycles', String(CYCLES), '≥ 50');
 row('fault modes injected', `${faultsSeen.size} of ${FAULTS.length}`, 'all');
 row('VMs ordered (202)', `${ordered} (${refused} orders refused)`, '—');
+row('orders whose answer was lost', `${lostAnswers} (${foundByName} found by name)`, '—');
 row('leaked: at a cloud but unknown', String(unknownAtCloud.length), '0');
 row('leaked: known but gone at the cloud', String(goneButKnown.length), '0');
 row('duplicated', String(duplicated.length), '0');
 row('stuck (not in the state asked for)', String(stuck.length), '0');
+row('not Destroyed after deleting every VM', String(notDestroyed.length), '0');
+row('left at a cloud after deleting every VM', String(leftAtClouds.length), '0');
 row('longest recovery after a restart/fault end', `${(longestRecoveryMs / 1000).toFixed(1)} s`, '< 10 s');
+row('  of a kill -9 and restart alone', `${(longestKillOnlyMs / 1000).toFixed(1)} s`, '< 10 s');
 log(`longest recovery: ${longestRecoveryWhat}; run took ${Math.round((Date.now() - started) / 1000)} s`);
+log(`server logs: ${replicas.map((r) => join(r.dataDir, 'server.log')).join(', ')}`);
 for (const s of stuck) log(`  stuck: ${s}`);
 for (const s of unknownAtCloud) log(`  leaked (unknown): ${s}`);
 for (const s of goneButKnown) log(`  leaked (gone): ${s}`);
 for (const s of duplicated) log(`  duplicated: ${s}`);
+for (const s of notDestroyed) log(`  not destroyed: ${s}`);
+for (const s of leftAtClouds) log(`  left at a cloud: ${s}`);
 
 for (const replica of replicas) kill9(replica);
 simProcess.kill('SIGTERM');
 await dropDatabase();
-const failed = unknownAtCloud.length + goneButKnown.length + duplicated.length + stuck.length > 0 || longestRecoveryMs >= 10_000;
+const failed =
+  unknownAtCloud.length + goneButKnown.length + duplicated.length + stuck.length + notDestroyed.length + leftAtClouds.length >
+    0 || longestRecoveryMs >= 10_000;
 process.exit(failed ? 1 : 0);

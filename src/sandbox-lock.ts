@@ -14,7 +14,7 @@ export function lockSandbox(dataDir: string): () => void {
       `another gpufleet sandbox (process ${holder}) is using ${dataDir}; stop it, or give this one its own GPUFLEET_DATA_DIR`,
     );
   }
-  writeFileSync(path, `${process.pid}\n`);
+  writeFileSync(path, `${process.pid}\n`, { mode: 0o600 });
   return () => {
     if (readHolder(path) === process.pid) rmSync(path, { force: true });
   };

@@ -74,6 +74,22 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 
+  const close = async () => {
+    await app.close();
+    await store.close();
+    unlock();
+  };
+  const onSignal = () => {
+    process.stdout.write('shutting down\n');
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  // Before the banner: whoever reads it may stop the server at once, and must get a clean shutdown.
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   const lines = [
     '',
     `gpufleet ${mode === 'sandbox' ? 'sandbox ' : ''}is running at ${url}`,
@@ -88,21 +104,6 @@ export async function startServer(config: Config = loadConfig()): Promise<{ url:
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
-
-  const close = async () => {
-    await app.close();
-    await store.close();
-    unlock();
-  };
-  const onSignal = () => {
-    process.stdout.write('shutting down\n');
-    close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   return { url, close };
 }
 

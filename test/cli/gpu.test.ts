@@ -38,6 +38,42 @@ describe('gpufleet gpu (read and metadata commands)', () => {
     expect(request!.query).toEqual({ page: '1', limit: '50' });
   });
 
+  it('marks the VMs the provider has not confirmed recently, and says for how long under the list', async () => {
+    // Last confirmed 95 s before each answer is sent.
+    let syncedAt = '';
+    const stale = () => {
+      syncedAt = new Date(Date.now() - 95_000).toISOString();
+      return vm({ id: 'aaaaaaaa-0000-4000-8000-000000000002', name: 'stale-one', stale: true, syncedAt });
+    };
+    const fresh = vm({ syncedAt: new Date().toISOString() });
+    api.on('GET', '/v1/resource/gpu', () => ok([fresh, stale()], pageMeta(2)));
+
+    const run = await cli('gpu', 'ls');
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    const statusColumn = lines[0]!.indexOf('STATUS');
+    const staleLine = lines.find((l) => l.includes('stale-one'))!;
+    expect(staleLine.slice(statusColumn)).toMatch(/^Running !\s/);
+    expect(lines.find((l) => l.includes('trainer'))!.slice(statusColumn)).toMatch(/^Running\s+1x/);
+    // 95 s, give or take the time the answer takes to arrive.
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^! not confirmed by the provider for 1m3[56]s \\(since ${syncedAt.slice(11, 19)} UTC; read from gpufleet's store\\)$`,
+      ),
+    );
+
+    api.on('GET', '/v1/resource/gpu', ok([fresh], pageMeta(1)));
+    const clean = await cli('gpu', 'ls');
+    expect(clean.stdout).not.toContain('!');
+    expect(clean.stdout).not.toContain('not confirmed');
+
+    const id = 'aaaaaaaa-0000-4000-8000-000000000002';
+    api.on('GET', `/v1/resource/gpu/${id}`, () => ok(stale()));
+    const details = await cli('gpu', 'get', id);
+    expect(details.stdout).toMatch(/^Stale:\s+yes: the provider has not confirmed this for 1m3[56]s$/m);
+  });
+
   it('watches the list, printing it again only when it changes, until Ctrl-C', async () => {
     const stopped = { ...TRAINER, status: 'Stopped' as const };
     api.on('GET', '/v1/resource/gpu', (_request, call) => ok([call < 3 ? TRAINER : stopped], pageMeta(1)));

@@ -1,14 +1,36 @@
 import type { GpuVmDetails } from '../../services/types.ts';
 import { paintStatus } from '../format/colors.ts';
+import { formatElapsed } from '../format/spinner.ts';
 import { type Column, renderFields, renderTable } from '../format/table.ts';
 import { dash, formatMoney, formatTime, yesNo } from '../format/values.ts';
+
+/** Beside the status of a VM the provider has not confirmed recently (the answer came from the store). */
+export const STALE_MARK = '!';
+
+/**
+ * The line under a list that explains its stale marks, or '' when there are none. With `now` it says for
+ * how long (the oldest); without (a watched list, redrawn only when it changes) since when.
+ */
+export function staleFooter(vms: readonly Pick<GpuVmDetails, 'stale' | 'syncedAt'>[], now?: number): string {
+  const stale = vms.filter((vm) => vm.stale);
+  if (stale.length === 0) return '';
+  const what = `${STALE_MARK} not confirmed by the provider`;
+  const times = stale.map((vm) => (vm.syncedAt ? Date.parse(vm.syncedAt) : Number.NaN));
+  if (times.some((t) => Number.isNaN(t))) return `${what} yet (read from gpufleet's store)`;
+  const oldest = Math.min(...times);
+  const since = new Date(oldest).toISOString().slice(11, 19);
+  const plural = stale.length > 1;
+  return now === undefined
+    ? `${what} since ${since} UTC${plural ? ' or later' : ''} (read from gpufleet's store)`
+    : `${what} for ${plural ? 'up to ' : ''}${formatElapsed(now - oldest)} (since ${since} UTC; read from gpufleet's store)`;
+}
 
 /** `wide` (`--output wide`) adds the SKU, kind, login and cost so far. */
 export function vmTable(vms: readonly GpuVmDetails[], color: boolean, wide = false): string {
   const columns: Column<GpuVmDetails>[] = [
     { header: 'ID', value: (vm) => vm.id },
     { header: 'NAME', value: (vm) => vm.name },
-    { header: 'STATUS', value: (vm) => paintStatus(vm.status, color) },
+    { header: 'STATUS', value: (vm) => paintStatus(vm.status, color) + (vm.stale ? ` ${STALE_MARK}` : '') },
     { header: 'GPUS', value: gpuText },
     { header: 'PROVIDER', value: (vm) => dash(vm.provider) },
     { header: 'DATACENTER', value: (vm) => dash(vm.datacenter?.name) },
@@ -64,7 +86,7 @@ export function vmDetails(vm: GpuVmDetails, color: boolean): string {
     ['Endpoints', vm.endpoints.length > 0 ? vm.endpoints.map(endpointText).join(', ') : '-'],
     ['Created', formatTime(vm.createdAt)],
     ['Synced', formatTime(vm.syncedAt)],
-    ...(vm.stale ? ([['Stale', 'yes: the provider has not confirmed this recently']] as [string, string][]) : []),
+    ...(vm.stale ? ([['Stale', `yes: ${staleAge(vm)}`]] as [string, string][]) : []),
     ['Volumes', vm.volumes.length > 0 ? String(vm.volumes.length) : 'none'],
   ]);
   return vm.volumes.length > 0 ? `${fields}\n\n${vmVolumesTable(vm, color)}` : fields;
@@ -122,6 +144,13 @@ export function accessLines(vm: GpuVmDetails, identityFile?: string): string {
   if (vm.jupyterUrl) lines.push(`jupyter: ${vm.jupyterUrl}`);
   for (const endpoint of vm.endpoints) lines.push(`port:    ${endpointText(endpoint)}`);
   return lines.join('\n');
+}
+
+/** How long the provider has not confirmed a stale VM. */
+function staleAge(vm: GpuVmDetails, now = Date.now()): string {
+  return vm.syncedAt
+    ? `the provider has not confirmed this for ${formatElapsed(now - Date.parse(vm.syncedAt))}`
+    : 'the provider has not confirmed this yet';
 }
 
 function gpuText(vm: GpuVmDetails): string {

@@ -11,7 +11,7 @@ import { registerGpuSshKeyCommand } from './gpu-credentials.ts';
 import { registerGpuLifecycleCommands } from './gpu-lifecycle.ts';
 import { registerGpuLimitsCommand } from './gpu-limits.ts';
 import { registerGpuOrderCommand } from './gpu-order.ts';
-import { vmDetails, vmTable } from './gpu-render.ts';
+import { staleFooter, vmDetails, vmTable } from './gpu-render.ts';
 import { registerGpuSshCommand } from './gpu-ssh.ts';
 import { registerGpuVolumeCommands } from './gpu-volumes.ts';
 
@@ -48,9 +48,10 @@ export function registerGpuCommands(program: Command): void {
             return formatData(data, ctx.config.output === 'yaml' ? 'yaml' : 'json').trimEnd();
           }
           const vms = result.data;
-          return vms.length === 0
-            ? 'No GPU VMs.'
-            : vmTable(vms, ctx.color, ctx.config.output === 'wide') + pageFooter(result.meta);
+          if (vms.length === 0) return 'No GPU VMs.';
+          // A watched list is drawn again only when it changes: an age that grows every second would redraw it each time.
+          const stale = staleFooter(vms, opts.watch === undefined ? Date.now() : undefined);
+          return vmTable(vms, ctx.color, ctx.config.output === 'wide') + (stale ? `\n\n${stale}` : '') + pageFooter(result.meta);
         };
         if (opts.watch === undefined) {
           ctx.print(await render());

@@ -49,12 +49,16 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       }
       const existing = instances.find((i) => i.gpufleetId === step.vm.id);
       if (existing) {
+        // The reconciler may have found it by its tag first (it did after a restart): its history says so once.
+        const alreadyAdopted = (await step.reloadVm()).provider_instance_id === existing.providerInstanceId;
         await step.writeVmStatus({ provider_instance_id: existing.providerInstanceId, status: existing.status });
-        await deps.vms.addEvent(
-          step.vm.id,
-          'adopted',
-          `adopted instance ${existing.providerInstanceId} created by an interrupted attempt`,
-        );
+        if (!alreadyAdopted) {
+          await deps.vms.addEvent(
+            step.vm.id,
+            'adopted',
+            `adopted instance ${existing.providerInstanceId} created by an interrupted attempt`,
+          );
+        }
         await recordOrderedVolumes(deps, step.vm.id, payload.volumeIds);
         return startBoot(step, payload, candidate);
       }

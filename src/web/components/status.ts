@@ -1,4 +1,6 @@
 import type { VmStatus, VolumeStatus } from '../../core/domain/types.ts';
+import type { GpuVmDetails } from '../../services/types.ts';
+import { ago, dateTime } from '../format.ts';
 import { h } from './dom.ts';
 
 /** One class per status, so a status has the same colour on every page. */
@@ -7,6 +9,18 @@ export function statusBadge(status: VmStatus | string): HTMLElement {
   const name = known.includes(status) ? status.toLowerCase() : 'unknown';
   const busy = status === 'Provisioning' || status === 'Starting' || status === 'Stopping';
   return h('span', { class: `badge status-${name}${busy ? ' busy' : ''}` }, status);
+}
+
+/**
+ * Beside the status of a VM the provider has not confirmed recently (the server answered from its store): what
+ * is shown may be out of date. Its title says since when; null for a VM that is up to date.
+ */
+export function staleSign(vm: Pick<GpuVmDetails, 'stale' | 'syncedAt'>, now = Date.now()): HTMLElement | null {
+  if (!vm.stale) return null;
+  const title = vm.syncedAt
+    ? `Not confirmed by the provider since ${dateTime(vm.syncedAt)} (${ago(vm.syncedAt, now)}): shown as gpufleet last knew it`
+    : 'Not confirmed by the provider yet: shown as gpufleet last knew it';
+  return h('span', { class: 'tag warn stale', title, 'aria-label': title }, 'stale');
 }
 
 /** A volume's status in the colours of the VM statuses it resembles: ready green, on its way busy, gone grey. */

@@ -4,7 +4,7 @@ import { h, replace } from '../components/dom.ts';
 import { jobProgress } from '../components/job.ts';
 import { concernsVm, liveRefresh } from '../components/live-events.ts';
 import { describeError, emptyState, errorNotice, loading, notice } from '../components/notice.ts';
-import { statusBadge } from '../components/status.ts';
+import { staleSign, statusBadge } from '../components/status.ts';
 import { dataTable } from '../components/table.ts';
 import {
   billingCard,
@@ -124,7 +124,12 @@ export const vmDetailPage: Page = (ctx) => {
     vm = next;
     title.textContent = next.name;
     ctx.setTitle(next.name);
-    replace(badge, statusBadge(next.status), next.statusReason ? h('span', { class: 'muted reason' }, next.statusReason) : null);
+    replace(
+      badge,
+      statusBadge(next.status),
+      next.statusReason ? h('span', { class: 'muted reason' }, next.statusReason) : null,
+      staleSign(next),
+    );
     actions.update();
     // Accrued cost and sync time move on every poll; the cards are rebuilt only when something else changed.
     const option = volumeOptions?.find((o) => o.datacenter.id === next.datacenter.id) ?? null;

@@ -4,7 +4,7 @@ import { append, checkbox, debounce, field, h, mono, option, replace } from '../
 import { concernsVms, liveRefresh } from '../components/live-events.ts';
 import { describeError, emptyState, errorNotice, loading, notice } from '../components/notice.ts';
 import { pagination } from '../components/pagination.ts';
-import { statusBadge } from '../components/status.ts';
+import { staleSign, statusBadge } from '../components/status.ts';
 import { type Column, dataTable } from '../components/table.ts';
 import { datacenterLabel, gpuConfig, money, pricePerHour, providerName } from '../format.ts';
 import type { Page } from '../page.ts';
@@ -176,7 +176,11 @@ const COLUMNS: Column<GpuVmDetails>[] = [
     header: 'Name',
     cell: (vm) => h('a', { href: `/vms/${vm.id}`, class: 'strong' }, vm.name),
   },
-  { header: 'Status', cell: (vm) => h('span', { title: vm.statusReason ?? undefined }, statusBadge(vm.status)) },
+  {
+    header: 'Status',
+    cell: (vm) =>
+      h('span', { class: 'nowrap' }, h('span', { title: vm.statusReason ?? undefined }, statusBadge(vm.status)), staleSign(vm)),
+  },
   { header: 'Provider', cell: (vm) => providerName(vm.provider) },
   { header: 'GPU', cell: (vm) => gpuConfig(vm) },
   { header: 'Datacenter', cell: (vm) => datacenterLabel(vm) },

@@ -36,9 +36,10 @@ export class StateFile<T> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    mkdirSync(dirname(this.path), { recursive: true });
+    // Owner-only, as everything in gpufleet's data directory: the state holds the simulated accounts' credentials.
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.snapshot()));
+    writeFileSync(tmp, JSON.stringify(this.snapshot()), { mode: 0o600 });
     renameSync(tmp, this.path);
   }
 }
