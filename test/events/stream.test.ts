@@ -136,6 +136,12 @@ describe.each(STORE_KINDS)('GET /v1/events on %s', (store) => {
     const last = await t.call('GET', `/v1/events?format=json&subjectId=${subject.id}&types=volume.status_changed&limit=2&page=3`);
     expect(last.body.data.map((e: { id: string }) => e.id)).toEqual([published[0]!.id]);
     expect(last.body.meta.hasNextPage).toBe(false);
+    // GPCN's sort: a client's default `createdAt:desc` is the event time; ascending turns the order round.
+    const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((e) => e.id);
+    const scoped = `/v1/events?format=json&subjectId=${subject.id}&types=volume.status_changed&limit=10`;
+    expect(ids(await t.call('GET', `${scoped}&sort=createdAt:desc`))).toEqual(published.map((e) => e.id).reverse());
+    expect(ids(await t.call('GET', `${scoped}&sort=time:asc`))).toEqual(published.map((e) => e.id));
+    expect(ids(await t.call('GET', `${scoped}&sort=seq:asc`))).toEqual(published.map((e) => e.id));
 
     const future = new Date(Date.now() + 60_000).toISOString();
     const none = await t.call('GET', `/v1/events?format=json&subjectId=${subject.id}&since=${encodeURIComponent(future)}`);
@@ -170,6 +176,9 @@ describe.each(STORE_KINDS)('GET /v1/events on %s', (store) => {
     expect(await bad('?since=2026-01-01T00:00:00Z')).toContain('format=json');
     expect(await bad('?page=2')).toContain('query.page applies to format=json');
     expect(await bad('?format=json&limit=1000')).toContain('limit');
+    expect(await bad('?format=json&sort=name:asc')).toContain('cannot sort by "name"');
+    expect(await bad('?format=json&sort=time:asc,createdAt:desc')).toContain('the same field');
+    expect(await bad('?sort=time:asc')).toContain('query.sort applies to format=json');
     expect(await bad('?format=json&since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z')).toContain('since');
     const noKey = await fetch(`${t.url}/v1/events`);
     expect(noKey.status).toBe(401);

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_TYPES, type EventType, type PlatformEvent } from '../../core/domain/events.ts';
 import { badRequest } from '../../services/errors.ts';
 import type { EventStreamFilter, Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
 import { callContext } from '../plugins/auth.ts';
 import { paged } from '../plugins/envelope.ts';
 import { errorResponses, PagedEnvelope, ref } from '../schemas/common.ts';
-import { EventQuery, PlatformEventSchema } from '../schemas/events.ts';
+import { EVENT_SORTABLE, EventQuery, PlatformEventSchema } from '../schemas/events.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 export interface EventStreamOptions {
@@ -51,7 +52,7 @@ export function eventRoutes(app: FastifyInstance, services: Services, options: E
     },
     async (request, reply) => {
       const { principal } = callContext(request);
-      const { format, types, subjectId, lastEventId, since, until, page, limit } = request.query;
+      const { format, types, subjectId, lastEventId, since, until, page, limit, sort } = request.query;
       const filter: EventStreamFilter = {
         entityId: principal.entityId,
         ...(types !== undefined ? { types: parseTypes(types) } : {}),
@@ -61,7 +62,14 @@ export function eventRoutes(app: FastifyInstance, services: Services, options: E
         if (since !== undefined && until !== undefined && Date.parse(since) > Date.parse(until)) {
           throw badRequest('VALIDATION_ERROR', 'query.since must not be after query.until', { field: 'query.since' });
         }
-        const list = { page: page ?? 1, limit: limit ?? 10, sort: [] };
+        const parsed = toListQuery({ page, limit, sort: sort ?? 'seq:desc' }, EVENT_SORTABLE);
+        const order = parsed.sort.map((s) => (s.field === 'createdAt' ? { ...s, field: 'time' } : s));
+        if (new Set(order.map((s) => s.field)).size < order.length)
+          throw badRequest('VALIDATION_ERROR', 'query.sort: "createdAt" and "time" are the same field', { field: 'query.sort' });
+        // Events stored in the same millisecond keep their store order, in the direction asked for.
+        const time = order.find((s) => s.field === 'time');
+        if (time && !order.some((s) => s.field === 'seq')) order.push({ field: 'seq', direction: time.direction });
+        const list = { ...parsed, sort: order };
         const events = await services.events.list(
           { ...filter, ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) },
           list,
@@ -73,6 +81,7 @@ export function eventRoutes(app: FastifyInstance, services: Services, options: E
         ['until', until],
         ['page', page],
         ['limit', limit],
+        ['sort', sort],
       ] as const) {
         if (value !== undefined)
           throw badRequest('VALIDATION_ERROR', `query.${name} applies to format=json only`, { field: `query.${name}` });

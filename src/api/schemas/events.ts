@@ -2,6 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { EVENT_TYPES } from '../../core/domain/events.ts';
 import { DateTime, MAX_PAGE, StringEnum, Uuid } from './common.ts';
 
+/** `createdAt` is accepted as GPCN's name for an event's time, so a GPCN client's default sort works here too. */
+export const EVENT_SORTABLE = ['time', 'seq', 'createdAt'] as const;
+
 export const EventSubjectKindSchema = StringEnum([
   'vm',
   'job',
@@ -52,6 +55,12 @@ export const EventQuery = Type.Object(
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, description: 'JSON only: 1-based page (default 1)' })),
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100, description: 'JSON only: items per page, 1–100 (default 10)' }),
+    ),
+    sort: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: `JSON only: \`field:asc|desc\` (default \`seq:desc\`, newest first). Sortable: ${EVENT_SORTABLE.join(', ')} (\`createdAt\` is the event time, as GPCN clients name it)`,
+      }),
     ),
   },
   { additionalProperties: false },
