@@ -1,21 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpufleet.js');
 const parent = mkdtempSync(join(tmpdir(), 'gpufleet-modes-'));
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * `gpufleet serve` in sandbox mode under umask 000, so that any file made without an explicit mode would be
