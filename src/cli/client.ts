@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retryAfterMs } from '../lib/retry-after.ts';
 import type { PageMeta } from '../services/types.ts';
 import { adminKeyPath, type CliConfig } from './config.ts';
 import { ApiError, ConnectionError } from './errors.ts';
@@ -69,7 +70,7 @@ export class ApiClient {
       }
       // A 429 was refused before anything happened, so it is safe to repeat whatever the method.
       if (response.status === 429 && attempt < MAX_ATTEMPTS) {
-        await sleep(retryAfterMs(header(response.headers, 'retry-after')));
+        await sleep(waitBeforeRetryMs(header(response.headers, 'retry-after')));
         continue;
       }
       return this.unwrap<T>(response, url);
@@ -179,9 +180,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
-function retryAfterMs(header: string | null): number {
-  const seconds = Number(header);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_RETRY_AFTER_SEC) * 1000 : 1000;
+/** How long to wait before asking again: the server's `Retry-After`, bounded; a second when it gave none. */
+function waitBeforeRetryMs(header: string | null): number {
+  const ms = retryAfterMs(header);
+  return ms !== null && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_SEC * 1000) : 1000;
 }
 
 /** The most telling name for a failed exchange: the socket error's code when there is one (also under `cause`). */

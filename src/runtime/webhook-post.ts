@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { retryAfterMs } from '../lib/retry-after.ts';
 
 /** What one POST to a receiver came to. */
 export interface PostResult {
@@ -85,13 +86,4 @@ export function pinnedLookup(address: { address: string; family: 4 | 6 }): Looku
     if (options.all) callback(null, [address]);
     else callback(null, address.address, address.family);
   };
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms from now; null when absent or unreadable. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | null {
-  if (!header) return null;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }

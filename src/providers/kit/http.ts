@@ -1,5 +1,6 @@
 import { ProviderError } from '../../core/provider/errors.ts';
 import type { ProviderCallObserver, ProviderDeps, ProviderLogger } from '../../core/provider/provider.ts';
+import { retryAfterMs as parseRetryAfter } from '../../lib/retry-after.ts';
 import { parseRateLimitHeaders } from './rate-limit-headers.ts';
 
 /** What a provider's error mapper sees of a response that was not a success. */
@@ -270,10 +271,5 @@ function tryJson(text: string): unknown {
 
 /** `Retry-After` in seconds or as an HTTP date. */
 export function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return parseRetryAfter(headers.get('retry-after')) ?? undefined;
 }
