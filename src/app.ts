@@ -177,8 +177,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const pool = new ProviderPool(accounts, providerDeps);
   const publisher = new EventPublisher(db, store.dialect);
-  // Deliveries are queued in the event's own transaction: a stored event never lacks them.
-  publisher.addFanout(queueDeliveries);
+  // Deliveries are queued in the event's own transaction: a stored event never lacks them. The worker is
+  // woken only when one was queued (most events concern no webhook); its tick covers a queue that rolled back.
+  let deliveriesQueued = false;
+  publisher.addFanout(async (trx, event) => {
+    if ((await queueDeliveries(trx, event)) > 0) deliveriesQueued = true;
+  });
   const eventLog = new EventRepository(db);
   const eventHub = new EventHub(eventLog, publisher, logger, {
     pollMs: options.timing?.eventPollMs ?? 1_000,
@@ -289,8 +293,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       onDelivery: (outcome) => metrics.webhookDelivery(outcome),
     },
   );
-  // A new event may have queued deliveries: send them now rather than at the next tick.
-  publisher.onPublished(() => webhookWorker.nudge());
+  // A new event queued deliveries: send them now rather than at the next tick.
+  publisher.onPublished(() => {
+    if (!deliveriesQueued) return;
+    deliveriesQueued = false;
+    webhookWorker.nudge();
+  });
 
   const services: Services = {
     vms,

@@ -11,7 +11,7 @@ export const EVENTS_CHANNEL = 'gpufleet_events';
  * Work that must happen with an event, in the same transaction (e.g. queueing webhook deliveries), so a
  * stored event never lacks it, whatever crashes afterwards.
  */
-export type EventFanout = (trx: Kysely<Database>, event: PlatformEvent) => Promise<void>;
+export type EventFanout = (trx: Kysely<Database>, event: PlatformEvent) => Promise<unknown>;
 
 /**
  * The one way anything records an event. The event and its fan-outs are written in one transaction; on

@@ -14,8 +14,9 @@ export const ATTEMPT_LOG_LIMIT = 50;
  * The event fan-out of webhooks (`EventPublisher.addFanout`): in the event's own transaction, one pending
  * delivery per active webhook of the event's entity that subscribes to its type. A `webhook.test` event goes
  * only to the webhook named in its data; a `webhook.disabled` event never to the webhook it is about.
+ * Returns how many deliveries it queued.
  */
-export async function queueDeliveries(trx: Kysely<Database>, event: PlatformEvent): Promise<void> {
+export async function queueDeliveries(trx: Kysely<Database>, event: PlatformEvent): Promise<number> {
   let query = trx
     .selectFrom('webhooks')
     .select(['id', 'events_json'])
@@ -23,7 +24,7 @@ export async function queueDeliveries(trx: Kysely<Database>, event: PlatformEven
     .where('status', '=', 'active');
   if (event.type === 'webhook.test') {
     const target = event.data.webhookId;
-    if (typeof target !== 'string') return;
+    if (typeof target !== 'string') return 0;
     query = query.where('id', '=', target);
   } else if (event.type === 'webhook.disabled') query = query.where('id', '!=', event.subject.id);
   const webhooks = await query.execute();
@@ -49,6 +50,7 @@ export async function queueDeliveries(trx: Kysely<Database>, event: PlatformEven
       updated_at: event.time,
     }));
   if (rows.length > 0) await trx.insertInto('webhook_deliveries').values(rows).execute();
+  return rows.length;
 }
 
 export function toWebhook(row: WebhookRow): Webhook {

@@ -252,7 +252,7 @@ function assertActive(webhook: WebhookRow): void {
     throw conflict(
       'WEBHOOK_DISABLED',
       `webhook ${webhook.id} is disabled${webhook.disabled_reason ? ` (${webhook.disabled_reason})` : ''}; ` +
-        're-enable it with PATCH {"status":"active"} first',
+        're-enable it with PUT {"status":"active"} first',
     );
 }
 
