@@ -63,9 +63,10 @@ process.on('exit', () => {
   for (const replica of replicas) replica.child?.kill('SIGKILL');
   simProcess.kill('SIGTERM');
 });
-const sim = async (provider: string, method: string, ...callArgs: unknown[]) => {
+const sim = async (provider: string, method: string, ...callArgs: unknown[]): Promise<unknown> => {
   const res = await fetch(`${simInfo.controlUrl}/${provider}/${method}`, { method: 'POST', body: JSON.stringify(callArgs) });
   if (!res.ok) throw new Error(await res.text());
+  return res.json();
 };
 const live = async () => (await (await fetch(`${simInfo.controlUrl}/live`)).json()) as Record<string, string[]>;
 
@@ -120,7 +121,8 @@ async function start(replica: Replica): Promise<void> {
       GPUFLEET_MODE: 'production',
       GPUFLEET_ADMIN_KEY: ADMIN_KEY,
       GPUFLEET_RATE_LIMIT_PER_MINUTE: '1000000',
-      GPUFLEET_LOG_LEVEL: 'warn',
+      // CHAOS_LOG_LEVEL=info puts the job steps in the server logs, to explain a slow recovery.
+      GPUFLEET_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     // Every start appends to one log per replica, to explain a slow recovery afterwards.
@@ -295,10 +297,32 @@ async function inject(fault: (typeof FAULTS)[number], provider: string, vmId: st
       break;
   }
   return async () => {
+    // Injected 429s and wrong shapes end when the last one has been served, not when the clock says so.
+    if (fault === '429 Retry-After' || fault === 'malformed replies') {
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const pending = (await sim(provider, 'pendingFaults')) as { rateLimited: number; malformed: number };
+        if ((pending.rateLimited === 0 && pending.malformed === 0) || Date.now() > until) break;
+        await sleep(50);
+      }
+    }
     await sim(provider, 'setFaults', { errorRate: 0, latencyMs: 0 });
     await sim(provider, 'setCapacity', true);
     if (instance) await sim(provider, 'setRawStatus', instance, null).catch(() => {});
   };
+}
+
+const RECOVERY_TARGET_MS = 10_000;
+
+async function explain(id: string): Promise<void> {
+  const vm = (await call('GET', `/v1/resource/gpu/${id}?includeDeleted=true`)).body?.data;
+  log(`        ${vm?.status ?? '?'} (reason ${vm?.statusReason ?? 'none'}), wanted ${vms.get(id)?.want}`);
+  const history = ((await call('GET', `/v1/resource/gpu/${id}/history`)).body?.data ?? []) as {
+    at: string;
+    kind: string;
+    message: string;
+  }[];
+  for (const entry of history.slice(-5)) log(`        ${entry.at.slice(11, 23)} ${entry.kind}: ${entry.message}`);
 }
 
 /** Waits until the VM is in the state asked for; the time it took is a recovery. */
@@ -372,6 +396,8 @@ for (let cycle = 1; cycle <= CYCLES; cycle++) {
   log(
     `  ${String(cycle).padStart(3)} ${action.padEnd(6)} ${provider.padEnd(10)} ${(fault ?? '-').padEnd(24)} killed at ${String(killAfter).padStart(4)} ms, back in ${restartMs} ms, ${outcome}`,
   );
+  // A slow or unsettled cycle says why: the VM's state and the last entries of its history.
+  if (target && (took === null || took >= RECOVERY_TARGET_MS)) await explain(target);
 }
 
 // --- the verdict --------------------------------------------------------------------------------------------
@@ -487,5 +513,5 @@ simProcess.kill('SIGTERM');
 await dropDatabase();
 const failed =
   unknownAtCloud.length + goneButKnown.length + duplicated.length + stuck.length + notDestroyed.length + leftAtClouds.length >
-    0 || longestRecoveryMs >= 10_000;
+    0 || longestRecoveryMs >= RECOVERY_TARGET_MS;
 process.exit(failed ? 1 : 0);

@@ -373,6 +373,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       onJobFinished: (job) => metrics.jobFinished(job.operation, job.outcome),
     },
   );
+  refresher.onAnsweringAgain((accountId) => {
+    new JobRepository(db)
+      .wakeWaitingOnAccount(accountId, new Date().toISOString())
+      .then((woken) => {
+        if (woken > 0) logger.info('provider answers again; resuming waiting jobs', { accountId, jobs: woken });
+      })
+      .catch((error) => logger.warn('waking jobs failed', { accountId, error: String(error) }));
+  });
   const policies = new PolicyEngine(
     db,
     vms,

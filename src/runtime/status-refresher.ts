@@ -58,6 +58,7 @@ export class StatusRefresher {
   private known: string[] = [];
   /** Provider list calls made so far (for the benchmark's figures). */
   listCalls = 0;
+  private answeringAgain: ((accountId: string) => void) | null = null;
 
   constructor(
     private readonly pool: ProviderPool,
@@ -88,6 +89,14 @@ export class StatusRefresher {
   failure(accountId: string): { message: string; since: number } | null {
     const s = this.state.get(accountId);
     return s?.lastError && s.failingSince ? { message: s.lastError, since: s.failingSince } : null;
+  }
+
+  /**
+   * Called when an account whose polls were failing answers again: work that backed off while it was
+   * down (jobs waiting to retry) can go on at once instead of sleeping out its backoff.
+   */
+  onAnsweringAgain(listener: (accountId: string) => void): void {
+    this.answeringAgain = listener;
   }
 
   /** Mark an account as having a VM in transition: it is polled fast until things settle. */
@@ -152,6 +161,7 @@ export class StatusRefresher {
         state.lastSyncedAt = Date.now();
         state.transitional = transitional || volumesChanging;
         if (state.lastError !== null || !state.healthy) await this.health.markHealth(accountId, 'ok', null);
+        if (state.lastError !== null) this.answeringAgain?.(accountId);
         state.healthy = true;
         state.lastError = null;
         state.failingSince = null;

@@ -441,6 +441,8 @@ export interface SimulatorControl {
   hideNextCreated(ms: number, options?: { lookups?: boolean }): void;
   /** The next `count` successful responses come back with a wrong shape. */
   malformNext(count: number): void;
+  /** Injected replies not served yet: 429s of `rateLimitNext`, wrong shapes of `malformNext` (when a fault has ended). */
+  pendingFaults(): { rateLimited: number; malformed: number };
   /** Requests received so far, by `METHOD route`. */
   requestCounts(): Record<string, number>;
   /** Instances that exist (not deleted) at the provider, to prove nothing leaked. */

@@ -33,7 +33,15 @@ export interface HttpClientOptions {
   onCall?: ProviderDeps['onProviderCall'];
   /** Metrics: every attempt with its duration, every typed failure this client throws. */
   observer?: ProviderCallObserver | undefined;
+  /** Longest wait for one attempt of a request that must not be sent twice (a create). */
   timeoutMs?: number;
+  /**
+   * Longest wait for the first attempt of a retry-safe request (reads, idempotent actions); each further
+   * attempt waits twice as long, up to `timeoutMs`. Repeating such a request does no harm, so a call
+   * stalled by a network hiccup is sent again after a few seconds instead of holding its caller for the
+   * whole `timeoutMs`, while a provider that is merely slow still gets the longer waits of later attempts.
+   */
+  retrySafeTimeoutMs?: number;
   /** Attempts for one request, counting the first. */
   maxAttempts?: number;
   /** Longest single wait for a `Retry-After` we accept before giving up with `rate_limited`. */
@@ -81,6 +89,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class HttpClient {
   private readonly timeoutMs: number;
+  private readonly retrySafeTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxRetryWaitMs: number;
   private readonly maxConcurrency: number;
@@ -91,6 +100,7 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retrySafeTimeoutMs = Math.min(this.timeoutMs, options.retrySafeTimeoutMs ?? 6_000);
     this.maxAttempts = options.maxAttempts ?? 4;
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 30_000;
     this.maxConcurrency = options.maxConcurrency ?? 8;
@@ -110,7 +120,8 @@ export class HttpClient {
     const route = req.route ?? req.path;
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.withSlot(() => this.send(req, route));
+      const timeoutMs = retrySafe ? Math.min(this.timeoutMs, this.retrySafeTimeoutMs * 2 ** (attempt - 1)) : this.timeoutMs;
+      const outcome = await this.withSlot(() => this.send(req, route, timeoutMs));
       if (outcome.kind === 'response' && outcome.response.status < 400) return outcome.response;
 
       if (outcome.kind === 'network') {
@@ -121,7 +132,7 @@ export class HttpClient {
         throw new ProviderError({
           provider: this.options.provider,
           kind: 'unavailable',
-          message: `${req.method} ${route} ${outcome.timedOut ? `timed out after ${this.timeoutMs} ms` : `failed: ${outcome.error.message}`}${retrySafe ? '' : ' (the provider may or may not have acted on it)'}`,
+          message: `${req.method} ${route} ${outcome.timedOut ? `timed out after ${timeoutMs} ms` : `failed: ${outcome.error.message}`}${retrySafe ? '' : ' (the provider may or may not have acted on it)'}`,
           cause: outcome.error,
         });
       }
@@ -161,6 +172,7 @@ export class HttpClient {
   private async send(
     req: HttpRequest,
     route: string,
+    timeoutMs: number,
   ): Promise<{ kind: 'response'; response: HttpResponse } | { kind: 'network'; error: Error; timedOut: boolean }> {
     const wait = this.pausedUntil - Date.now();
     if (wait > 0) await sleep(Math.min(wait, this.maxRetryWaitMs));
@@ -182,7 +194,7 @@ export class HttpClient {
     if (this.options.auth && !req.anonymous) Object.assign(headers, await this.options.auth.headers());
 
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = performance.now();
     const observe = (status: number | 'timeout' | 'network_error') =>
       this.options.observer?.call({

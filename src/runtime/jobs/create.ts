@@ -65,6 +65,14 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
       payload.pendingCreate = false;
     }
 
+    // A create is the one call never sent twice, so it goes only to an account that has answered lately: into a
+    // cloud that is down or stalled it would hang for the whole create timeout, or leave an instance we cannot see.
+    const silence = await accountSilence(step, candidate.accountId);
+    if (silence) {
+      if (pastDeadline(payload.placeDeadline)) return providerUnavailable(step, payload, candidate.provider, silence);
+      return waitForProvider(step, payload, candidate.provider, silence, deps.timing.pollMs * 2);
+    }
+
     const volumes = await orderedVolumeRefs(deps.db, payload.volumeIds);
     if (volumes.missing.length > 0) {
       return step.fail('VOLUME_GONE', `Volume(s) ${volumes.missing.join(', ')} of this order no longer exist`, false);
@@ -127,7 +135,8 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
           payload,
           candidate.provider,
           error.message,
-          error.retryAfterMs ?? deps.timing.pollMs * 2 ** payload.createRetries,
+          // Backoff capped at a few polls: when the account answers again the refresher wakes the job anyway.
+          error.retryAfterMs ?? deps.timing.pollMs * Math.min(4, 2 ** payload.createRetries),
         );
       }
       return createFailed(step, payload, error);
@@ -149,6 +158,21 @@ async function place(step: JobStep, payload: CreatePayload): Promise<JobPatch> {
     if (handedOver) await deps.vms.addEvent(step.vm.id, 'workload', handedOver);
     return startBoot(step, payload, candidate);
   }
+}
+
+/**
+ * Why an account is not to be sent a create now (its polls are failing, or none has succeeded lately even after
+ * a short wait for one), or null when it answers. The wait is bounded: a stalled poll does not stall the job.
+ */
+async function accountSilence(step: JobStep, accountId: string): Promise<string | null> {
+  const { refresher } = step.deps;
+  const recentMs = refresher.options.maxStalenessMs * 3;
+  await refresher.ensureFresh([accountId], recentMs);
+  const failure = refresher.failure(accountId);
+  if (failure) return failure.message;
+  const syncedAt = refresher.lastSyncedAt(accountId);
+  if (syncedAt === null || Date.now() - syncedAt > recentMs) return 'no answer to its status poll yet';
+  return null;
 }
 
 function pastDeadline(at: string | null | undefined): boolean {

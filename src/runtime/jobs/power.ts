@@ -33,33 +33,40 @@ async function request(step: JobStep, payload: PowerPayload): Promise<JobPatch> 
       const again = await step.freshVm(0);
       if (again.status === target[payload.action]) return next(step, payload);
     }
-    if (isProviderError(error) && error.retryable) {
+    // Worth sending again until the deadline: the provider was unavailable or limited us; its answer could not
+    // be read (the action may have been taken: the next step looks at the VM first); or, for a start, the host
+    // had no free GPUs for the moment.
+    const capacity = payload.action === 'start' && isProviderError(error, 'capacity');
+    if (isProviderError(error) && (error.retryable || error.kind === 'bad_response' || capacity)) {
+      const code = capacity ? 'INSUFFICIENT_CAPACITY' : 'GPU_PROVIDER_UNAVAILABLE';
+      const why = capacity ? 'had no capacity' : 'was unavailable';
       // The action has a deadline from the moment it was asked for, also while the provider is not answering.
       if (Date.now() - Date.parse(step.job.created_at) > deps.timing.actionDeadlineMs) {
         await deps.vms.addEvent(
           vm.id,
           `${payload.action}_failed`,
-          `deadline passed while ${vm.provider} was unavailable: ${error.message}`,
+          `deadline passed while ${vm.provider} ${why}: ${error.message}`,
         );
-        return step.fail(
-          'GPU_PROVIDER_UNAVAILABLE',
-          `${vm.provider} did not take the ${payload.action} before the deadline: ${error.message}`,
-          true,
-        );
+        if (capacity) await deps.vms.update(vm.id, { status_reason: 'capacity' });
+        return step.fail(code, `${vm.provider} did not take the ${payload.action} before the deadline: ${error.message}`, true);
       }
-      const retryInMs = error.retryAfterMs ?? deps.timing.pollMs * 3;
+      if (capacity && vm.status_reason !== 'capacity') {
+        await deps.vms.update(vm.id, { status_reason: 'capacity' });
+        await deps.vms.addEvent(vm.id, 'waiting', `waiting for capacity at ${vm.provider}: ${error.message}`);
+      }
+      const retryInMs = error.retryAfterMs ?? deps.timing.pollMs * (capacity ? 5 : 3);
       return step.wait(
         retryInMs,
         step.job.stage,
-        `waiting for ${vm.provider}: ${error.message}, retry in ${Math.ceil(retryInMs / 1000)} s`,
+        `waiting for ${vm.provider}${capacity ? ' to have capacity' : ''}: ${error.message}, retry in ${Math.ceil(retryInMs / 1000)} s`,
       );
     }
     const message = error instanceof Error ? error.message : String(error);
     await deps.vms.addEvent(vm.id, `${payload.action}_failed`, message);
-    const code = isProviderError(error, 'capacity') ? 'INSUFFICIENT_CAPACITY' : `${payload.action.toUpperCase()}_FAILED`;
-    return step.fail(code, message, true);
+    return step.fail(`${payload.action.toUpperCase()}_FAILED`, message, true);
   }
-  await step.writeVmStatus({ status: payload.action === 'stop' ? 'Stopping' : 'Starting' });
+  // Asked for and taken: a reason left from before (a preemption, a wait for capacity) no longer applies.
+  await step.writeVmStatus({ status: payload.action === 'stop' ? 'Stopping' : 'Starting', status_reason: null });
   await deps.vms.addEvent(vm.id, payload.action, `${payload.action} sent to ${vm.provider}`);
   deps.refresher.nudge(vm.account_id as string);
   payload.phase = 'wait';

@@ -54,6 +54,21 @@ export class JobRepository {
       .execute();
   }
 
+  /**
+   * Make the waiting jobs of an account's VMs due now (the account answers again after failing); returns
+   * how many. A job that was only waiting for the provider retries at once; any other looks and waits again.
+   */
+  async wakeWaitingOnAccount(accountId: string, nowIso: string): Promise<number> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ run_after: nowIso })
+      .where('state', '=', 'waiting')
+      .where('run_after', '>', nowIso)
+      .where('vm_id', 'in', (eb) => eb.selectFrom('vms').select('id').where('account_id', '=', accountId))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Drop the leases a worker of this identity held before it restarted; returns how many. */
   async releaseLeasesOf(owner: string): Promise<number> {
     const result = await this.db

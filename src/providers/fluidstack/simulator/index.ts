@@ -111,6 +111,7 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
       hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
       hideNextCreated: (ms, o) => faults.listing.hideNext(ms, world.liveInstanceIds(), o),
       malformNext: (count) => faults.malformNext(count),
+      pendingFaults: () => faults.pending(),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
       liveVolumeIds: () => world.liveFilesystemIds(),

@@ -33,6 +33,10 @@ export class FaultState {
     this.malformRemaining = Math.max(0, count);
   }
 
+  pending(): { rateLimited: number; malformed: number } {
+    return { rateLimited: this.rateLimitRemaining, malformed: this.malformRemaining };
+  }
+
   /** True once for each response that must be corrupted. */
   takeMalformed(): boolean {
     if (this.malformRemaining <= 0) return false;

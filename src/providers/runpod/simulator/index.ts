@@ -73,6 +73,7 @@ export const runpodSimulator: SimulatorDefinition = {
         hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
         hideNextCreated: (ms, o) => faults.listing.hideNext(ms, sim.pods.keys(), o),
         malformNext: (count) => faults.malformNext(count),
+        pendingFaults: () => faults.pending(),
         requestCounts: () => faults.requestCounts(),
         liveInstanceIds: () => [...sim.pods.keys()],
         liveVolumeIds: () => sim.volumes.ids(),

@@ -168,6 +168,7 @@ export async function startVerdaSimulator(options: VerdaSimulatorOptions = {}): 
       hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
       hideNextCreated: (ms, o) => faults.listing.hideNext(ms, world.instances.keys(), o),
       malformNext: (count) => faults.malformNext(count),
+      pendingFaults: () => faults.pending(),
       requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
       liveVolumeIds: () => world.liveVolumeIds(),
