@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/app.ts';
 import { buildMetricsServer } from './api/plugins/metrics.ts';
+import { RATE_LIMIT_WINDOW_MS, RateLimiter } from './api/plugins/rate-limit.ts';
 import type { ProviderDeps } from './core/provider/provider.ts';
 import type { Logger } from './logger.ts';
 import { findProvider, providerRegistry } from './providers/registry.ts';
@@ -17,6 +18,8 @@ import { OfferCache } from './runtime/offer-cache.ts';
 import { PolicyEngine } from './runtime/policies.ts';
 import { StorePollClaims } from './runtime/poll-claims.ts';
 import { ProviderPool } from './runtime/provider-pool.ts';
+import { StoreRateCounts } from './runtime/rate-limit-counts.ts';
+import { RateLimitSync } from './runtime/rate-limit-sync.ts';
 import { checkReadiness } from './runtime/readiness.ts';
 import { Reconciler } from './runtime/reconcile.ts';
 import { StatusRefresher } from './runtime/status-refresher.ts';
@@ -76,6 +79,8 @@ export interface AppOptions {
     eventHeartbeatMs?: number;
     /** How often the event hub reads the store without a wake-up (default 1 s). */
     eventPollMs?: number;
+    /** How often the API rate limiter shares its counts with the other replicas (default 500 ms; PostgreSQL only). */
+    rateLimitSyncMs?: number;
   };
   /** Per provider id, overrides of the listing grace each provider declares (tests of a late listing). */
   listingGraceMs?: Record<string, number>;
@@ -390,6 +395,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     options.timing?.idleMinuteMs,
   );
 
+  const rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 1_000);
+  // Replicas share a PostgreSQL store. SQLite serves one process, whose own count is already the whole count,
+  // and runs its queries on the event loop: syncing there would only add work beside the requests.
+  const rateLimitCounts = store.dialect === 'postgres' ? new StoreRateCounts(db, RATE_LIMIT_WINDOW_MS) : null;
+  const rateLimitSync = rateLimitCounts
+    ? new RateLimitSync(() => rateLimiter.sync(rateLimitCounts), options.timing?.rateLimitSyncMs ?? 500, logger)
+    : null;
+
   await eventHub.start();
   eventRetention.start();
   await offers.loadSnapshots();
@@ -398,11 +411,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   worker.start();
   policies.start();
   webhookWorker.start();
+  rateLimitSync?.start();
 
   const api = await buildApi({
     services,
     version: VERSION,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
+    rateLimiter,
     errorLog: logger,
     eventStream: { heartbeatMs: options.timing?.eventHeartbeatMs ?? 15_000, retryMs: 3_000 },
     ...(options.web ? { webRoot: options.web } : {}),
@@ -420,7 +434,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     try {
       await metricsServer.listen({ host, port: options.metrics.port });
     } catch (error) {
-      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), worker.stop(), webhookWorker.stop()]);
+      await Promise.all([
+        policies.stop(),
+        offers.stop(),
+        refresher.stop(),
+        worker.stop(),
+        webhookWorker.stop(),
+        rateLimitSync?.stop(),
+      ]);
       await Promise.all([api.close(), eventRetention.stop(), eventHub.stop(), pool.close(), sandbox?.close()]);
       throw new Error(`the metrics listener cannot listen on ${host}:${options.metrics.port}: ${(error as Error).message}`);
     }
@@ -441,7 +462,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     close: async () => {
       if (closed) return;
       closed = true;
-      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), webhookWorker.stop()]);
+      await Promise.all([policies.stop(), offers.stop(), refresher.stop(), webhookWorker.stop(), rateLimitSync?.stop()]);
       await worker.stop();
       await Promise.all([api.close(), metricsServer?.close()]);
       await Promise.all([eventRetention.stop(), eventHub.stop()]);

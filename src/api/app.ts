@@ -18,6 +18,11 @@ export interface ApiOptions {
   logger?: boolean | object;
   /** Requests per minute per API key, and per client IP for requests without a valid key. Default 1,000. */
   rateLimitPerMinute?: number;
+  /**
+   * The limiter to count with, instead of one of `rateLimitPerMinute` counting in this process alone
+   * (`createApp` passes one whose counts it shares with the other replicas through the store).
+   */
+  rateLimiter?: RateLimiter;
   version: string;
   /** Registers the dashboard's routes at `/` (static files); called after the API routes exist. */
   webRoot?: (app: FastifyInstance) => void | Promise<void>;
@@ -62,7 +67,7 @@ function loggerOptions(logger: ApiOptions['logger']): FastifyServerOptions['logg
  * rate limiting, GPCN's envelope and errors, and an OpenAPI 3.1 document generated from the same schemas.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 1_000);
+  const limiter = options.rateLimiter ?? new RateLimiter(options.rateLimitPerMinute ?? 1_000);
   const app = Fastify({
     logger: loggerOptions(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,

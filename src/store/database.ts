@@ -24,6 +24,7 @@ import * as m009 from './migrations/009_events.ts';
 import * as m011 from './migrations/011_fleet_indexes.ts';
 import * as m013 from './migrations/013_sweep_indexes.ts';
 import * as m014 from './migrations/014_webhooks.ts';
+import * as m015 from './migrations/015_rate_limit_windows.ts';
 import type { Database } from './schema.ts';
 
 /** Versioned migrations, in order. Both dialects run the same ones. */
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011_fleet_indexes': m011,
   '013_sweep_indexes': m013,
   '014_webhooks': m014,
+  '015_rate_limit_windows': m015,
 };
 
 class StaticMigrations implements MigrationProvider {
