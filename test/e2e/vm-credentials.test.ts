@@ -4,7 +4,7 @@ import type { CreateInstanceRequest } from '../../src/core/provider/provider.ts'
 import type { RunningFluidstackSimulator } from '../../src/providers/fluidstack/simulator/index.ts';
 import { authorizedKeysOf } from '../../src/providers/fluidstack/user-data.ts';
 import type { RunningVerdaSimulator } from '../../src/providers/verda/simulator/server.ts';
-import { opensshLineOf, readOpenSshEd25519PrivateKey } from '../services/support/openssh-test-codec.ts';
+import { opensshLineOf, readOpenSshPrivateKey } from '../services/support/openssh-oracles.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { newSshKey, waitForStatus } from './helpers.ts';
@@ -89,7 +89,7 @@ describe.each(STORE_KINDS)('credentials and templates on an order, end to end on
       expect(fetched.status).toBe(200);
       const { privateKey } = fetched.body.data as { privateKey: string };
       expect(privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\n$/);
-      const opened = readOpenSshEd25519PrivateKey(privateKey);
+      const opened = readOpenSshPrivateKey(privateKey);
       const generatedKey = keyOf(opensshLineOf(createPublicKey(opened.privateKey), opened.comment));
 
       // Sealed at rest: the store holds no readable form of it.
@@ -171,7 +171,7 @@ describe.each(STORE_KINDS)('credentials and templates on an order, end to end on
     const running = await waitForStatus(t, vmId, 'Running', 60_000);
     const keyB = (await t.call('GET', `/v1/resource/gpu/${vmId}/ssh-key`)).body.data.privateKey;
     expect(keyB).toBe(keyA);
-    const opened = readOpenSshEd25519PrivateKey(keyA);
+    const opened = readOpenSshPrivateKey(keyA);
     // The generated key is the machine's only way in.
     expect(await installedKeys('verda', running)).toEqual([keyOf(opensshLineOf(createPublicKey(opened.privateKey), ''))]);
     const history = (await t.call('GET', `/v1/resource/gpu/${vmId}/history`)).body.data as { kind: string; message: string }[];

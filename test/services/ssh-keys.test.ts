@@ -1,11 +1,11 @@
-import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventPublisher } from '../../src/services/events/publisher.ts';
 import { parseOpenSshPublicKey } from '../../src/services/ssh-keys/openssh.ts';
 import { SshKeyService } from '../../src/services/ssh-keys/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore, STORE_KINDS } from '../support/stores.ts';
-import { hasSshKeygen, opensshLineOf, readOpenSshEd25519PrivateKey, sshKeygenFingerprint } from './support/openssh-test-codec.ts';
+import { hasSshKeygen, opensshLineOf, readOpenSshPrivateKey, sshKeygenFingerprint } from './support/openssh-oracles.ts';
 import { caught, manualClock, TEST_PRINCIPAL } from './support/rows.ts';
 
 const ed25519Line = (comment = 'k') => opensshLineOf(generateKeyPairSync('ed25519').publicKey, comment);
@@ -93,14 +93,14 @@ describe.each(STORE_KINDS)('SshKeyService on %s', (kind) => {
     const generated = await service.generate({ name: 'gen-ed', passphrase: 'hunter22' }, TEST_PRINCIPAL);
     expect(generated.algorithm).toBe('ed25519');
     expect(generated.privateKey).toContain('BEGIN OPENSSH PRIVATE KEY');
-    const privateKey = readOpenSshEd25519PrivateKey(generated.privateKey, 'hunter22').privateKey;
+    const privateKey = readOpenSshPrivateKey(generated.privateKey, 'hunter22').privateKey;
     const publicKey = parseOpenSshPublicKey(generated.publicKey).keyObject;
     const message = Buffer.from('login');
     expect(verify(null, message, publicKey, sign(null, message, privateKey))).toBe(true);
 
     const ecdsa = await service.generate({ name: 'gen-ec', algorithm: 'ecdsa-p256' }, TEST_PRINCIPAL);
     expect(ecdsa.algorithmDisplayName).toBe('ECDSA P-256');
-    const ecPrivate = createPrivateKey(ecdsa.privateKey);
+    const ecPrivate = readOpenSshPrivateKey(ecdsa.privateKey).privateKey;
     expect(verify('sha256', message, parseOpenSshPublicKey(ecdsa.publicKey).keyObject, sign('sha256', message, ecPrivate))).toBe(
       true,
     );
