@@ -5,7 +5,13 @@ import { parseOpenSshPublicKey } from '../../src/services/ssh-keys/openssh.ts';
 import { SshKeyService } from '../../src/services/ssh-keys/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore, STORE_KINDS } from '../support/stores.ts';
-import { hasSshKeygen, opensshLineOf, readOpenSshPrivateKey, sshKeygenFingerprint } from './support/openssh-oracles.ts';
+import {
+  hasSshKeygen,
+  opensshLineOf,
+  readOpenSshPrivateKey,
+  sshKeygenFingerprint,
+  sshKeygenPublicOf,
+} from './support/openssh-oracles.ts';
 import { caught, manualClock, TEST_PRINCIPAL } from './support/rows.ts';
 
 const ed25519Line = (comment = 'k') => opensshLineOf(generateKeyPairSync('ed25519').publicKey, comment);
@@ -115,6 +121,17 @@ describe.each(STORE_KINDS)('SshKeyService on %s', (kind) => {
       code: 'VALIDATION_ERROR',
     });
     expect(await caught(() => service.generate({ name: 'GEN-ED' }, TEST_PRINCIPAL))).toMatchObject({ code: 'NAME_TAKEN' });
+  });
+
+  it.skipIf(!hasSshKeygen)('generates private keys ssh-keygen loads, deriving the public key it stores', async () => {
+    const withPassphrase = await service.generate({ name: 'locked', passphrase: 'hunter22' }, TEST_PRINCIPAL);
+    const plain = await service.generate({ name: 'plain', algorithm: 'ecdsa-p256' }, TEST_PRINCIPAL);
+    const keyOf = (line: string) => line.split(' ').slice(0, 2).join(' ');
+    expect(sshKeygenPublicOf(withPassphrase.privateKey, 'hunter22')).toBe(
+      keyOf((await service.get(withPassphrase.id)).publicKey),
+    );
+    expect(() => sshKeygenPublicOf(withPassphrase.privateKey, '')).toThrow();
+    expect(sshKeygenPublicOf(plain.privateKey)).toBe(keyOf((await service.get(plain.id)).publicKey));
   });
 
   it('keeps at most one default key', async () => {
