@@ -4,7 +4,7 @@ import type { CreateInstanceRequest } from '../../src/core/provider/provider.ts'
 import type { RunningFluidstackSimulator } from '../../src/providers/fluidstack/simulator/index.ts';
 import { authorizedKeysOf } from '../../src/providers/fluidstack/user-data.ts';
 import type { RunningVerdaSimulator } from '../../src/providers/verda/simulator/server.ts';
-import { opensshLineOf, readOpenSshEd25519PrivateKey } from '../services/support/openssh-test-codec.ts';
+import { hasSshKeygen, opensshLineOf, readOpenSshPrivateKey, sshKeygenPublicOf } from '../services/support/openssh-oracles.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { newSshKey, waitForStatus } from './helpers.ts';
@@ -89,7 +89,7 @@ describe.each(STORE_KINDS)('credentials and templates on an order, end to end on
       expect(fetched.status).toBe(200);
       const { privateKey } = fetched.body.data as { privateKey: string };
       expect(privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\n$/);
-      const opened = readOpenSshEd25519PrivateKey(privateKey);
+      const opened = readOpenSshPrivateKey(privateKey);
       const generatedKey = keyOf(opensshLineOf(createPublicKey(opened.privateKey), opened.comment));
 
       // Sealed at rest: the store holds no readable form of it.
@@ -171,7 +171,7 @@ describe.each(STORE_KINDS)('credentials and templates on an order, end to end on
     const running = await waitForStatus(t, vmId, 'Running', 60_000);
     const keyB = (await t.call('GET', `/v1/resource/gpu/${vmId}/ssh-key`)).body.data.privateKey;
     expect(keyB).toBe(keyA);
-    const opened = readOpenSshEd25519PrivateKey(keyA);
+    const opened = readOpenSshPrivateKey(keyA);
     // The generated key is the machine's only way in.
     expect(await installedKeys('verda', running)).toEqual([keyOf(opensshLineOf(createPublicKey(opened.privateKey), ''))]);
     const history = (await t.call('GET', `/v1/resource/gpu/${vmId}/history`)).body.data as { kind: string; message: string }[];
@@ -188,6 +188,26 @@ describe.each(STORE_KINDS)('credentials and templates on an order, end to end on
     for (const id of [vmId, plain.body.data.resourceId as string]) {
       await t.call('DELETE', `/v1/resource/gpu/${id}`);
       await waitForStatus(t, id, 'Destroyed', 60_000);
+    }
+  });
+
+  it.skipIf(!hasSshKeygen)('generates library keys that ssh-keygen loads, with and without a passphrase', async () => {
+    for (const [algorithm, passphrase] of [
+      ['ed25519', undefined],
+      ['ed25519', 'open sesame'],
+      ['ecdsa-p256', 'open sesame'],
+    ] as const) {
+      const name = `keygen-${algorithm}-${passphrase ? 'locked' : 'plain'}`;
+      const res = await t.call('POST', '/v1/resource/ssh-keys/generate', {
+        name,
+        algorithm,
+        ...(passphrase ? { passphrase } : {}),
+      });
+      expect(res.status).toBe(201);
+      const { publicKey, privateKey } = res.body.data as { publicKey: string; privateKey: string };
+      // The public key ssh derives from the private key handed out is the one the API returned (and stored).
+      expect(sshKeygenPublicOf(privateKey, passphrase ?? '')).toBe(keyOf(publicKey));
+      if (passphrase) expect(() => sshKeygenPublicOf(privateKey, '')).toThrow();
     }
   });
 

@@ -1,16 +1,16 @@
-import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { createECDH, createHash, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import sshpk from 'sshpk';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/services/errors.ts';
-import { blowfishInitialWords } from '../../src/services/ssh-keys/bcrypt-pbkdf.ts';
 import { generateSshKeyPair } from '../../src/services/ssh-keys/keygen.ts';
 import { parseOpenSshPublicKey } from '../../src/services/ssh-keys/openssh.ts';
 import {
   hasSshKeygen,
   opensshLineOf,
-  readOpenSshEd25519PrivateKey,
+  readOpenSshPrivateKey,
   sshKeygenFingerprint,
   sshKeygenPublicOf,
-} from './support/openssh-test-codec.ts';
+} from './support/openssh-oracles.ts';
 import { SSH_KEYGEN_ENCRYPTED_ED25519, SSH_KEYGEN_VECTORS } from './support/openssh-vectors.ts';
 
 const NODE_KEYS: { label: string; make: () => KeyObject; algorithm: string; display: string; bits: number }[] = [
@@ -127,23 +127,28 @@ describe('OpenSSH public keys', () => {
     expectInvalid(`ecdsa-sha2-nistp256 ${blob.toString('base64')}`, /not a valid key/);
   });
 
+  it('rejects an ECDSA point in compressed form, which OpenSSH does not read', () => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const compressed = new sshpk.Key({
+      type: 'ecdsa',
+      parts: [
+        { name: 'curve', data: Buffer.from('nistp256') },
+        { name: 'Q', data: ecdh.getPublicKey(undefined, 'compressed') },
+      ],
+    });
+    expectInvalid(`ecdsa-sha2-nistp256 ${compressed.toBuffer('rfc4253').toString('base64')}`, /curve point/);
+  });
+
   it('refuses RSA keys under 2048 bits', () => {
     const line = opensshLineOf(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey, 'old');
     expectInvalid(line, /2048/);
   });
 });
 
-describe('bcrypt_pbkdf', () => {
-  it("starts Blowfish from pi's hexadecimal digits", () => {
-    const words = blowfishInitialWords();
-    expect(words[0]).toBe(0x243f6a88); // P[0]
-    expect(words[17]).toBe(0x8979fb1b); // P[17]
-    expect(words[18]).toBe(0xd1310ba6); // S0[0]
-    expect(words[18 + 1023]).toBe(0x3ac372e6); // S3[255]
-  });
-
-  it('opens a passphrase-protected key that ssh-keygen made', () => {
-    const { privateKey, comment } = readOpenSshEd25519PrivateKey(
+describe('reading private keys back (what the tests below rely on)', () => {
+  it('opens a passphrase-protected key that ssh-keygen made, and only with its passphrase', () => {
+    const { privateKey, comment } = readOpenSshPrivateKey(
       SSH_KEYGEN_ENCRYPTED_ED25519.privateKey,
       SSH_KEYGEN_ENCRYPTED_ED25519.passphrase,
     );
@@ -151,21 +156,28 @@ describe('bcrypt_pbkdf', () => {
     const publicKey = parseOpenSshPublicKey(SSH_KEYGEN_ENCRYPTED_ED25519.publicLine).keyObject;
     const message = Buffer.from('gpufleet');
     expect(verify(null, message, publicKey, sign(null, message, privateKey))).toBe(true);
-    expect(() => readOpenSshEd25519PrivateKey(SSH_KEYGEN_ENCRYPTED_ED25519.privateKey, 'wrong horse')).toThrow(/passphrase/);
+    expect(() => readOpenSshPrivateKey(SSH_KEYGEN_ENCRYPTED_ED25519.privateKey, 'wrong horse')).toThrow(/passphrase/);
+    expect(() => readOpenSshPrivateKey(SSH_KEYGEN_ENCRYPTED_ED25519.privateKey)).toThrow();
   });
 });
 
-describe('key pair generation', () => {
-  const CASES = [
-    { algorithm: 'ed25519', display: 'ED25519', passphrase: undefined },
-    { algorithm: 'ed25519', display: 'ED25519', passphrase: 'open sesame' },
-    { algorithm: 'rsa-4096', display: 'RSA 4096', passphrase: undefined },
-    { algorithm: 'rsa-2048', display: 'RSA 2048', passphrase: 'open sesame' },
-    { algorithm: 'ecdsa-p256', display: 'ECDSA P-256', passphrase: undefined },
-    { algorithm: 'ecdsa-p256', display: 'ECDSA P-256', passphrase: 'open sesame' },
-  ] as const;
+const GENERATION_CASES = [
+  { algorithm: 'ed25519', display: 'ED25519', passphrase: undefined },
+  { algorithm: 'ed25519', display: 'ED25519', passphrase: 'open sesame' },
+  { algorithm: 'rsa-4096', display: 'RSA 4096', passphrase: undefined },
+  { algorithm: 'rsa-2048', display: 'RSA 2048', passphrase: 'open sesame' },
+  { algorithm: 'ecdsa-p256', display: 'ECDSA P-256', passphrase: undefined },
+  { algorithm: 'ecdsa-p256', display: 'ECDSA P-256', passphrase: 'open sesame' },
+] as const;
 
-  it.each(CASES)(
+/** The cipher and KDF names an `openssh-key-v1` file states in its clear header. */
+function encryptionOf(privateKey: string): { cipher: boolean; kdf: boolean } {
+  const body = Buffer.from(privateKey.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64').toString('latin1');
+  return { cipher: body.includes('aes256-ctr'), kdf: body.includes('bcrypt') };
+}
+
+describe('key pair generation', () => {
+  it.each(GENERATION_CASES)(
     '$algorithm (passphrase: $passphrase) gives a matching, usable pair',
     async ({ algorithm, display, passphrase }) => {
       const pair = await generateSshKeyPair(algorithm, { comment: 'build box', ...(passphrase ? { passphrase } : {}) });
@@ -175,28 +187,43 @@ describe('key pair generation', () => {
       expect(reparsed.fingerprint).toBe(pair.publicKey.fingerprint);
       expect(reparsed.comment).toBe('build box');
 
-      let privateKey: KeyObject;
-      if (algorithm === 'ed25519') {
-        expect(pair.privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
-        if (passphrase) expect(() => readOpenSshEd25519PrivateKey(pair.privateKey)).toThrow();
-        privateKey = readOpenSshEd25519PrivateKey(pair.privateKey, passphrase).privateKey;
-      } else {
-        expect(pair.privateKey).toMatch(/^-----BEGIN (RSA|EC) PRIVATE KEY-----\n/);
-        if (passphrase) {
-          expect(pair.privateKey).toContain('DEK-Info: AES-256-CBC');
-          expect(() => createPrivateKey({ key: pair.privateKey, passphrase: 'wrong' })).toThrow();
-        }
-        privateKey = createPrivateKey(passphrase ? { key: pair.privateKey, passphrase } : pair.privateKey);
+      // OpenSSH's own format for every algorithm, encrypted as ssh-keygen does it when there is a passphrase.
+      expect(pair.privateKey).toMatch(
+        /^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END OPENSSH PRIVATE KEY-----\n$/,
+      );
+      expect(encryptionOf(pair.privateKey)).toEqual({ cipher: !!passphrase, kdf: !!passphrase });
+      if (passphrase) {
+        expect(() => readOpenSshPrivateKey(pair.privateKey)).toThrow();
+        expect(() => readOpenSshPrivateKey(pair.privateKey, 'wrong')).toThrow();
       }
+      const opened = readOpenSshPrivateKey(pair.privateKey, passphrase);
+      expect(opened.comment).toBe('build box');
       const message = Buffer.from(`proof for ${algorithm}`);
       const digest = algorithm === 'ed25519' ? null : 'sha256';
-      expect(verify(digest, message, reparsed.keyObject, sign(digest, message, privateKey))).toBe(true);
+      expect(verify(digest, message, reparsed.keyObject, sign(digest, message, opened.privateKey))).toBe(true);
+    },
+  );
 
-      if (hasSshKeygen) {
-        // What `ssh -i` would read: ssh-keygen derives the very same public key from the private one.
-        expect(sshKeygenPublicOf(pair.privateKey, passphrase ?? '')).toBe(pair.publicKey.line.split(' ').slice(0, 2).join(' '));
-        expect(sshKeygenFingerprint(pair.publicKey.line).fingerprint).toBe(pair.publicKey.fingerprint);
+  it('leaves the comment out when there is none', async () => {
+    const pair = await generateSshKeyPair('ed25519', { comment: '  ' });
+    expect(pair.publicKey.comment).toBeNull();
+    expect(pair.publicKey.line.split(' ')).toHaveLength(2);
+  });
+});
+
+describe.skipIf(!hasSshKeygen)('generated keys in the real ssh-keygen', () => {
+  it.each(GENERATION_CASES)(
+    'ssh-keygen -y loads the $algorithm key (passphrase: $passphrase) and derives the same public key',
+    async ({ algorithm, passphrase }) => {
+      const pair = await generateSshKeyPair(algorithm, { comment: 'build box', ...(passphrase ? { passphrase } : {}) });
+      const [type, data] = pair.publicKey.line.split(' ');
+      // What `ssh -i` would read: ssh-keygen derives the very same public key from the private one.
+      expect(sshKeygenPublicOf(pair.privateKey, passphrase ?? '')).toBe(`${type} ${data}`);
+      if (passphrase) {
+        expect(() => sshKeygenPublicOf(pair.privateKey, '')).toThrow();
+        expect(() => sshKeygenPublicOf(pair.privateKey, 'wrong')).toThrow();
       }
+      expect(sshKeygenFingerprint(pair.publicKey.line).fingerprint).toBe(pair.publicKey.fingerprint);
     },
   );
 });

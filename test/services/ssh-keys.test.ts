@@ -1,11 +1,17 @@
-import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventPublisher } from '../../src/services/events/publisher.ts';
 import { parseOpenSshPublicKey } from '../../src/services/ssh-keys/openssh.ts';
 import { SshKeyService } from '../../src/services/ssh-keys/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore, STORE_KINDS } from '../support/stores.ts';
-import { hasSshKeygen, opensshLineOf, readOpenSshEd25519PrivateKey, sshKeygenFingerprint } from './support/openssh-test-codec.ts';
+import {
+  hasSshKeygen,
+  opensshLineOf,
+  readOpenSshPrivateKey,
+  sshKeygenFingerprint,
+  sshKeygenPublicOf,
+} from './support/openssh-oracles.ts';
 import { caught, manualClock, TEST_PRINCIPAL } from './support/rows.ts';
 
 const ed25519Line = (comment = 'k') => opensshLineOf(generateKeyPairSync('ed25519').publicKey, comment);
@@ -93,14 +99,14 @@ describe.each(STORE_KINDS)('SshKeyService on %s', (kind) => {
     const generated = await service.generate({ name: 'gen-ed', passphrase: 'hunter22' }, TEST_PRINCIPAL);
     expect(generated.algorithm).toBe('ed25519');
     expect(generated.privateKey).toContain('BEGIN OPENSSH PRIVATE KEY');
-    const privateKey = readOpenSshEd25519PrivateKey(generated.privateKey, 'hunter22').privateKey;
+    const privateKey = readOpenSshPrivateKey(generated.privateKey, 'hunter22').privateKey;
     const publicKey = parseOpenSshPublicKey(generated.publicKey).keyObject;
     const message = Buffer.from('login');
     expect(verify(null, message, publicKey, sign(null, message, privateKey))).toBe(true);
 
     const ecdsa = await service.generate({ name: 'gen-ec', algorithm: 'ecdsa-p256' }, TEST_PRINCIPAL);
     expect(ecdsa.algorithmDisplayName).toBe('ECDSA P-256');
-    const ecPrivate = createPrivateKey(ecdsa.privateKey);
+    const ecPrivate = readOpenSshPrivateKey(ecdsa.privateKey).privateKey;
     expect(verify('sha256', message, parseOpenSshPublicKey(ecdsa.publicKey).keyObject, sign('sha256', message, ecPrivate))).toBe(
       true,
     );
@@ -115,6 +121,17 @@ describe.each(STORE_KINDS)('SshKeyService on %s', (kind) => {
       code: 'VALIDATION_ERROR',
     });
     expect(await caught(() => service.generate({ name: 'GEN-ED' }, TEST_PRINCIPAL))).toMatchObject({ code: 'NAME_TAKEN' });
+  });
+
+  it.skipIf(!hasSshKeygen)('generates private keys ssh-keygen loads, deriving the public key it stores', async () => {
+    const withPassphrase = await service.generate({ name: 'locked', passphrase: 'hunter22' }, TEST_PRINCIPAL);
+    const plain = await service.generate({ name: 'plain', algorithm: 'ecdsa-p256' }, TEST_PRINCIPAL);
+    const keyOf = (line: string) => line.split(' ').slice(0, 2).join(' ');
+    expect(sshKeygenPublicOf(withPassphrase.privateKey, 'hunter22')).toBe(
+      keyOf((await service.get(withPassphrase.id)).publicKey),
+    );
+    expect(() => sshKeygenPublicOf(withPassphrase.privateKey, '')).toThrow();
+    expect(sshKeygenPublicOf(plain.privateKey)).toBe(keyOf((await service.get(plain.id)).publicKey));
   });
 
   it('keeps at most one default key', async () => {

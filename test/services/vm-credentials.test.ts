@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretBox, SecretBoxError } from '../../src/services/secrets.ts';
 import { parseOpenSshPublicKey } from '../../src/services/ssh-keys/openssh.ts';
 import { generatedPublicKeys, generateVmKey, openStoredKey, storedKeyContext } from '../../src/services/vms/credentials.ts';
-import { opensshLineOf, readOpenSshEd25519PrivateKey } from './support/openssh-test-codec.ts';
+import { hasSshKeygen, opensshLineOf, readOpenSshPrivateKey, sshKeygenPublicOf } from './support/openssh-oracles.ts';
 
 describe('a key pair generated for one VM', () => {
   const box = new SecretBox(randomBytes(32));
@@ -17,8 +17,8 @@ describe('a key pair generated for one VM', () => {
 
     const privateKey = openStoredKey({ id: vmId, stored_private_key_enc: generated.columns.stored_private_key_enc }, box);
     expect(privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
-    // Read back with an oracle written apart from the encoder: the pair signs and verifies.
-    const opened = readOpenSshEd25519PrivateKey(privateKey);
+    // Read back, the pair signs and verifies.
+    const opened = readOpenSshPrivateKey(privateKey);
     expect(opened.comment).toBe(`gpufleet-${vmId}`);
     const publicKey = createPublicKey(opened.privateKey);
     const message = Buffer.from('log in');
@@ -34,6 +34,13 @@ describe('a key pair generated for one VM', () => {
       algorithm: 'ed25519',
       fingerprint: generated.fingerprint,
     });
+  });
+
+  it.skipIf(!hasSshKeygen)('seals a private key ssh-keygen loads, deriving the public key installed on the machine', async () => {
+    const vmId = randomUUID();
+    const generated = await generateVmKey(vmId, box);
+    const privateKey = openStoredKey({ id: vmId, stored_private_key_enc: generated.columns.stored_private_key_enc }, box);
+    expect(sshKeygenPublicOf(privateKey)).toBe(generated.columns.generated_public_key.split(' ').slice(0, 2).join(' '));
   });
 
   it('opens only for its own VM: a sealed key copied to another VM does not open', async () => {

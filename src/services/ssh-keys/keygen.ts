@@ -1,22 +1,26 @@
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import sshpk from 'sshpk';
 import type { SshKeyAlgorithmChoice } from '../types.ts';
-import { type OpenSshPublicKey, parseOpenSshPublicKey, publicKeyBlob } from './openssh.ts';
-import { encodeOpenSshEd25519PrivateKey } from './openssh-private-key.ts';
+import { type OpenSshPublicKey, parseOpenSshPublicKey } from './openssh.ts';
 
 const generate = promisify(generateKeyPair);
 
 export const SSH_KEY_ALGORITHM_CHOICES: readonly SshKeyAlgorithmChoice[] = ['ed25519', 'rsa-4096', 'rsa-2048', 'ecdsa-p256'];
 
+/** ssh-keygen's own choice for passphrase-protected keys (with bcrypt_pbkdf deriving the key and IV). */
+const PASSPHRASE_CIPHER = 'aes256-ctr';
+
 export interface GeneratedSshKeyPair {
   publicKey: OpenSshPublicKey;
-  /** What `ssh -i` reads: OpenSSH format for ed25519, traditional PEM (PKCS#1 / SEC1) for RSA and ECDSA. */
+  /** What `ssh -i` reads: OpenSSH's own `openssh-key-v1` format, as ssh-keygen writes it, for every algorithm. */
   privateKey: string;
 }
 
 /**
- * A fresh key pair. With a passphrase the private key is encrypted: ed25519 the way ssh-keygen does it
- * (bcrypt_pbkdf + aes256-ctr), RSA/ECDSA as PEM with aes-256-cbc, which ssh also reads.
+ * A fresh key pair. With a passphrase the private key is encrypted the way ssh-keygen does it: bcrypt_pbkdf
+ * and aes256-ctr (the legacy PEM encryption derives its key with a single MD5, which makes passphrases
+ * cheap to guess).
  */
 export async function generateSshKeyPair(
   algorithm: SshKeyAlgorithmChoice,
@@ -24,25 +28,12 @@ export async function generateSshKeyPair(
 ): Promise<GeneratedSshKeyPair> {
   const passphrase = options.passphrase ? options.passphrase : undefined;
   const comment = options.comment.replace(/\s+/g, ' ').trim();
-  const pair = await generatePair(algorithm);
-  const { keyType, blob } = publicKeyBlob(pair.publicKey);
-  const publicKey = parseOpenSshPublicKey(`${keyType} ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`);
-
-  if (algorithm === 'ed25519') {
-    const jwk = pair.privateKey.export({ format: 'jwk' });
-    const privateKey = encodeOpenSshEd25519PrivateKey({
-      publicKey: Buffer.from(jwk.x!, 'base64url'),
-      seed: Buffer.from(jwk.d!, 'base64url'),
-      comment,
-      ...(passphrase ? { passphrase } : {}),
-    });
-    return { publicKey, privateKey };
-  }
-
-  const type = algorithm.startsWith('rsa') ? 'pkcs1' : 'sec1';
-  const privateKey = pair.privateKey.export(
-    passphrase ? { type, format: 'pem', cipher: 'aes-256-cbc', passphrase } : { type, format: 'pem' },
-  ) as string;
+  // node:crypto makes the key off the event loop (an RSA 4096 key takes seconds); sshpk writes it out.
+  const { privateKey: generated } = await generatePair(algorithm);
+  const key = sshpk.parsePrivateKey(generated.export({ type: 'pkcs8', format: 'pem' }), 'pkcs8');
+  key.comment = comment;
+  const publicKey = parseOpenSshPublicKey(key.toPublic().toString('ssh'));
+  const privateKey = key.toString('openssh', passphrase ? { passphrase, cipher: PASSPHRASE_CIPHER } : {});
   return { publicKey, privateKey };
 }
 
