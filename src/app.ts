@@ -205,7 +205,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     pool,
     reconciler,
     accounts,
-    new StorePollClaims(db),
+    new StorePollClaims(db, undefined, options.workerId ? `${options.workerId}-polls` : undefined),
     logger,
     {
       maxStalenessMs,
@@ -372,7 +372,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     {
       concurrency: 16,
       perAccountConcurrency: 4,
-      leaseMs: options.timing?.leaseMs ?? 15_000,
+      leaseMs: options.timing?.leaseMs ?? 6_000,
       tickMs: options.timing?.workerTickMs ?? 250,
       ...(options.workerId ? { workerId: options.workerId } : {}),
       onJobFinished: (job) => metrics.jobFinished(job.operation, job.outcome),

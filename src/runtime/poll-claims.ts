@@ -13,6 +13,9 @@ export interface PollClaims {
    * replica synced it less than `maxAgeMs` ago.
    */
   claim(accountId: string, maxAgeMs: number): Promise<boolean>;
+  /** Keep a claim this replica holds while its poll runs (a heartbeat, every `renewEveryMs`). */
+  renew(accountId: string): Promise<void>;
+  readonly renewEveryMs: number;
   /** End a claim without a sync (the poll failed). */
   release(accountId: string): Promise<void>;
   /** When any replica last synced the account, in ms since the epoch; undefined when there is no such account. */
@@ -20,14 +23,23 @@ export interface PollClaims {
 }
 
 export class StorePollClaims implements PollClaims {
-  /** This process, as named in the store. */
-  readonly replicaId = randomUUID();
+  readonly renewEveryMs: number;
 
   constructor(
     private readonly db: Kysely<Database>,
-    /** How long a claim holds: longer than any list call, short enough that a dead replica is not waited on long. */
-    private readonly claimMs = 30_000,
-  ) {}
+    /**
+     * How long a claim holds without a heartbeat. Renewed while the poll runs, so it can be short: a replica that
+     * died mid-poll holds the account's polls up for seconds, not for the length of the longest list call.
+     */
+    private readonly claimMs = 6_000,
+    /**
+     * This replica, as named in the store. A stable one (per data directory) lets a restarted process take back
+     * at once a claim it held when it died.
+     */
+    readonly replicaId: string = randomUUID(),
+  ) {
+    this.renewEveryMs = Math.max(20, Math.floor(claimMs / 3));
+  }
 
   async claim(accountId: string, maxAgeMs: number): Promise<boolean> {
     const now = Date.now();
@@ -49,6 +61,15 @@ export class StorePollClaims implements PollClaims {
       )
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async renew(accountId: string): Promise<void> {
+    await this.db
+      .updateTable('provider_accounts')
+      .set({ poll_claimed_until: new Date(Date.now() + this.claimMs).toISOString() })
+      .where('id', '=', accountId)
+      .where('poll_claimed_by', '=', this.replicaId)
+      .execute();
   }
 
   async release(accountId: string): Promise<void> {

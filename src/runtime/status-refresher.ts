@@ -150,6 +150,9 @@ export class StatusRefresher {
 
   /** One list call and the reconciliation of its answer, under this replica's claim. */
   private async poll(accountId: string, state: AccountState): Promise<void> {
+    const heartbeat = setInterval(() => {
+      this.claims.renew(accountId).catch(() => undefined);
+    }, this.claims.renewEveryMs);
     try {
       const { provider, config } = await this.pool.get(accountId);
       try {
@@ -178,6 +181,7 @@ export class StatusRefresher {
         state.healthy = false;
       }
     } finally {
+      clearInterval(heartbeat);
       await this.claims.release(accountId).catch(() => undefined);
     }
   }
