@@ -11,6 +11,7 @@
  *   npm run chaos -- [--cycles 50] [--seed 1] [--pg]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const ROOT = join(import.meta.dirname, '..');
+// Replicas share one store, so they share the key that seals the provider credentials in it.
+const SECRET_KEY = randomBytes(32).toString('base64');
 const ADMIN_KEY = `gf_chaos_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
 // --- the clouds -------------------------------------------------------------------------------------------
@@ -88,6 +91,15 @@ if (usePg) {
   };
 }
 
+// Interrupted (Ctrl-C): the exit handler stops what this run started, and its database goes too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void dropDatabase()
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  });
+}
+
 interface Replica {
   port: number;
   dataDir: string;
@@ -120,6 +132,7 @@ async function start(replica: Replica): Promise<void> {
       GPUFLEET_DATA_DIR: replica.dataDir,
       GPUFLEET_MODE: 'production',
       GPUFLEET_ADMIN_KEY: ADMIN_KEY,
+      GPUFLEET_SECRET_KEY: SECRET_KEY,
       GPUFLEET_RATE_LIMIT_PER_MINUTE: '1000000',
       // CHAOS_LOG_LEVEL=info puts the job steps in the server logs, to explain a slow recovery.
       GPUFLEET_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',

@@ -260,9 +260,18 @@ export class Reconciler {
   }
 
   private async apply(vm: VmRow, instance: ProviderInstance, job: PowerJob | undefined, now: string): Promise<void> {
-    const status = statusDuringAction(instance.status, job?.action);
-    const statusReason =
-      instance.statusReason ?? (status === 'Unknown' ? `unrecognised_status:${instance.providerStatus}` : null);
+    let status = statusDuringAction(instance.status, job?.action);
+    let statusReason = instance.statusReason ?? (status === 'Unknown' ? `unrecognised_status:${instance.providerStatus}` : null);
+    // A deletion past its deadline shows as such until the provider confirms it, while the job goes on.
+    if (job?.deleteOverdue && status !== 'Destroyed') {
+      status = 'Error';
+      statusReason = 'deadline';
+    }
+    // A start waiting for the host to have GPUs: the machine is as the provider says, and the reason is why.
+    if (job?.waitingForCapacity && status !== 'Destroyed') {
+      status = instance.status;
+      statusReason = 'capacity';
+    }
     if (status === 'Destroyed') {
       const why = statusReason ? ` (${statusReason})` : '';
       await this.markDestroyed(vm, now, `provider reports ${instance.providerStatus}${why}`, {
@@ -314,9 +323,21 @@ export class Reconciler {
     return new Map(
       rows.map((r) => {
         // A restart is a stop then a start: its payload says which half is running.
-        const action =
-          r.operation === 'restart' ? ((JSON.parse(r.payload_json) as { action?: string }).action ?? 'stop') : r.operation;
-        return [r.vm_id, { action, requestedBy: reasonOfJob(r) }];
+        const payload = JSON.parse(r.payload_json) as {
+          action?: string;
+          overdueSince?: string | null;
+          waitingForCapacity?: boolean;
+        };
+        const action = r.operation === 'restart' ? (payload.action ?? 'stop') : r.operation;
+        return [
+          r.vm_id,
+          {
+            action,
+            requestedBy: reasonOfJob(r),
+            deleteOverdue: r.operation === 'delete' && !!payload.overdueSince,
+            waitingForCapacity: payload.waitingForCapacity === true,
+          },
+        ];
       }),
     );
   }
@@ -392,6 +413,10 @@ export class Reconciler {
 interface PowerJob {
   action: string;
   requestedBy: 'user' | 'policy';
+  /** A delete past its deadline (the VM shows Error, `deadline`, until the provider confirms). */
+  deleteOverdue: boolean;
+  /** A start retried while the host has no free GPUs (the VM shows the provider's state, reason `capacity`). */
+  waitingForCapacity: boolean;
 }
 
 /**

@@ -30,6 +30,7 @@ export async function startTestApp(
     web?: boolean;
     offerRefreshMs?: number;
     placeDeadlineMs?: number;
+    actionDeadlineMs?: number;
     eventHeartbeatMs?: number;
     /** `production` starts no simulators (sandbox accounts stay disabled). */
     mode?: AppOptions['mode'];
@@ -61,7 +62,7 @@ export async function startTestApp(
       offerRefreshMs: options.offerRefreshMs ?? 2_000,
       bootDeadlineMs: 20_000,
       placeDeadlineMs: options.placeDeadlineMs ?? 20_000,
-      actionDeadlineMs: 20_000,
+      actionDeadlineMs: options.actionDeadlineMs ?? 20_000,
       eventHeartbeatMs: options.eventHeartbeatMs ?? 15_000,
     },
     ...(options.listingGraceMs ? { listingGraceMs: options.listingGraceMs } : {}),

@@ -7,6 +7,8 @@ interface PowerPayload {
   phase: 'request' | 'wait';
   action: 'stop' | 'start';
   deadline: string | null;
+  /** A start the host had no GPUs for, retried until the deadline (the VM shows its state with reason `capacity`). */
+  waitingForCapacity?: boolean;
 }
 
 const target = { stop: 'Stopped', start: 'Running' } as const;
@@ -50,7 +52,9 @@ async function request(step: JobStep, payload: PowerPayload): Promise<JobPatch> 
         if (capacity) await deps.vms.update(vm.id, { status_reason: 'capacity' });
         return step.fail(code, `${vm.provider} did not take the ${payload.action} before the deadline: ${error.message}`, true);
       }
-      if (capacity && vm.status_reason !== 'capacity') {
+      if (capacity && !payload.waitingForCapacity) {
+        payload.waitingForCapacity = true;
+        step.setPayload(payload as unknown as Record<string, unknown>);
         await deps.vms.update(vm.id, { status_reason: 'capacity' });
         await deps.vms.addEvent(vm.id, 'waiting', `waiting for capacity at ${vm.provider}: ${error.message}`);
       }
@@ -70,6 +74,7 @@ async function request(step: JobStep, payload: PowerPayload): Promise<JobPatch> 
   await deps.vms.addEvent(vm.id, payload.action, `${payload.action} sent to ${vm.provider}`);
   deps.refresher.nudge(vm.account_id as string);
   payload.phase = 'wait';
+  delete payload.waitingForCapacity;
   payload.deadline = new Date(Date.now() + deps.timing.actionDeadlineMs).toISOString();
   step.setPayload(payload as unknown as Record<string, unknown>);
   step.progress(
