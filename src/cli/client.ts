@@ -99,8 +99,8 @@ export class ApiClient {
       }
     }
     if (response.status < 200 || response.status > 299) throw this.errorFrom(response.status, body);
-    if (body === null) return { data: null as T, meta: null, message: '', status: response.status };
-    // Anything but an envelope means --url points at something that is not a gpufleet server.
+    // Every gpufleet route answers an envelope: anything else (an empty 204 included) means --url points at
+    // something that is not a gpufleet server.
     if (!isRecord(body) || body.success !== true) {
       throw new ApiError(response.status, 'BAD_RESPONSE', `${url} did not answer with a gpufleet API envelope; is --url right?`);
     }

@@ -129,6 +129,11 @@ describe('gpufleet exit codes and error reports', () => {
     expect(notOurs.code).toBe(1);
     expect(notOurs.stderr).toContain('did not answer with a gpufleet API envelope; is --url right? (BAD_RESPONSE)');
 
+    api.on('GET', '/v1/resource/ssh-keys', { status: 204 });
+    const noContent = await runCli(['ssh-keys', 'ls'], { url: api.url });
+    expect(noContent.code).toBe(1);
+    expect(noContent.stderr).toContain('did not answer with a gpufleet API envelope; is --url right? (BAD_RESPONSE)');
+
     const empty = await runCli(['health'], { url: api.url });
     expect(empty.code).toBe(1);
     expect(empty.stderr).toBe('error: the server answered HTTP 502 (HTTP_502)\n');
