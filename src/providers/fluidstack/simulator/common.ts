@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultState } from '../../kit/sim/faults.ts';
+import type { SimTokenIssuer } from '../../kit/sim/token-issuer.ts';
 import type { AtlasWorld } from './state.ts';
-import type { TokenIssuer } from './tokens.ts';
 
 /** What the simulator received, for tests that inspect the wire (newest last). */
 export interface ReceivedRequest {
@@ -18,8 +18,7 @@ export interface ReceivedRequest {
 export interface SimContext {
   world: AtlasWorld;
   faults: FaultState;
-  issuer: TokenIssuer;
-  credentials: { clientId: string; clientSecret: string };
+  issuer: SimTokenIssuer;
   audience: string;
   /** `http://host:port` once listening. */
   origin: () => string;

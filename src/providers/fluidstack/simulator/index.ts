@@ -1,7 +1,9 @@
 import type { RunningSimulator, SimulatorDefinition, SimulatorOptions } from '../../../core/provider/provider.ts';
 import { readBootScript } from '../../kit/boot-script.ts';
+import { buildSimControl } from '../../kit/sim/control.ts';
 import { FaultState } from '../../kit/sim/faults.ts';
 import { randomHex, seededRandom } from '../../kit/sim/random.ts';
+import { startSimServer } from '../../kit/sim/server.ts';
 import { bootScriptOf } from '../user-data.ts';
 import {
   FLUIDSTACK_SIM_AUDIENCE,
@@ -13,10 +15,11 @@ import {
   SIM_REGIONS,
   TOKEN_LIFETIME_SEC,
 } from './catalog.ts';
-import type { ReceivedRequest, SimContext } from './common.ts';
-import { buildServer } from './server.ts';
+import { GLOBAL_PREFIX, type ReceivedRequest } from './common.ts';
+import { corruptAtlasBody } from './malform.ts';
+import { atlasRouteKey, registerAtlasApi, renderAtlasFault } from './server.ts';
 import { AtlasWorld, loadSnapshot } from './state.ts';
-import { TokenIssuer } from './tokens.ts';
+import { atlasTokenIssuer } from './tokens.ts';
 
 export {
   FLUIDSTACK_SIM_CLIENT_ID,
@@ -35,18 +38,12 @@ export interface RunningFluidstackSimulator extends RunningSimulator {
   received(): ReceivedRequest[];
 }
 
-function originOf(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-}
-
 /**
  * Start a simulated Fluidstack Atlas: identity provider, Management API and three regions on one server.
  * State survives restarts when `stateFile` is given; each boot draws fresh random values (and signs tokens
  * with a fresh secret, so tokens from before a restart are refused and re-fetched).
  */
 export async function startFluidstackSimulator(options: SimulatorOptions = {}): Promise<RunningFluidstackSimulator> {
-  const host = options.host ?? '127.0.0.1';
   const snapshot = loadSnapshot(options.stateFile);
   const seed = (options.seed ?? DEFAULT_SEED) + (snapshot?.boots ?? 0) * 7919;
   const random = seededRandom(seed);
@@ -61,58 +58,48 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
     clientId: options.credentials?.['clientId'] ?? FLUIDSTACK_SIM_CLIENT_ID,
     clientSecret: options.credentials?.['clientSecret'] ?? FLUIDSTACK_SIM_CLIENT_SECRET,
   };
-  let origin = '';
   const received: ReceivedRequest[] = [];
   const faults = new FaultState(seededRandom(seed ^ 0x5eed));
-  const ctx: SimContext = {
-    world,
-    faults,
-    issuer: new TokenIssuer(randomHex(random, 64), FLUIDSTACK_SIM_AUDIENCE, TOKEN_LIFETIME_SEC),
-    credentials,
+  // A fresh signing secret per boot, drawn where it always was so the seeded values after it stay the same.
+  const issuer = atlasTokenIssuer({
+    secret: randomHex(random, 64),
     audience: FLUIDSTACK_SIM_AUDIENCE,
-    origin: () => origin,
-    received,
-  };
-  const app = buildServer(ctx);
-  try {
-    await app.listen({ host, port: options.port ?? 0 });
-  } catch (error) {
-    world.close();
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  origin = originOf(host, port);
+    lifetimeSec: TOKEN_LIFETIME_SEC,
+    client: credentials,
+  });
+  const server = await startSimServer({
+    faults,
+    host: options.host,
+    port: options.port,
+    apiRoot: GLOBAL_PREFIX,
+    routeKey: atlasRouteKey,
+    renderFault: renderAtlasFault,
+    corrupt: corruptAtlasBody,
+    routes: (app, origin) =>
+      registerAtlasApi(app, { world, faults, issuer, audience: FLUIDSTACK_SIM_AUDIENCE, origin, received }),
+    release: () => world.close(),
+  });
+  const base = server.origin;
 
   return {
-    baseUrl: `${origin}/api/v1alpha1`,
+    baseUrl: server.baseUrl,
     account: {
       credentials: { ...credentials },
       settings: {
         projectId: FLUIDSTACK_SIM_PROJECT_ID,
-        regions: SIM_REGIONS.map((r) => ({ name: r.name, baseUrl: `${origin}/regions/${r.name}/api/v1alpha1` })),
-        tokenUrl: `${origin}/oauth/token`,
+        regions: SIM_REGIONS.map((r) => ({ name: r.name, baseUrl: `${base}/regions/${r.name}/api/v1alpha1` })),
+        tokenUrl: `${base}/oauth/token`,
         audience: FLUIDSTACK_SIM_AUDIENCE,
         priceSheet: SIM_PRICE_SHEET.map((entry) => ({ ...entry })),
         filesystemPriceSheet: SIM_FILESYSTEM_PRICE_SHEET.map((entry) => ({ ...entry })),
       },
     },
-    control: {
-      setFaults: (f) => faults.setFaults(f),
-      reset: () => {
-        faults.reset();
-        world.reset();
-      },
-      rateLimitNext: (count, retryAfterSec) => faults.rateLimitNext(count, retryAfterSec),
-      expireTokens: () => ctx.issuer.expireAll(),
+    control: buildSimControl(faults, {
+      reset: () => world.reset(),
+      expireTokens: () => issuer.expireAll(),
       setCapacity: (available, filter) => world.setCapacity(available, filter),
       preempt: (id) => world.preempt(id),
       setRawStatus: (id, raw) => world.setRawStatus(id, raw),
-      hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
-      hideNextCreated: (ms, o) => faults.listing.hideNext(ms, world.liveInstanceIds(), o),
-      malformNext: (count) => faults.malformNext(count),
-      pendingFaults: () => faults.pending(),
-      requestCounts: () => faults.requestCounts(),
       liveInstanceIds: () => world.liveInstanceIds(),
       liveVolumeIds: () => world.liveFilesystemIds(),
       bootWorkload: (id) => {
@@ -121,12 +108,9 @@ export async function startFluidstackSimulator(options: SimulatorOptions = {}): 
         const script = userData ? bootScriptOf(userData) : null;
         return script ? readBootScript(script) : { script: null, env: {} };
       },
-    },
+    }),
     received: () => [...received],
-    close: async () => {
-      await app.close();
-      world.close();
-    },
+    close: server.close,
   };
 }
 

@@ -1,3 +1,5 @@
+import { corruptingJson } from '../../kit/sim/fault-hooks.ts';
+
 /** Fields whose corruption the adapter must notice first, most telling first. */
 const PREFERRED = ['state', 'id', 'access_token', 'name'];
 
@@ -27,3 +29,6 @@ export function corrupt(payload: unknown): unknown {
   }
   return corruptObject(payload);
 }
+
+/** `corrupt` on the serialized body, for the kit's malformed-reply hook. */
+export const corruptAtlasBody = corruptingJson(corrupt);

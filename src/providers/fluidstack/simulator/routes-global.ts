@@ -12,7 +12,7 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: SimContext): void
     if (form['grant_type'] !== 'client_credentials') {
       return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'Unsupported grant type' });
     }
-    if (form['client_id'] !== ctx.credentials.clientId || form['client_secret'] !== ctx.credentials.clientSecret) {
+    if (!ctx.issuer.authenticates(form['client_id'], form['client_secret'])) {
       return reply.code(401).send({ error: 'access_denied', error_description: 'Unauthorized' });
     }
     if (form['audience'] !== ctx.audience) {
@@ -20,7 +20,8 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: SimContext): void
         .code(403)
         .send({ error: 'access_denied', error_description: `Service not enabled within domain: ${String(form['audience'])}` });
     }
-    return reply.code(200).send(ctx.issuer.issue(String(form['client_id'])));
+    const issued = ctx.issuer.issue(String(form['client_id']));
+    return reply.code(200).send({ access_token: issued.token, expires_in: issued.expiresInSec, token_type: 'Bearer' });
   });
 }
 

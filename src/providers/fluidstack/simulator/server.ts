@@ -1,6 +1,6 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InjectedFault } from '../../kit/sim/fault-hooks.ts';
 import { fail, GLOBAL_PREFIX, isUuid, projectOf, REGION_PREFIX, type RouteConfig, regionOf, type SimContext } from './common.ts';
-import { corrupt } from './malform.ts';
 import { registerFilesystemRoutes } from './routes-filesystems.ts';
 import { registerGlobalRoutes, registerOAuthRoutes } from './routes-global.ts';
 import { registerInstanceRoutes } from './routes-instances.ts';
@@ -20,37 +20,39 @@ function failOAuth(reply: FastifyReply, status: number, error: string, descripti
   return reply.code(status).send({ error, error_description: description });
 }
 
+/** `GET /regions/:region/api/v1alpha1/instances`: the route template, the key of `requestCounts()`. */
+export function atlasRouteKey(request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+}
+
+/** Injected faults in the format of the host they hit: OAuth2's on the identity provider, `{message}` elsewhere. */
+export function renderAtlasFault(fault: InjectedFault, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const oauth = areaOf(request) === 'oauth';
+  if (fault.kind === 'error') {
+    return oauth ? failOAuth(reply, 500, 'server_error', 'internal error') : fail(reply, 500, 'Internal server error');
+  }
+  reply.header('Retry-After', String(fault.retryAfterSec));
+  return oauth
+    ? failOAuth(reply, 429, 'too_many_requests', 'Global limit has been reached')
+    : fail(reply, 429, 'Too many requests');
+}
+
 /**
  * One server plays all three Atlas hosts: the identity provider (`/oauth/token`), the global Management API
- * (`/api/v1alpha1`) and every region's Infrastructure API (`/regions/<name>/api/v1alpha1`). Hooks apply,
- * in order, the injected faults, the bearer token, the region and the `X-PROJECT-ID` header.
+ * (`/api/v1alpha1`) and every region's Infrastructure API (`/regions/<name>/api/v1alpha1`). After any injected
+ * fault, hooks check, in order, the bearer token, the region and the `X-PROJECT-ID` header.
  */
-export function buildServer(ctx: SimContext): FastifyInstance {
-  const app = Fastify({ logger: false });
-
+export function registerAtlasApi(app: FastifyInstance, ctx: SimContext): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
   app.addHook('onRequest', async (request, reply) => {
     const area = areaOf(request);
-    const route = request.routeOptions.url ?? request.url.split('?')[0];
-    const admission = await ctx.faults.admit(`${request.method} ${route}`);
-    if (admission.kind === 'rate_limited') {
-      reply.header('Retry-After', String(admission.retryAfterSec));
-      return area === 'oauth'
-        ? failOAuth(reply, 429, 'too_many_requests', 'Global limit has been reached')
-        : fail(reply, 429, 'Too many requests');
-    }
-    if (admission.kind === 'error') {
-      return area === 'oauth'
-        ? failOAuth(reply, 500, 'server_error', 'internal error')
-        : fail(reply, 500, 'Internal server error');
-    }
     if (area === 'oauth') return;
 
     const token = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (!token || !ctx.issuer.isValid(token)) {
+    if (!token || !ctx.issuer.verify(token)) {
       // The Management API documents 401 for this, the regional API 403.
       return area === 'global' ? fail(reply, 401, 'Unauthorized') : fail(reply, 403, 'Forbidden: invalid or expired token');
     }
@@ -85,14 +87,6 @@ export function buildServer(ctx: SimContext): FastifyInstance {
     if (ctx.received.length > RECEIVED_KEPT) ctx.received.splice(0, ctx.received.length - RECEIVED_KEPT);
   });
 
-  // `malformNext`: the next successful bodies leave with a wrong shape.
-  app.addHook('preSerialization', async (_request, reply, payload) => {
-    if (reply.statusCode < 400 && payload !== null && typeof payload === 'object' && ctx.faults.takeMalformed()) {
-      return corrupt(payload);
-    }
-    return payload;
-  });
-
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (areaOf(request) === 'oauth') return failOAuth(reply, status, 'invalid_request', error.message);
@@ -107,5 +101,4 @@ export function buildServer(ctx: SimContext): FastifyInstance {
   registerRegionRoutes(app, ctx);
   registerInstanceRoutes(app, ctx);
   registerFilesystemRoutes(app, ctx);
-  return app;
 }

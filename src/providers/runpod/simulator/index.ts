@@ -1,10 +1,12 @@
 import type { RunningSimulator, SimulatorDefinition, SimulatorOptions } from '../../../core/provider/provider.ts';
+import { buildSimControl } from '../../kit/sim/control.ts';
 import { FaultState } from '../../kit/sim/faults.ts';
 import { seededRandom } from '../../kit/sim/random.ts';
+import { startSimServer } from '../../kit/sim/server.ts';
 import { StateFile } from '../../kit/sim/state-file.ts';
 import { SimTimers } from '../../kit/sim/timers.ts';
 import { rootResolvers } from './resolvers.ts';
-import { buildServer } from './server.ts';
+import { corruptRunpodBody, registerGraphqlRoute, renderRunpodFault, runpodRouteKey } from './server.ts';
 import { type SimSnapshot, SimState } from './state.ts';
 import { podWorkload } from './workload.ts';
 
@@ -35,27 +37,33 @@ export const runpodSimulator: SimulatorDefinition = {
     );
     const sim = state;
 
-    const app = buildServer({ faults, apiKey, rootValue: rootResolvers(sim, RUNPOD_SIM_USER_ID, faults.listing) });
-    const host = options.host ?? '127.0.0.1';
-    await app.listen({ host, port: options.port ?? 0 });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : options.port;
-    const urlHost = host.includes(':') ? `[${host}]` : host;
+    const server = await startSimServer({
+      faults,
+      host: options.host,
+      port: options.port,
+      apiRoot: '/graphql',
+      routeKey: runpodRouteKey,
+      // The count key names the query's root fields, so the body must be read first.
+      admitAt: 'handler',
+      renderFault: renderRunpodFault,
+      corrupt: corruptRunpodBody,
+      routes: (app) => registerGraphqlRoute(app, { apiKey, rootValue: rootResolvers(sim, RUNPOD_SIM_USER_ID, faults.listing) }),
+      release: () => {
+        timers.clear();
+        stateFile.flush();
+      },
+    });
 
     return {
-      baseUrl: `http://${urlHost}:${port}/graphql`,
+      baseUrl: server.baseUrl,
       account: { credentials: { apiKey }, settings: {} },
-      control: {
-        setFaults: (f) => faults.setFaults(f),
+      // Static API keys never expire: no `expireTokens` of its own.
+      control: buildSimControl(faults, {
         reset: () => {
-          faults.reset();
           sim.capacity.restore();
           sim.rawStatus.clear();
           sim.gpuUtilization.clear();
         },
-        rateLimitNext: (count, retryAfterSec) => faults.rateLimitNext(count, retryAfterSec),
-        // Static API keys never expire.
-        expireTokens: () => undefined,
         setCapacity: (available, filter) => {
           const scope = { gpuTypeId: gpuTypeOfSku(filter?.providerSkuId), dataCenterId: filter?.locationCode };
           if (available) sim.capacity.restore(scope);
@@ -70,23 +78,14 @@ export const runpodSimulator: SimulatorDefinition = {
           if (percent === null) sim.gpuUtilization.delete(id);
           else sim.gpuUtilization.set(id, percent);
         },
-        hideFromListing: (id, ms, o) => faults.listing.hide(id, ms, o),
-        hideNextCreated: (ms, o) => faults.listing.hideNext(ms, sim.pods.keys(), o),
-        malformNext: (count) => faults.malformNext(count),
-        pendingFaults: () => faults.pending(),
-        requestCounts: () => faults.requestCounts(),
         liveInstanceIds: () => [...sim.pods.keys()],
         liveVolumeIds: () => sim.volumes.ids(),
         bootWorkload: (id) => {
           const pod = sim.pods.get(id);
           return pod ? podWorkload(pod.env) : null;
         },
-      },
-      async close() {
-        timers.clear();
-        stateFile.flush();
-        await app.close();
-      },
+      }),
+      close: server.close,
     };
   },
 };

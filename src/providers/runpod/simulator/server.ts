@@ -1,12 +1,11 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, type ExecutionResult, execute, GraphQLError, Kind, parse, validate } from 'graphql';
-import type { FaultState } from '../../kit/sim/faults.ts';
+import { corruptingJson, type InjectedFault } from '../../kit/sim/fault-hooks.ts';
 import { SOMETHING_WENT_WRONG } from './errors.ts';
 import { malformData } from './malform.ts';
 import { runpodSchema } from './schema.ts';
 
-export interface ServerDeps {
-  faults: FaultState;
+export interface GraphqlDeps {
   apiKey: string;
   rootValue: Record<string, unknown>;
 }
@@ -17,37 +16,55 @@ interface GraphqlBody {
   operationName?: unknown;
 }
 
+type ParsedQuery = { document: DocumentNode | null; syntaxError: GraphQLError | null };
+
 /**
  * RunPod's GraphQL endpoint: `POST /graphql`, the key as `Authorization: Bearer` or `?api_key=`, resolver
  * errors with HTTP 200, malformed queries and variables with HTTP 400, a bad key with 401.
  */
-export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+export function registerGraphqlRoute(app: FastifyInstance, deps: GraphqlDeps): void {
   app.post('/graphql', (request, reply) => handle(deps, request, reply));
-  return app;
 }
 
-async function handle(deps: ServerDeps, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+/** `POST /graphql#myself`, `#podStop`, `#gpuTypes+dataCenters`: what a request asks for, for the request counts. */
+export function runpodRouteKey(request: FastifyRequest): string {
+  return `POST /graphql#${rootFields(parsedQuery(request).document)}`;
+}
+
+/** Injected faults as RunPod's gateway answers them: HTTP 429 and 500 with a GraphQL `errors` body. */
+export function renderRunpodFault(fault: InjectedFault, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (fault.kind === 'error') return reply.code(500).send(errorBody(SOMETHING_WENT_WRONG, 'INTERNAL_SERVER_ERROR'));
+  return reply.code(429).header('Retry-After', String(fault.retryAfterSec)).send(errorBody('Too Many Requests', 'RATE_LIMITED'));
+}
+
+/** `malformNext` spoils the `data` of an answer without resolver errors; one with errors is left for the next. */
+export const corruptRunpodBody = corruptingJson((body) => {
+  const { data, errors } = body as { data?: unknown; errors?: unknown[] };
+  return errors?.length ? null : { data: malformData(data) };
+});
+
+// The fault hook reads the query for its count key before the handler runs it: parse each body once.
+const parsed = new WeakMap<FastifyRequest, ParsedQuery>();
+
+function parsedQuery(request: FastifyRequest): ParsedQuery {
+  const known = parsed.get(request);
+  if (known) return known;
   const body = (request.body ?? {}) as GraphqlBody;
-  let document: DocumentNode | null = null;
-  let syntaxError: GraphQLError | null = null;
+  const query: ParsedQuery = { document: null, syntaxError: null };
   if (typeof body.query === 'string') {
     try {
-      document = parse(body.query);
+      query.document = parse(body.query);
     } catch (error) {
-      syntaxError = error instanceof GraphQLError ? error : new GraphQLError(String(error));
+      query.syntaxError = error instanceof GraphQLError ? error : new GraphQLError(String(error));
     }
   }
+  parsed.set(request, query);
+  return query;
+}
 
-  const admission = await deps.faults.admit(`POST /graphql#${rootFields(document)}`);
-  if (admission.kind === 'rate_limited') {
-    return reply
-      .code(429)
-      .header('Retry-After', String(admission.retryAfterSec))
-      .send(errorBody('Too Many Requests', 'RATE_LIMITED'));
-  }
-  if (admission.kind === 'error') return reply.code(500).send(errorBody(SOMETHING_WENT_WRONG, 'INTERNAL_SERVER_ERROR'));
-
+async function handle(deps: GraphqlDeps, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const body = (request.body ?? {}) as GraphqlBody;
+  const { document, syntaxError } = parsedQuery(request);
   if (keyOf(request) !== deps.apiKey) {
     return reply.code(401).send(errorBody('Unauthorized request, please check your API key.', 'UNAUTHENTICATED'));
   }
@@ -70,7 +87,6 @@ async function handle(deps: ServerDeps, request: FastifyRequest, reply: FastifyR
     if (result.errors?.length) return reply.code(400).send({ errors: result.errors.map((e) => withCode(e, 'BAD_USER_INPUT')) });
   }
   const errors = result.errors?.map((e) => e.toJSON());
-  if (!errors?.length && deps.faults.takeMalformed()) return reply.code(200).send({ data: malformData(result.data) });
   return reply.code(200).send(errors?.length ? { errors, data: result.data } : { data: result.data });
 }
 
@@ -82,7 +98,6 @@ function keyOf(request: FastifyRequest): string | undefined {
   return typeof query?.api_key === 'string' ? query.api_key : undefined;
 }
 
-/** `myself`, `podStop`, `gpuTypes+dataCenters`: what a request asks for, for the request counts. */
 function rootFields(document: DocumentNode | null): string {
   const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return 'invalid';

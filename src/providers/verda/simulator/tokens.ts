@@ -1,8 +1,9 @@
 import { randomHex } from '../../kit/sim/random.ts';
+import { SimTokenIssuer } from '../../kit/sim/token-issuer.ts';
 import { SimError } from './sim-error.ts';
 
 /** Refresh tokens outlive access tokens (a day), so an expired access token can be refreshed. */
-const REFRESH_LIFETIME_MS = 24 * 60 * 60_000;
+const REFRESH_LIFETIME_SEC = 24 * 60 * 60;
 
 export interface TokenGrantCounts {
   client_credentials: number;
@@ -19,24 +20,28 @@ export interface IssuedToken {
   scope: 'cloud-api-v1';
 }
 
-/** The OAuth2 side of the simulator: client credentials and refresh grants, expiring tokens. */
+/** Verda's side of OAuth2: client credentials and refresh grants, each answered with an access and a refresh token. */
 export class TokenStore {
-  private readonly access = new Map<string, number>();
-  private readonly refresh = new Map<string, number>();
+  private readonly access: SimTokenIssuer;
+  private readonly refresh: SimTokenIssuer;
   readonly grants: TokenGrantCounts = { client_credentials: 0, refresh_token: 0, refused: 0 };
 
-  constructor(
-    private readonly credentials: { clientId: string; clientSecret: string },
-    private readonly lifetimeSec: number,
-    private readonly random: () => number,
-  ) {}
+  constructor(client: { clientId: string; clientSecret: string }, lifetimeSec: number, random: () => number) {
+    // Opaque to clients; JWT-looking like Verda's. Drawn from the seeded generator, so a run can be repeated.
+    this.access = new SimTokenIssuer({
+      lifetimeSec,
+      client,
+      mint: () => `eyJ${randomHex(random, 24)}.${randomHex(random, 48)}`,
+    });
+    this.refresh = new SimTokenIssuer({ lifetimeSec: REFRESH_LIFETIME_SEC, mint: () => `rt-${randomHex(random, 40)}` });
+  }
 
   /** Handle a `POST /oauth2/token` body (`GetAccessTokenDto` or `RefreshAccessTokenPublicApiDto`). */
   grant(body: unknown): IssuedToken {
     const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const grantType = fields['grant_type'];
     if (grantType === 'client_credentials') {
-      if (fields['client_id'] !== this.credentials.clientId || fields['client_secret'] !== this.credentials.clientSecret) {
+      if (!this.access.authenticates(fields['client_id'], fields['client_secret'])) {
         this.grants.refused++;
         throw new SimError(401, 'unauthorized_request', 'Invalid client id or client secret');
       }
@@ -45,13 +50,12 @@ export class TokenStore {
     }
     if (grantType === 'refresh_token') {
       const token = fields['refresh_token'];
-      const expiresAt = typeof token === 'string' ? this.refresh.get(token) : undefined;
-      if (typeof token !== 'string' || expiresAt === undefined || expiresAt < Date.now()) {
+      if (typeof token !== 'string' || !this.refresh.verify(token)) {
         this.grants.refused++;
         throw new SimError(401, 'unauthorized_request', 'Invalid refresh token');
       }
       // A refresh token is used once: the answer carries a new one.
-      this.refresh.delete(token);
+      this.refresh.revoke(token);
       this.grants.refresh_token++;
       return this.issue();
     }
@@ -61,36 +65,23 @@ export class TokenStore {
 
   /** True when `authorization` carries a live access token. */
   accepts(authorization: string | undefined): boolean {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    const expiresAt = match?.[1] ? this.access.get(match[1]) : undefined;
-    return expiresAt !== undefined && expiresAt > Date.now();
+    return this.access.verify(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1]);
   }
 
   /** Every access and refresh token issued so far stops working. */
   expireAll(): void {
-    this.access.clear();
-    this.refresh.clear();
+    this.access.expireAll();
+    this.refresh.expireAll();
   }
 
   private issue(): IssuedToken {
-    const now = Date.now();
-    const accessToken = `eyJ${randomHex(this.random, 24)}.${randomHex(this.random, 48)}`;
-    const refreshToken = `rt-${randomHex(this.random, 40)}`;
-    this.access.set(accessToken, now + this.lifetimeSec * 1000);
-    this.refresh.set(refreshToken, now + REFRESH_LIFETIME_MS);
-    this.prune(now);
+    const access = this.access.issue();
     return {
-      access_token: accessToken,
+      access_token: access.token,
       token_type: 'Bearer',
-      expires_in: this.lifetimeSec,
-      refresh_token: refreshToken,
+      expires_in: access.expiresInSec,
+      refresh_token: this.refresh.issue().token,
       scope: 'cloud-api-v1',
     };
-  }
-
-  private prune(now: number): void {
-    for (const store of [this.access, this.refresh]) {
-      for (const [token, expiresAt] of store) if (expiresAt < now) store.delete(token);
-    }
   }
 }
