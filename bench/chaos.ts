@@ -218,6 +218,8 @@ const FAULTS = [
 const faultsSeen = new Map<string, number>();
 let ordered = 0;
 let refused = 0;
+/** Why orders were refused: 503 GPU_PROVIDER_UNAVAILABLE during an outage is the answer GPCN documents. */
+const refusedBecause = new Map<string, number>();
 let longestRecoveryMs = 0;
 let longestRecoveryWhat = '';
 /** The longest recovery of a cycle without a fault: the kill and restart alone. */
@@ -244,6 +246,7 @@ let lostAnswers = 0;
 async function order(provider: string): Promise<string | null> {
   const name = `chaos-${orderNames.size + 1}`;
   orderNames.set(name, provider);
+  const codes = new Set<string>();
   for (const s of [...series].sort(() => random() - 0.5)) {
     const res = await call('POST', '/v1/resource/gpu', {
       name,
@@ -262,8 +265,12 @@ async function order(provider: string): Promise<string | null> {
       lostAnswers++;
       return null;
     }
+    codes.add(String(res.body?.error ?? res.status));
   }
   refused++;
+  // Most series have no offer at this provider; an unavailable provider is the reason worth telling.
+  const why = codes.has('GPU_PROVIDER_UNAVAILABLE') ? 'GPU_PROVIDER_UNAVAILABLE' : ([...codes].pop() ?? 'none');
+  refusedBecause.set(why, (refusedBecause.get(why) ?? 0) + 1);
   return null;
 }
 
@@ -503,6 +510,7 @@ log(`|${'-'.repeat(46)}|${'-'.repeat(32)}|----------|`);
 row('kill -9 cycles', String(CYCLES), '≥ 50');
 row('fault modes injected', `${faultsSeen.size} of ${FAULTS.length}`, 'all');
 row('VMs ordered (202)', `${ordered} (${refused} orders refused)`, '—');
+for (const [why, count] of refusedBecause) log(`|   refused: ${why.padEnd(34)} | ${String(count).padEnd(30)} |          |`);
 row('orders whose answer was lost', `${lostAnswers} (${foundByName} found by name)`, '—');
 row('leaked: at a cloud but unknown', String(unknownAtCloud.length), '0');
 row('leaked: known but gone at the cloud', String(goneButKnown.length), '0');
