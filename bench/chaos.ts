@@ -510,7 +510,7 @@ log(`|${'-'.repeat(46)}|${'-'.repeat(32)}|----------|`);
 row('kill -9 cycles', String(CYCLES), '≥ 50');
 row('fault modes injected', `${faultsSeen.size} of ${FAULTS.length}`, 'all');
 row('VMs ordered (202)', `${ordered} (${refused} orders refused)`, '—');
-for (const [why, count] of refusedBecause) log(`|   refused: ${why.padEnd(34)} | ${String(count).padEnd(30)} |          |`);
+for (const [why, count] of refusedBecause) row(`  refused: ${why}`, String(count), '—');
 row('orders whose answer was lost', `${lostAnswers} (${foundByName} found by name)`, '—');
 row('leaked: at a cloud but unknown', String(unknownAtCloud.length), '0');
 row('leaked: known but gone at the cloud', String(goneButKnown.length), '0');
