@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp, ephemeralSecretKey } from '../../src/app.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { Store } from '../../src/store/database.ts';
-import { openTestStore } from '../support/stores.ts';
+import { type Replicas, startPgReplicas } from '../support/replicas.ts';
 
 const LIMIT = 20;
 const SYNC_MS = 200;
@@ -26,33 +23,15 @@ interface Answer {
 }
 
 describe('the API rate limit across two replicas on one PostgreSQL store', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  const replicas: { app: App; url: string }[] = [];
+  let cluster: Replicas;
+  let replicas: Replicas['replicas'];
   const adminKey = 'gf_rate_limit_replicas_admin_key_00';
 
   beforeAll(async () => {
-    ({ store, cleanup } = await openTestStore('postgres'));
-    const secretKey = ephemeralSecretKey();
-    for (let i = 0; i < 2; i++) {
-      const app = await createApp({
-        store,
-        secretKey,
-        adminKey,
-        mode: 'production',
-        logger: silentLogger,
-        rateLimitPerMinute: LIMIT,
-        timing: { rateLimitSyncMs: SYNC_MS },
-      });
-      await app.api.listen({ host: '127.0.0.1', port: 0 });
-      const address = app.api.server.address();
-      replicas.push({ app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
-    }
+    cluster = await startPgReplicas(2, { adminKey, rateLimitPerMinute: LIMIT, timing: { rateLimitSyncMs: SYNC_MS } });
+    replicas = cluster.replicas;
   });
-  afterAll(async () => {
-    for (const { app } of replicas) await app.close();
-    await cleanup?.();
-  });
+  afterAll(async () => cluster?.close());
 
   it(`refuses one key's requests spread over both after about ${LIMIT} in total, in GPCN's error envelope`, async () => {
     // The whole run in one window: a minute that turns midway would start the count over.

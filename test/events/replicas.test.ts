@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp, ephemeralSecretKey } from '../../src/app.ts';
 import { DEFAULT_ENTITY_ID } from '../../src/core/domain/types.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { Store } from '../../src/store/database.ts';
-import { openTestStore } from '../support/stores.ts';
+import { type Replicas, startPgReplicas } from '../support/replicas.ts';
 import { openSse, type SseConnection } from './sse-client.ts';
 
 const ADMIN_KEY = 'gf_events_replica_admin_key_00000';
@@ -14,32 +11,17 @@ const ADMIN_KEY = 'gf_events_replica_admin_key_00000';
  * delivered within a second came through LISTEN/NOTIFY (or the gap re-read), not the fallback poll.
  */
 describe('events across replicas on one PostgreSQL schema', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  const replicas: { app: App; url: string }[] = [];
+  let cluster: Replicas;
+  let replicas: Replicas['replicas'];
   const streams: SseConnection[] = [];
 
   beforeAll(async () => {
-    ({ store, cleanup } = await openTestStore('postgres'));
-    const secretKey = ephemeralSecretKey();
-    for (let i = 0; i < 2; i++) {
-      const app = await createApp({
-        store,
-        secretKey,
-        adminKey: ADMIN_KEY,
-        mode: 'production',
-        logger: silentLogger,
-        timing: { workerTickMs: 50, eventPollMs: 60_000 },
-      });
-      await app.api.listen({ host: '127.0.0.1', port: 0 });
-      const address = app.api.server.address();
-      replicas.push({ app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
-    }
+    cluster = await startPgReplicas(2, { adminKey: ADMIN_KEY, timing: { workerTickMs: 50, eventPollMs: 60_000 } });
+    replicas = cluster.replicas;
   });
   afterAll(async () => {
     for (const s of streams) s.close();
-    for (const { app } of replicas) await app.close();
-    await cleanup?.();
+    await cluster?.close();
   });
 
   const subscribe = async (replica: number, query = '') => {
@@ -77,7 +59,7 @@ describe('events across replicas on one PostgreSQL schema', () => {
     const stream = await subscribe(1, `?subjectId=${subjectId}`);
     let later = '';
     let earlier = '';
-    await store.db.transaction().execute(async (trx) => {
+    await cluster.store.db.transaction().execute(async (trx) => {
       // Takes its seq now, commits last.
       earlier = (
         await replicas[0]!.app.events.publish(
