@@ -70,7 +70,8 @@ describe('gpufleet ssh-keys, groups and keys', () => {
   it('sets the default key and deletes a key by name', async () => {
     api.on('GET', '/v1/resource/ssh-keys', ok([LAPTOP], pageMeta(1)));
     api.on('PUT', `/v1/resource/ssh-keys/${LAPTOP.id}`, ok({ ...LAPTOP, isDefault: true }));
-    api.on('DELETE', `/v1/resource/ssh-keys/${LAPTOP.id}`, { status: 204 });
+    // As the server answers: GPCN's envelope with null data.
+    api.on('DELETE', `/v1/resource/ssh-keys/${LAPTOP.id}`, ok(null));
 
     const setDefault = await cli('ssh-keys', 'default', 'laptop');
     expect(setDefault.code).toBe(0);
