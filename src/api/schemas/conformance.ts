@@ -4,6 +4,29 @@
  * value fits its schema type. `npx tsc` fails when a service type and its schema drift apart.
  */
 import type { Static } from '@sinclair/typebox';
+import type { ApiKeySchema, ApiKeyWithSecretSchema } from '../../contract/api-keys.ts';
+import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from '../../contract/catalog.ts';
+import type { CostReportSchema } from '../../contract/costs.ts';
+import type { PlatformEventSchema } from '../../contract/events.ts';
+import type {
+  BulkActionResultSchema,
+  BulkDeleteResultSchema,
+  GpuVmDetailsSchema,
+  JobSchema,
+  VmEventSchema,
+} from '../../contract/gpu-vm.ts';
+import type { HealthSchema, ReadinessSchema } from '../../contract/health.ts';
+import type { ProviderAccountSchema } from '../../contract/provider-accounts.ts';
+import type { ResourceGroupSchema } from '../../contract/resource-groups.ts';
+import type { GeneratedSshKeySchema, SshKeySchema } from '../../contract/ssh-keys.ts';
+import type { StartupScriptSchema } from '../../contract/startup-scripts.ts';
+import type { VolumeOptionSchema, VolumeSchema } from '../../contract/volumes.ts';
+import type {
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookSchema,
+  WebhookWithSecretSchema,
+} from '../../contract/webhooks.ts';
 import type { PlatformEvent } from '../../core/domain/events.ts';
 import type { SshKey, StartupScript } from '../../core/domain/types.ts';
 import type {
@@ -29,18 +52,6 @@ import type {
   WebhookDelivery,
   WebhookWithSecret,
 } from '../../services/types.ts';
-import type { ApiKeySchema, ApiKeyWithSecretSchema } from './api-keys.ts';
-import type { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from './catalog.ts';
-import type { CostReportSchema } from './costs.ts';
-import type { PlatformEventSchema } from './events.ts';
-import type { BulkActionResultSchema, BulkDeleteResultSchema, GpuVmDetailsSchema, JobSchema, VmEventSchema } from './gpu-vm.ts';
-import type { HealthSchema, ReadinessSchema } from './health.ts';
-import type { ProviderAccountSchema } from './provider-accounts.ts';
-import type { ResourceGroupSchema } from './resource-groups.ts';
-import type { GeneratedSshKeySchema, SshKeySchema } from './ssh-keys.ts';
-import type { StartupScriptSchema } from './startup-scripts.ts';
-import type { VolumeOptionSchema, VolumeSchema } from './volumes.ts';
-import type { WebhookAttemptSchema, WebhookDeliverySchema, WebhookSchema, WebhookWithSecretSchema } from './webhooks.ts';
 
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 type Fits<Model, Schema> = [Model] extends [Schema] ? true : false;

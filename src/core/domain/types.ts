@@ -3,24 +3,10 @@
  * no provider wire format and no HTTP shape leaks in here.
  */
 
-/** The eight states of GPCN's GPUVMDetails.status (seed 000). A contract: never add, rename or drop one. */
-export const VM_STATUSES = [
-  'Provisioning',
-  'Starting',
-  'Running',
-  'Stopping',
-  'Stopped',
-  'Error',
-  'Destroyed',
-  'Unknown',
-] as const;
-export type VmStatus = (typeof VM_STATUSES)[number];
+import type { VmStatus } from '../../contract/gpu-vm.ts';
 
-/**
- * A GPU VM's name, at order and at rename: 1–63 letters, digits, `-`, `_` and `.`, starting with a letter or
- * digit (it becomes a hostname and a label at the provider). Unique among live VMs, ignoring case.
- */
-export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
+export type { VmStatus } from '../../contract/gpu-vm.ts';
+export type { VolumeStatus } from '../../contract/volumes.ts';
 
 /** A VM in one of these states is changing and is polled faster. */
 export const TRANSITIONAL_STATUSES: readonly VmStatus[] = ['Provisioning', 'Starting', 'Stopping'];
@@ -52,24 +38,6 @@ export interface PortEndpoint {
   host: string | null;
   publicPort: number | null;
 }
-
-/**
- * The states of a volume (persistent storage that outlives a VM). `Deleted` is reached only when the provider
- * confirms the volume is gone, like a VM's `Destroyed`.
- */
-export const VOLUME_STATUSES = [
-  'Creating',
-  'Available',
-  'Attaching',
-  'Attached',
-  'Detaching',
-  'Resizing',
-  'Deleting',
-  'Deleted',
-  'Error',
-  'Unknown',
-] as const;
-export type VolumeStatus = (typeof VOLUME_STATUSES)[number];
 
 export type GpuInterconnect = 'SXM' | 'PCIe' | 'NVLink';
 

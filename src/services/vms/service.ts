@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
-import { DEFAULT_ENTITY_ID, VM_NAME_PATTERN, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
+import { VM_NAME_PATTERN } from '../../contract/gpu-vm-requests.ts';
+import { DEFAULT_ENTITY_ID, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
 import type { VolumeCapabilities, WorkloadSupport } from '../../core/provider/provider.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
 import type { Dialect } from '../../store/database.ts';

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '../../core/domain/events.ts';
+import { EVENT_TYPES } from '../../contract/event-types.ts';
 import type { Webhook, WebhookWithSecret } from '../../services/types.ts';
 import { copyButton } from '../components/copy.ts';
 import { openDialog } from '../components/dialog.ts';

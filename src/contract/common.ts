@@ -95,14 +95,6 @@ export function PagedEnvelope<T extends TSchema>(item: T, description = 'One pag
   );
 }
 
-/** Error answers every authenticated route can give; documented once per route. */
-export const errorResponses = {
-  '4xx': ref(ErrorBody),
-  '5xx': ref(ErrorBody),
-};
-
-export const IdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
-
 export const LIST_DEFAULTS = { page: 1, limit: 10, sort: 'createdAt:desc' } as const;
 
 /** Far past any real list, yet small enough that `(page - 1) × limit` stays an exact offset for every database. */

@@ -1,9 +1,22 @@
-import { Type } from '@sinclair/typebox';
-import { VM_STATUSES } from '../../core/domain/types.ts';
+import { type Static, Type } from '@sinclair/typebox';
 import { DateTime, Money, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
 import { VmVolumeSchema } from './volumes.ts';
 
+/** The eight states of GPCN's GPUVMDetails.status (seed 000). A contract: never add, rename or drop one. */
+export const VM_STATUSES = [
+  'Provisioning',
+  'Starting',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Error',
+  'Destroyed',
+  'Unknown',
+] as const;
+
 export const VmStatusSchema = StringEnum(VM_STATUSES, { description: 'Real-time status from GPU provider' });
+export type VmStatus = Static<typeof VmStatusSchema>;
+
 export const MachineKindSchema = StringEnum(['vm', 'container'] as const, {
   description: '`vm`: a full virtual machine; `container`: a container on a shared host (RunPod pods)',
 });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { EVENT_TYPES } from '../../core/domain/events.ts';
 import { DateTime, MAX_PAGE, StringEnum, Uuid } from './common.ts';
+import { EVENT_TYPES } from './event-types.ts';
 
 /** `createdAt` is accepted as GPCN's name for an event's time, so a GPCN client's default sort works here too. */
 export const EVENT_SORTABLE = ['time', 'seq', 'createdAt'] as const;

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { EVENT_TYPES } from '../../core/domain/events.ts';
 import { Body, DateTime, ListQuery, Nullable, ref, StringEnum, Uuid } from './common.ts';
+import { EVENT_TYPES } from './event-types.ts';
 
 export const WEBHOOK_SORTABLE = ['createdAt', 'updatedAt', 'url'] as const;
 export const WEBHOOK_DELIVERY_SORTABLE = ['createdAt', 'updatedAt', 'nextAttemptAt'] as const;
@@ -113,5 +113,3 @@ export const WebhookListQuery = ListQuery(WEBHOOK_SORTABLE, {
 export const WebhookDeliveryListQuery = ListQuery(WEBHOOK_DELIVERY_SORTABLE, {
   status: Type.Optional(StringEnum(WEBHOOK_DELIVERY_STATUSES)),
 });
-
-export const WebhookDeliveryParams = Type.Object({ id: Uuid(), deliveryId: Uuid() }, { additionalProperties: false });

@@ -1,12 +1,29 @@
-import { Type } from '@sinclair/typebox';
-import { VOLUME_STATUSES } from '../../core/domain/types.ts';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, DateTime, ListQuery, Money, Nullable, NullableObject, StringEnum, Uuid } from './common.ts';
+
+/**
+ * The states of a volume (persistent storage that outlives a VM). `Deleted` is reached only when the provider
+ * confirms the volume is gone, like a VM's `Destroyed`.
+ */
+export const VOLUME_STATUSES = [
+  'Creating',
+  'Available',
+  'Attaching',
+  'Attached',
+  'Detaching',
+  'Resizing',
+  'Deleting',
+  'Deleted',
+  'Error',
+  'Unknown',
+] as const;
 
 export const VOLUME_SORTABLE = ['createdAt', 'updatedAt', 'name', 'sizeGB'] as const;
 
 export const VolumeStatusSchema = StringEnum(VOLUME_STATUSES, {
   description: '`Deleted` only once the provider confirms the volume is gone',
 });
+export type VolumeStatus = Static<typeof VolumeStatusSchema>;
 
 const DatacenterRef = Type.Object({ id: Uuid(), code: Type.String(), name: Type.String() });
 
@@ -85,7 +102,6 @@ export const UpdateVolumeBody = Body({
 });
 
 export const AttachVolumeBody = Body({ volumeId: Uuid() });
-export const VmVolumeParams = Type.Object({ id: Uuid(), volumeId: Uuid() }, { additionalProperties: false });
 
 export const VolumeListQuery = ListQuery(VOLUME_SORTABLE, {
   datacenterId: Type.Optional(Uuid('Only volumes in this datacenter')),
