@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { ApiKeySchema, ApiKeyWithSecretSchema } from '../contract/api-keys.ts';
 import { DatacenterSchema, InventorySchema, OfferSchema, SeriesSchema } from '../contract/catalog.ts';
-import { ErrorBody, PageMeta, ref, Uuid } from '../contract/common.ts';
+import { ErrorBody, PageMetaSchema, ref, Uuid } from '../contract/common.ts';
 import { CostReportSchema } from '../contract/costs.ts';
 import { PlatformEventSchema } from '../contract/events.ts';
 import { GpuVmDetailsSchema, JobSchema } from '../contract/gpu-vm.ts';
@@ -25,7 +25,7 @@ import { WebhookAttemptSchema, WebhookDeliverySchema, WebhookSchema, WebhookWith
  */
 export const sharedSchemas = [
   ErrorBody,
-  PageMeta,
+  PageMetaSchema,
   GpuVmDetailsSchema,
   JobSchema,
   SeriesSchema,

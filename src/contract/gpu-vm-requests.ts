@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, IntegerEnum, ListQuery, Nullable, StringEnum, Uuid } from './common.ts';
 import { VM_STATUSES } from './gpu-vm.ts';
 
@@ -162,6 +162,8 @@ export const OrderBody = Body(
   },
   { description: 'Order a GPU VM' },
 );
+/** An order as the service takes it: `dryRun` only picks whether the route previews or orders. */
+export type OrderInput = Omit<Static<typeof OrderBody>, 'dryRun'>;
 
 export const UpdateVmBody = Body({
   name: Type.Optional(VmName),
@@ -173,6 +175,7 @@ export const UpdateVmBody = Body({
   idleMinutes: Type.Optional(Nullable(IdleMinutes)),
   idleAction: Type.Optional(IdleAction),
 });
+export type UpdateVmInput = Static<typeof UpdateVmBody>;
 
 export const IdsBody = Body({
   ids: Type.Array(Uuid(), { minItems: 1, maxItems: 50, description: '1–50 GPU VM ids' }),
