@@ -8,9 +8,9 @@ import { registerOpenApi } from './plugins/openapi.ts';
 import { applyRateLimitHeaders, RateLimiter } from './plugins/rate-limit.ts';
 import { buildSerializer } from './plugins/serialization.ts';
 import { buildValidator } from './plugins/validation.ts';
+import { sharedSchemas } from './route-schemas.ts';
 import type { EventStreamOptions } from './routes/events.ts';
 import { registerRoutes } from './routes/index.ts';
-import { sharedSchemas } from './schemas/shared.ts';
 
 export interface ApiOptions {
   services: Services;

@@ -1,6 +1,6 @@
+import { LIST_DEFAULTS } from '../contract/common.ts';
 import { badRequest } from '../services/errors.ts';
 import type { ListQuery } from '../services/types.ts';
-import { LIST_DEFAULTS } from './schemas/common.ts';
 
 /** Turn GPCN's `page/limit/sort/search` query into the services' `ListQuery`, refusing unknown sort fields by name. */
 export function toListQuery(

@@ -1,5 +1,5 @@
+import type { DatacenterInfo, Offer, SeriesInfo } from '../contract/catalog.ts';
 import type { ProviderCapabilities, ProviderOffer } from '../core/provider/provider.ts';
-import type { DatacenterInfo, Offer, SeriesInfo } from '../services/types.ts';
 import { slug, stableUuid } from './ids.ts';
 import { seriesForModel } from './series.ts';
 

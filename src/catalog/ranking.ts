@@ -1,4 +1,5 @@
-import type { Offer, OfferConstraints } from '../services/types.ts';
+import type { Offer } from '../contract/catalog.ts';
+import type { OfferConstraints } from '../services/types.ts';
 
 /** Does an offer satisfy the user's constraints? (availability is checked separately) */
 export function matchesConstraints(offer: Offer, c: OfferConstraints | undefined): boolean {

@@ -1,8 +1,8 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PageMeta } from '../contract/common.ts';
 import { retryAfterMs } from '../lib/retry-after.ts';
-import type { PageMeta } from '../services/types.ts';
 import { adminKeyPath, type CliConfig } from './config.ts';
 import { ApiError, ConnectionError } from './errors.ts';
 

@@ -1,4 +1,4 @@
-import type { Job } from '../services/types.ts';
+import type { Job } from '../contract/gpu-vm.ts';
 import type { CommandContext } from './context.ts';
 import { operationFailed } from './errors.ts';
 import { startProgress } from './format/spinner.ts';

@@ -9,13 +9,14 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** GPUs per VM: the counts the clouds sell. */
+/** GPUs per VM: the counts the clouds sell (the API's own list is not imported: it would load TypeBox at start). */
 export const GPU_COUNTS = [1, 2, 4, 8] as const;
+export type GpuCount = (typeof GPU_COUNTS)[number];
 
-export function gpuCount(value: string): number {
+export function gpuCount(value: string): GpuCount {
   const n = Number(value);
   if (!(GPU_COUNTS as readonly number[]).includes(n)) throw new UsageError('--gpus must be 1, 2, 4 or 8');
-  return n;
+  return n as GpuCount;
 }
 
 export function nonNegativeInt(value: string): number {

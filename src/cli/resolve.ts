@@ -1,4 +1,4 @@
-import type { DatacenterInfo, SeriesInfo } from '../services/types.ts';
+import type { DatacenterInfo, SeriesInfo } from '../contract/catalog.ts';
 import type { ApiClient, QueryValue } from './client.ts';
 import { operationFailed } from './errors.ts';
 

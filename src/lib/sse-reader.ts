@@ -8,8 +8,8 @@
 import { FormatRegistry, TypeRegistry } from '@sinclair/typebox';
 import { Errors } from '@sinclair/typebox/errors';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { PlatformEventSchema } from '../api/schemas/events.ts';
-import type { PlatformEvent } from '../core/domain/events.ts';
+import type { PlatformEvent } from '../contract/events.ts';
+import { PlatformEventSchema } from '../contract/events.ts';
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 

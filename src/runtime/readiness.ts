@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { ReadinessReport, ReadinessStatus } from '../services/types.ts';
+import type { ReadinessReport, ReadinessStatus } from '../contract/health.ts';
 import type { Database } from '../store/schema.ts';
 
 /** A store that takes longer than this for `SELECT 1` is as good as down for a load balancer. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import type { Kysely } from 'kysely';
+import type { WebhookAttempt } from '../contract/webhooks.ts';
 import type { Logger } from '../logger.ts';
 import type { EventPublisher } from '../services/events/publisher.ts';
 import { eventFromRow } from '../services/events/publisher.ts';
 import type { SecretBox } from '../services/secrets.ts';
-import type { WebhookAttempt } from '../services/types.ts';
 import { appendAttempt, type WebhookDeliveryRow, type WebhookRow } from '../services/webhooks/repository.ts';
 import { secretContext } from '../services/webhooks/service.ts';
 import { signatureHeaders } from '../services/webhooks/signing.ts';

@@ -1,6 +1,7 @@
 import { type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { PageMeta } from '../contract/common.ts';
 import { badRequest } from './errors.ts';
-import type { ListQuery, Page, PageMeta } from './types.ts';
+import type { ListQuery, Page } from './types.ts';
 
 /** GPCN's bounds for `limit`. */
 export const MAX_PAGE_SIZE = 100;

@@ -1,4 +1,5 @@
-import type { Job, PageMeta } from '../services/types.ts';
+import type { PageMeta } from '../contract/common.ts';
+import type { Job } from '../contract/gpu-vm.ts';
 
 /** An error answer of the API (`{success:false, error, message}`) or a failure to reach it. */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
-import type { Money } from '../core/domain/types.ts';
-import type { GpuVmDetails } from '../services/types.ts';
+import type { Money } from '../contract/common.ts';
+import type { GpuVmDetails } from '../contract/gpu-vm.ts';
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 

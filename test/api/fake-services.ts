@@ -2,25 +2,18 @@
  * A small in-memory `Services` for testing the HTTP layer alone. Every method answers from fixed
  * fixtures and records its arguments; tests replace single methods to make them fail.
  */
-import type { Principal, SshKey, UserRole } from '../../src/core/domain/types.ts';
+
+import type { ApiKeyView } from '../../src/contract/api-keys.ts';
+import type { DatacenterInfo, Inventory, Offer, SeriesInfo } from '../../src/contract/catalog.ts';
+import type { GpuVmDetails, Job } from '../../src/contract/gpu-vm.ts';
+import type { ProviderAccountView } from '../../src/contract/provider-accounts.ts';
+import type { ResourceGroupDetails } from '../../src/contract/resource-groups.ts';
+import type { SshKey } from '../../src/contract/ssh-keys.ts';
+import type { Volume, VolumeOption } from '../../src/contract/volumes.ts';
+import type { Webhook, WebhookDelivery } from '../../src/contract/webhooks.ts';
+import type { Principal, UserRole } from '../../src/core/domain/types.ts';
 import { AppError, notFound } from '../../src/services/errors.ts';
-import type {
-  ApiKeyView,
-  DatacenterInfo,
-  GpuVmDetails,
-  Inventory,
-  Job,
-  Offer,
-  Page,
-  ProviderAccountView,
-  ResourceGroupDetails,
-  SeriesInfo,
-  Services,
-  Volume,
-  VolumeOption,
-  Webhook,
-  WebhookDelivery,
-} from '../../src/services/types.ts';
+import type { Page, Services } from '../../src/services/types.ts';
 
 export const IDS = {
   vm: '3f6c2f7e-1d2b-4c1e-9a55-0b7f6d1e2a10',

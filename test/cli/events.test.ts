@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlatformEvent } from '../../src/core/domain/events.ts';
+import type { PlatformEvent } from '../../src/contract/events.ts';
 import { catalogIds, newSshKey, waitForJob } from '../e2e/helpers.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { runCli } from './support/fake-api.ts';

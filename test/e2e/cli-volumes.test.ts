@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory, Offer, VolumeOption } from '../../src/services/types.ts';
+import type { Inventory, Offer } from '../../src/contract/catalog.ts';
+import type { VolumeOption } from '../../src/contract/volumes.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 
 const configDir = mkdtempSync(join(tmpdir(), 'gpufleet-cli-config-'));

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory, Offer, VolumeOption } from '../../src/services/types.ts';
+import type { Inventory, Offer } from '../../src/contract/catalog.ts';
+import type { VolumeOption } from '../../src/contract/volumes.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, openPage, screenshotDir } from './browser.ts';
 

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PlatformEvent } from '../../src/core/domain/events.ts';
+import type { PlatformEvent } from '../../src/contract/events.ts';
 import { catalogIds, newSshKey } from '../e2e/helpers.ts';
 import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, openPage } from './browser.ts';

@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { ErrorBodyType } from '../../contract/common.ts';
 import { AppError } from '../../services/errors.ts';
-import type { ErrorBodyType } from '../schemas/common.ts';
 
 interface SchemaError {
   keyword: string;

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { ApiKeySchema, ApiKeyWithSecretSchema, CreateApiKeyBody } from '../../contract/api-keys.ts';
+import { Created, DeletedEnvelope, Envelope, ref } from '../../contract/common.ts';
 import type { Services } from '../../services/types.ts';
 import { ADMINS } from '../plugins/auth.ts';
 import { ok } from '../plugins/envelope.ts';
-import { ApiKeySchema, ApiKeyWithSecretSchema, CreateApiKeyBody } from '../schemas/api-keys.ts';
-import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, ref } from '../schemas/common.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['API keys'];

@@ -1,9 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { MachineKind } from '../../core/domain/types.ts';
-import type { Services } from '../../services/types.ts';
-import { toListQuery } from '../list-query.ts';
-import { ok, paged } from '../plugins/envelope.ts';
 import {
   DatacenterSchema,
   InventoryQuery,
@@ -11,9 +7,14 @@ import {
   OffersQuery,
   OffersResultSchema,
   SeriesSchema,
-} from '../schemas/catalog.ts';
-import { Envelope, errorResponses, PagedEnvelope, ref } from '../schemas/common.ts';
-import { IMAGE_SORTABLE, ImageListQuery, ImageSchema } from '../schemas/images.ts';
+} from '../../contract/catalog.ts';
+import { Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
+import { IMAGE_SORTABLE, ImageListQuery, ImageSchema } from '../../contract/images.ts';
+import type { MachineKind } from '../../core/domain/types.ts';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { errorResponses } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Catalog'];

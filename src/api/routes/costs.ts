@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { Envelope, ref } from '../../contract/common.ts';
+import { CostQuerySchema, CostReportSchema } from '../../contract/costs.ts';
 import { badRequest } from '../../services/errors.ts';
 import type { Services } from '../../services/types.ts';
 import { ok } from '../plugins/envelope.ts';
-import { Envelope, errorResponses, ref } from '../schemas/common.ts';
-import { CostQuerySchema, CostReportSchema } from '../schemas/costs.ts';
+import { errorResponses } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const DEFAULT_PERIOD_MS = 30 * 24 * 3600_000;

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { EVENT_TYPES, type EventType, type PlatformEvent } from '../../core/domain/events.ts';
+import { PagedEnvelope, ref } from '../../contract/common.ts';
+import { EVENT_TYPES } from '../../contract/event-types.ts';
+import { EVENT_SORTABLE, EventQuery, PlatformEventSchema } from '../../contract/events.ts';
+import type { EventType, PlatformEvent } from '../../core/domain/events.ts';
 import { badRequest } from '../../services/errors.ts';
 import type { EventStreamFilter, Services } from '../../services/types.ts';
 import { toListQuery } from '../list-query.ts';
 import { callContext } from '../plugins/auth.ts';
 import { paged } from '../plugins/envelope.ts';
-import { errorResponses, PagedEnvelope, ref } from '../schemas/common.ts';
-import { EVENT_SORTABLE, EventQuery, PlatformEventSchema } from '../schemas/events.ts';
+import { errorResponses } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 export interface EventStreamOptions {

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { Accepted, Envelope, ref } from '../../contract/common.ts';
+import { BulkActionResultSchema, BulkDeleteResultSchema, JobSchema } from '../../contract/gpu-vm.ts';
+import { IdsBody, JobIdsBody } from '../../contract/gpu-vm-requests.ts';
 import type { Services } from '../../services/types.ts';
 import { callContext, MANAGERS } from '../plugins/auth.ts';
 import { ok } from '../plugins/envelope.ts';
-import { Accepted, Envelope, errorResponses, IdParams, ref } from '../schemas/common.ts';
-import { BulkActionResultSchema, BulkDeleteResultSchema, JobSchema } from '../schemas/gpu-vm.ts';
-import { IdsBody, JobIdsBody } from '../schemas/gpu-vm-requests.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['GPU VMs'];

@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { OffersResultSchema } from '../../contract/catalog.ts';
+import { Accepted, Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
+import { GpuVmDetailsSchema, JobSchema, OrderAcceptedSchema, VmEventSchema } from '../../contract/gpu-vm.ts';
+import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery } from '../../contract/gpu-vm-requests.ts';
 import type { Services } from '../../services/types.ts';
 import { toListQuery } from '../list-query.ts';
 import { callContext, MANAGERS } from '../plugins/auth.ts';
 import { ok, paged } from '../plugins/envelope.ts';
-import { OffersResultSchema } from '../schemas/catalog.ts';
-import { Accepted, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
-import { GpuVmDetailsSchema, JobSchema, OrderAcceptedSchema, VmEventSchema } from '../schemas/gpu-vm.ts';
-import { IdempotencyHeaders, OrderBody, UpdateVmBody, VM_SORTABLE, VmListQuery } from '../schemas/gpu-vm-requests.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 /** Serialised answers, keyed by the listing page the service cached (the same object while unchanged). */

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { Envelope, ref } from '../../contract/common.ts';
+import { HealthSchema, ReadinessSchema } from '../../contract/health.ts';
 import type { Services } from '../../services/types.ts';
 import { ok } from '../plugins/envelope.ts';
 import { errorBody } from '../plugins/errors.ts';
-import { Envelope, errorResponses, ref } from '../schemas/common.ts';
-import { HealthSchema, ReadinessSchema } from '../schemas/health.ts';
+import { errorResponses } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 export function healthRoutes(app: FastifyInstance, services: Services): void {

@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/types.ts';
-import { ADMINS } from '../plugins/auth.ts';
-import { ok } from '../plugins/envelope.ts';
-import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, ref } from '../schemas/common.ts';
+import { Created, DeletedEnvelope, Envelope, ref } from '../../contract/common.ts';
 import {
   CreateProviderAccountBody,
   ProjectSchema,
@@ -11,7 +8,11 @@ import {
   ProviderDefinitionSchema,
   UnmanagedInstanceSchema,
   UpdateProviderAccountBody,
-} from '../schemas/provider-accounts.ts';
+} from '../../contract/provider-accounts.ts';
+import type { Services } from '../../services/types.ts';
+import { ADMINS } from '../plugins/auth.ts';
+import { ok } from '../plugins/envelope.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Provider accounts'];

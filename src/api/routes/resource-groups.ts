@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/types.ts';
-import { toListQuery } from '../list-query.ts';
-import { MANAGERS } from '../plugins/auth.ts';
-import { ok, paged } from '../plugins/envelope.ts';
-import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
+import { Created, DeletedEnvelope, Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
 import {
   CreateResourceGroupBody,
   RESOURCE_GROUP_SORTABLE,
   ResourceGroupListQuery,
   ResourceGroupSchema,
   UpdateResourceGroupBody,
-} from '../schemas/resource-groups.ts';
+} from '../../contract/resource-groups.ts';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { MANAGERS } from '../plugins/auth.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Resource groups'];

@@ -1,9 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/types.ts';
-import { toListQuery } from '../list-query.ts';
-import { callContext, MANAGERS } from '../plugins/auth.ts';
-import { ok, paged } from '../plugins/envelope.ts';
-import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
+import { Created, DeletedEnvelope, Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
 import {
   GeneratedSshKeySchema,
   GenerateSshKeyBody,
@@ -12,7 +8,12 @@ import {
   SshKeySchema,
   UpdateSshKeyBody,
   UploadSshKeyBody,
-} from '../schemas/ssh-keys.ts';
+} from '../../contract/ssh-keys.ts';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { callContext, MANAGERS } from '../plugins/auth.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['SSH keys'];

@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/types.ts';
-import { toListQuery } from '../list-query.ts';
-import { callContext, MANAGERS } from '../plugins/auth.ts';
-import { ok, paged } from '../plugins/envelope.ts';
-import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
+import { Created, DeletedEnvelope, Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
 import {
   CreateStartupScriptBody,
   STARTUP_SCRIPT_SORTABLE,
   StartupScriptListQuery,
   StartupScriptSchema,
   UpdateStartupScriptBody,
-} from '../schemas/startup-scripts.ts';
+} from '../../contract/startup-scripts.ts';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { callContext, MANAGERS } from '../plugins/auth.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { errorResponses, IdParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Startup scripts'];

@@ -1,21 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/types.ts';
-import { toListQuery } from '../list-query.ts';
-import { callContext, MANAGERS } from '../plugins/auth.ts';
-import { ok, paged } from '../plugins/envelope.ts';
-import { Created, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
+import { Created, Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
 import {
   AttachVolumeBody,
   CreateVolumeBody,
   UnmanagedVolumeSchema,
   UpdateVolumeBody,
-  VmVolumeParams,
   VOLUME_SORTABLE,
   VolumeListQuery,
   VolumeOptionSchema,
   VolumeSchema,
-} from '../schemas/volumes.ts';
+} from '../../contract/volumes.ts';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { callContext, MANAGERS } from '../plugins/auth.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { errorResponses, IdParams, VmVolumeParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Volumes'];

@@ -1,21 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/types.ts';
-import { toListQuery } from '../list-query.ts';
-import { callContext, MANAGERS } from '../plugins/auth.ts';
-import { ok, paged } from '../plugins/envelope.ts';
-import { Created, DeletedEnvelope, Envelope, errorResponses, IdParams, PagedEnvelope, ref } from '../schemas/common.ts';
+import { Created, DeletedEnvelope, Envelope, PagedEnvelope, ref } from '../../contract/common.ts';
 import {
   CreateWebhookBody,
   UpdateWebhookBody,
   WEBHOOK_DELIVERY_SORTABLE,
   WEBHOOK_SORTABLE,
   WebhookDeliveryListQuery,
-  WebhookDeliveryParams,
   WebhookDeliverySchema,
   WebhookListQuery,
   WebhookSchema,
   WebhookWithSecretSchema,
-} from '../schemas/webhooks.ts';
+} from '../../contract/webhooks.ts';
+import type { Services } from '../../services/types.ts';
+import { toListQuery } from '../list-query.ts';
+import { callContext, MANAGERS } from '../plugins/auth.ts';
+import { ok, paged } from '../plugins/envelope.ts';
+import { errorResponses, IdParams, WebhookDeliveryParams } from '../route-schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['Webhooks'];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ProviderAccountView, UnmanagedInstance } from '../../services/types.ts';
+import type { ProviderAccountView, UnmanagedInstance } from '../../contract/provider-accounts.ts';
 import { isRecord } from '../client.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import type { Money } from '../../core/domain/types.ts';
-import type { DatacenterInfo, ImageInfo, Inventory, Offer, SeriesInfo, SkuSpecs } from '../../services/types.ts';
+import type { DatacenterInfo, Inventory, Offer, SeriesInfo, SkuSpecs } from '../../contract/catalog.ts';
+import type { Money } from '../../contract/common.ts';
+import type { ImageInfo } from '../../contract/images.ts';
 import type { QueryValue } from '../client.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { CostReport } from '../../services/types.ts';
+import type { CostReport } from '../../contract/costs.ts';
 import { contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';
 import { formatMoney, formatTime } from '../format/values.ts';

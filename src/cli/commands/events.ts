@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { EVENT_TYPES, type PlatformEvent } from '../../core/domain/events.ts';
+import { EVENT_TYPES } from '../../contract/event-types.ts';
+import type { PlatformEvent } from '../../contract/events.ts';
 import { contextFor } from '../context.ts';
 import { ApiError as ApiAnswerError, ConnectionError, UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';

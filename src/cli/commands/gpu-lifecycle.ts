@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import type { GpuVmDetails, Job } from '../../services/types.ts';
+import type { GpuVmDetails, Job } from '../../contract/gpu-vm.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { CliError, operationFailed, UsageError } from '../errors.ts';
 import { waitForJobs } from '../jobs.ts';

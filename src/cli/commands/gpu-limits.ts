@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { GpuVmDetails, UpdateVmInput } from '../../services/types.ts';
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
+import type { UpdateVmInput } from '../../contract/gpu-vm-requests.ts';
 import { contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { positiveInt, positiveNumber } from '../options.ts';

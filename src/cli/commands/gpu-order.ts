@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { type Command, Option } from 'commander';
-import type { SshKey } from '../../core/domain/types.ts';
-import type { GpuVmDetails, Job, Offer, OrderInput, PlacementAttempt } from '../../services/types.ts';
+import type { Offer } from '../../contract/catalog.ts';
+import type { GpuVmDetails, Job, PlacementAttempt } from '../../contract/gpu-vm.ts';
+import type { OrderInput } from '../../contract/gpu-vm-requests.ts';
+import type { SshKey } from '../../contract/ssh-keys.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { operationFailed, UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';

@@ -1,4 +1,4 @@
-import type { GpuVmDetails } from '../../services/types.ts';
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
 import { paintStatus } from '../format/colors.ts';
 import { formatElapsed } from '../format/spinner.ts';
 import { type Column, renderFields, renderTable } from '../format/table.ts';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { GpuVmDetails } from '../../services/types.ts';
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
 import { contextFor } from '../context.ts';
 import { operationFailed } from '../errors.ts';
 import { keyFileFor } from '../profiles.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Volume } from '../../services/types.ts';
+import type { Volume } from '../../contract/volumes.ts';
 import { contextFor } from '../context.ts';
 import { resolveVmId, resolveVolumeId } from '../resolve.ts';
 import { hinted, waitForVolume } from './volumes.ts';

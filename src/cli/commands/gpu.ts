@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { GpuVmDetails, PageMeta, VmEvent } from '../../services/types.ts';
+import type { PageMeta } from '../../contract/common.ts';
+import type { GpuVmDetails, VmEvent } from '../../contract/gpu-vm.ts';
 import { contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatData } from '../format/data.ts';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { ResourceGroupBudget, ResourceGroupDetails } from '../../services/types.ts';
+import type { ResourceGroupBudget, ResourceGroupDetails } from '../../contract/resource-groups.ts';
 import { contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';

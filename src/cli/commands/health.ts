@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { HealthReport } from '../../services/types.ts';
+import type { HealthReport } from '../../contract/health.ts';
 import { contextFor } from '../context.ts';
 import { paint } from '../format/colors.ts';
 import { renderFields, renderTable } from '../format/table.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Job } from '../../services/types.ts';
+import type { Job } from '../../contract/gpu-vm.ts';
 import { contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';
 import { failureText, fetchJobs, waitForJobs } from '../jobs.ts';

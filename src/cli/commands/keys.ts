@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { ApiKeyView } from '../../services/types.ts';
+import type { ApiKeyView } from '../../contract/api-keys.ts';
 import { contextFor } from '../context.ts';
 import { renderTable } from '../format/table.ts';
 import { formatTime } from '../format/values.ts';

@@ -1,14 +1,14 @@
 import { type Command, Option } from 'commander';
-import type { Offer } from '../../services/types.ts';
+import type { Offer } from '../../contract/catalog.ts';
 import { renderTable } from '../format/table.ts';
 import { formatMoney, yesNo } from '../format/values.ts';
-import { collectList, gpuCount, positiveNumber } from '../options.ts';
+import { collectList, type GpuCount, gpuCount, positiveNumber } from '../options.ts';
 
 /** The placement constraints `offers` and `gpu order` share. */
 export interface ConstraintFlags {
   series?: string;
   datacenter?: string;
-  gpus?: number;
+  gpus?: GpuCount;
   spot?: boolean;
   maxPrice?: number;
   country?: string[];

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { StartupScript } from '../../core/domain/types.ts';
+import type { StartupScript } from '../../contract/startup-scripts.ts';
 import { contextFor } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { renderTable } from '../format/table.ts';

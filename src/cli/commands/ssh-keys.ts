@@ -1,7 +1,7 @@
 import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { type Command, Option } from 'commander';
-import type { SshKey } from '../../core/domain/types.ts';
+import type { SshKey } from '../../contract/ssh-keys.ts';
 import type { ApiResult } from '../client.ts';
 import { contextFor } from '../context.ts';
 import { operationFailed, UsageError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import type { UnmanagedVolume, Volume, VolumeOption } from '../../services/types.ts';
+import type { UnmanagedVolume, Volume, VolumeOption } from '../../contract/volumes.ts';
 import { paintStatus } from '../format/colors.ts';
 import { renderFields, renderTable } from '../format/table.ts';
 import { dash, formatMoney, formatTime, yesNo } from '../format/values.ts';

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { PageMeta, UnmanagedVolume, Volume, VolumeOption } from '../../services/types.ts';
+import type { PageMeta } from '../../contract/common.ts';
+import type { UnmanagedVolume, Volume, VolumeOption } from '../../contract/volumes.ts';
 import { type CommandContext, contextFor } from '../context.ts';
 import { ApiError, operationFailed, UsageError, withHint } from '../errors.ts';
 import { startProgress } from '../format/spinner.ts';

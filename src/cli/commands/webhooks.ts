@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, Option } from 'commander';
-import { EVENT_TYPES } from '../../core/domain/events.ts';
-import type { Webhook, WebhookDelivery, WebhookWithSecret } from '../../services/types.ts';
+import { EVENT_TYPES } from '../../contract/event-types.ts';
+import type { Webhook, WebhookDelivery, WebhookWithSecret } from '../../contract/webhooks.ts';
 import type { ApiClient } from '../client.ts';
 import { contextFor } from '../context.ts';
 import { operationFailed, UsageError } from '../errors.ts';

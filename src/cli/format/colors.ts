@@ -1,4 +1,5 @@
-import type { VmStatus, VolumeStatus } from '../../core/domain/types.ts';
+import type { VmStatus } from '../../contract/gpu-vm.ts';
+import type { VolumeStatus } from '../../contract/volumes.ts';
 
 /**
  * Colour only for a person at a terminal: never when NO_COLOR is set (no-color.org), never into a pipe

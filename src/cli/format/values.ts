@@ -1,4 +1,4 @@
-import type { Money } from '../../core/domain/types.ts';
+import type { Money } from '../../contract/common.ts';
 
 const SYMBOLS: Record<string, string> = { usd: '$', eur: '€', gbp: '£' };
 

@@ -1,75 +1,19 @@
 /**
- * Domain types. They describe GPU VMs, offers and the rest in gpufleet's own terms:
- * no provider wire format and no HTTP shape leaks in here.
+ * Domain types. They describe GPU VMs, offers and the rest in gpufleet's own terms: no provider wire format
+ * leaks in here. The words GPCN's API fixes (VM and volume statuses, machine kinds, money, ports, roles) are
+ * the contract's (`src/contract`, the lowest layer) and named here too, because providers speak them.
  */
 
-/** The eight states of GPCN's GPUVMDetails.status (seed 000). A contract: never add, rename or drop one. */
-export const VM_STATUSES = [
-  'Provisioning',
-  'Starting',
-  'Running',
-  'Stopping',
-  'Stopped',
-  'Error',
-  'Destroyed',
-  'Unknown',
-] as const;
-export type VmStatus = (typeof VM_STATUSES)[number];
+import type { UserRole } from '../../contract/api-keys.ts';
+import type { VmStatus } from '../../contract/gpu-vm.ts';
 
-/**
- * A GPU VM's name, at order and at rename: 1–63 letters, digits, `-`, `_` and `.`, starting with a letter or
- * digit (it becomes a hostname and a label at the provider). Unique among live VMs, ignoring case.
- */
-export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
+export type { UserRole } from '../../contract/api-keys.ts';
+export type { Money } from '../../contract/common.ts';
+export type { MachineKind, PortEndpoint, PortSpec, VmStatus } from '../../contract/gpu-vm.ts';
+export type { VolumeStatus } from '../../contract/volumes.ts';
 
 /** A VM in one of these states is changing and is polled faster. */
 export const TRANSITIONAL_STATUSES: readonly VmStatus[] = ['Provisioning', 'Starting', 'Stopping'];
-
-export interface Money {
-  /** Amount in the currency's major unit (e.g. dollars), per hour where used as a price. */
-  amount: number;
-  /** ISO 4217, lower case as the providers send it (`usd`, `eur`). */
-  currency: string;
-}
-
-/** What a user gets: a full virtual machine, or a container on a shared host (RunPod pods). */
-export type MachineKind = 'vm' | 'container';
-
-/** A port the workload listens on, to be reachable from outside the machine. */
-export interface PortSpec {
-  port: number;
-  /** `http`: served over the provider's HTTPS proxy where it has one; `tcp`: a raw TCP mapping. */
-  protocol: 'http' | 'tcp';
-}
-
-/** Where an exposed port is reachable from outside. */
-export interface PortEndpoint {
-  port: number;
-  protocol: 'http' | 'tcp';
-  /** `https://…` for an HTTP port behind a proxy or `http://ip:port`; null for a raw TCP port. */
-  url: string | null;
-  /** Host and port to connect to (a TCP mapping may use another public port than the one inside). */
-  host: string | null;
-  publicPort: number | null;
-}
-
-/**
- * The states of a volume (persistent storage that outlives a VM). `Deleted` is reached only when the provider
- * confirms the volume is gone, like a VM's `Destroyed`.
- */
-export const VOLUME_STATUSES = [
-  'Creating',
-  'Available',
-  'Attaching',
-  'Attached',
-  'Detaching',
-  'Resizing',
-  'Deleting',
-  'Deleted',
-  'Error',
-  'Unknown',
-] as const;
-export type VolumeStatus = (typeof VOLUME_STATUSES)[number];
 
 export type GpuInterconnect = 'SXM' | 'PCIe' | 'NVLink';
 
@@ -115,43 +59,6 @@ export interface Datacenter {
   provider: string;
   providerLocationCode: string;
 }
-
-export interface SshKey {
-  id: string;
-  entityId: string;
-  name: string;
-  publicKey: string;
-  /** `SHA256:…` as OpenSSH prints it. */
-  fingerprint: string;
-  /** e.g. `ed25519`, `rsa-4096`, `ecdsa-p256`. */
-  algorithm: string;
-  algorithmDisplayName: string;
-  isDefault: boolean;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
-
-/** A shell script from the startup-script library, run once at a VM's first boot. */
-export interface StartupScript {
-  id: string;
-  entityId: string;
-  name: string;
-  script: string;
-  sizeBytes: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ResourceGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type UserRole = 'admin' | 'power_user' | 'user';
 
 /** Who is calling: resolved from an API key. */
 export interface Principal {

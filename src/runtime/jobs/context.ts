@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { PlacementAttempt } from '../../contract/gpu-vm.ts';
 import type { InstanceRef } from '../../core/provider/provider.ts';
 import type { Logger } from '../../logger.ts';
 import type { EventPublisher } from '../../services/events/publisher.ts';
 import { publishVmStatusChange, reasonOfJob } from '../../services/events/vm-events.ts';
 import type { JobPatch, JobRepository, JobRow } from '../../services/jobs/repository.ts';
 import type { SecretBox } from '../../services/secrets.ts';
-import type { PlacementAttempt } from '../../services/types.ts';
 import type { VmPatch, VmRepository, VmRow } from '../../services/vms/repository.ts';
 import type { Database } from '../../store/schema.ts';
 import type { OfferCache } from '../offer-cache.ts';

@@ -1,6 +1,6 @@
+import type { PlacementAttempt } from '../../contract/gpu-vm.ts';
 import { isProviderError, ProviderError } from '../../core/provider/errors.ts';
 import type { JobPatch } from '../../services/jobs/repository.ts';
-import type { PlacementAttempt } from '../../services/types.ts';
 import { generatedPublicKeys } from '../../services/vms/credentials.ts';
 import type { Candidate, CreatePayload } from '../../services/vms/placement.ts';
 import type { JobHandler, JobStep } from './context.ts';

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import type {
+  AccountCreateInput,
+  AccountUpdateInput,
+  ProviderAccountView,
+  UnmanagedInstance,
+} from '../../contract/provider-accounts.ts';
+import type {
   Provider,
   ProviderAccountConfig,
   ProviderDefinition,
@@ -13,13 +19,7 @@ import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { cleanName } from '../names.ts';
 import type { RuntimeHooks } from '../runtime-hooks.ts';
 import { type SecretBox, SecretBoxError } from '../secrets.ts';
-import type {
-  AccountCreateInput,
-  AccountUpdateInput,
-  ProviderAccountService as ProviderAccountServiceContract,
-  ProviderAccountView,
-  UnmanagedInstance,
-} from '../types.ts';
+import type { ProviderAccountService as ProviderAccountServiceContract } from '../types.ts';
 import { lockForWrite } from '../write-lock.ts';
 import { checkAgainstSchema, checkBaseUrl, checkCredentialShape, settingsWithDefaults } from './input-checks.ts';
 import { providerFailure, redactor } from './provider-failures.ts';

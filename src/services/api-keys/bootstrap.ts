@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ApiKeyView } from '../../contract/api-keys.ts';
 import { DEFAULT_ENTITY_ID } from '../../core/domain/types.ts';
 import type { Store } from '../../store/database.ts';
-import type { ApiKeyView } from '../types.ts';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './keys.ts';
 import { ApiKeyRepository, toApiKeyView } from './repository.ts';
 

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { ApiKeyView } from '../../contract/api-keys.ts';
 import type { UserRole } from '../../core/domain/types.ts';
 import type { ApiKeyTable, Database } from '../../store/schema.ts';
-import type { ApiKeyView } from '../types.ts';
 
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 

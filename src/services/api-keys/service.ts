@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { ApiKeyView } from '../../contract/api-keys.ts';
 import { DEFAULT_ENTITY_ID, type Principal, type UserRole } from '../../core/domain/types.ts';
 import type { Store } from '../../store/database.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { cleanName } from '../names.ts';
-import type { ApiKeyService as ApiKeyServiceContract, ApiKeyView } from '../types.ts';
+import type { ApiKeyService as ApiKeyServiceContract } from '../types.ts';
 import { lockForWrite } from '../write-lock.ts';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './keys.ts';
 import { ApiKeyRepository, type ApiKeyRow, toApiKeyView } from './repository.ts';

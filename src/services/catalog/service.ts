@@ -1,18 +1,10 @@
 import { buildCatalog } from '../../catalog/catalog.ts';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
 import { KNOWN_SERIES } from '../../catalog/series.ts';
+import type { DatacenterInfo, Inventory, InventoryQuery, Offer, SeriesInfo, SkuSpecs } from '../../contract/catalog.ts';
 import type { OfferCache, OfferSnapshot } from '../../runtime/offer-cache.ts';
 import { notFound } from '../errors.ts';
-import type {
-  CatalogService,
-  DatacenterInfo,
-  Inventory,
-  InventoryQuery,
-  Offer,
-  OfferConstraints,
-  SeriesInfo,
-  SkuSpecs,
-} from '../types.ts';
+import type { CatalogService, OfferConstraints } from '../types.ts';
 
 export type OfferQuery = OfferConstraints & {
   seriesCode?: string;

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { CostReport } from '../../contract/costs.ts';
 import type { Database } from '../../store/schema.ts';
 import { badRequest } from '../errors.ts';
-import type { CostQuery, CostReport, CostService } from '../types.ts';
+import type { CostQuery, CostService } from '../types.ts';
 import { volumePricePerHour } from '../volumes/view.ts';
 import { overlapHours } from './billing.ts';
 

@@ -1,9 +1,10 @@
 import { stableUuid } from '../../catalog/ids.ts';
 import { DEFAULT_IMAGE, PORTABLE_IMAGES } from '../../catalog/images.ts';
+import type { ImageInfo } from '../../contract/images.ts';
 import type { MachineKind } from '../../core/domain/types.ts';
 import type { PortableImageSupport, ProviderImage } from '../../core/provider/provider.ts';
 import { pageMeta } from '../pagination.ts';
-import type { ImageInfo, ImageService, ListQuery, Page } from '../types.ts';
+import type { ImageService, ListQuery, Page } from '../types.ts';
 
 /** What one provider with an account can boot: its declared portable names and its own catalog. */
 export interface ProviderImages {

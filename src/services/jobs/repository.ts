@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Job, PlacementAttempt } from '../../contract/gpu-vm.ts';
 import type { Database, JobTable } from '../../store/schema.ts';
-import type { Job, PlacementAttempt } from '../types.ts';
 
 export type JobRow = Selectable<JobTable>;
 export type JobPatch = Omit<Updateable<JobTable>, 'id' | 'created_at'>;

@@ -1,6 +1,6 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import type { ResourceGroupDetails } from '../../contract/resource-groups.ts';
 import type { Database, ResourceGroupTable } from '../../store/schema.ts';
-import type { ResourceGroupDetails } from '../types.ts';
 
 export type ResourceGroupRow = Selectable<ResourceGroupTable> & { vm_count: number | string | bigint | null };
 

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
+import type { ResourceGroupBudget, ResourceGroupDetails } from '../../contract/resource-groups.ts';
 import type { Store } from '../../store/database.ts';
 import type { ResourceGroupTable } from '../../store/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { cleanName } from '../names.ts';
 import { paginate } from '../pagination.ts';
-import type {
-  ListQuery,
-  Page,
-  ResourceGroupBudget,
-  ResourceGroupDetails,
-  ResourceGroupService as ResourceGroupServiceContract,
-} from '../types.ts';
+import type { ListQuery, Page, ResourceGroupService as ResourceGroupServiceContract } from '../types.ts';
 import { lockForWrite } from '../write-lock.ts';
 import { ResourceGroupRepository, toResourceGroupDetails } from './repository.ts';
 

@@ -1,7 +1,7 @@
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import sshpk from 'sshpk';
-import type { SshKeyAlgorithmChoice } from '../types.ts';
+import type { SshKeyAlgorithmChoice } from '../../contract/ssh-keys.ts';
 import { type OpenSshPublicKey, parseOpenSshPublicKey } from './openssh.ts';
 
 const generate = promisify(generateKeyPair);

@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
-import type { SshKey } from '../../core/domain/types.ts';
+import type { SshKey } from '../../contract/ssh-keys.ts';
 import type { Database, SshKeyTable } from '../../store/schema.ts';
 
 export type SshKeyRow = Selectable<SshKeyTable>;

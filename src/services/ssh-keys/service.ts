@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Principal, SshKey } from '../../core/domain/types.ts';
+import type { SshKey, SshKeyAlgorithmChoice } from '../../contract/ssh-keys.ts';
+import type { Principal } from '../../core/domain/types.ts';
 import type { Store } from '../../store/database.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { cleanName } from '../names.ts';
 import { paginate } from '../pagination.ts';
-import type { ListQuery, Page, SshKeyAlgorithmChoice, SshKeyService as SshKeyServiceContract } from '../types.ts';
+import type { ListQuery, Page, SshKeyService as SshKeyServiceContract } from '../types.ts';
 import { lockForWrite } from '../write-lock.ts';
 import { generateSshKeyPair, SSH_KEY_ALGORITHM_CHOICES } from './keygen.ts';
 import { type OpenSshPublicKey, parseOpenSshPublicKey } from './openssh.ts';

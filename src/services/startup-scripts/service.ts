@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Principal, StartupScript } from '../../core/domain/types.ts';
+import type { StartupScript } from '../../contract/startup-scripts.ts';
+import type { Principal } from '../../core/domain/types.ts';
 import type { Store } from '../../store/database.ts';
 import type { Database, StartupScriptTable } from '../../store/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';

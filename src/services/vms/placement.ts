@@ -1,5 +1,5 @@
+import type { DatacenterInfo, Offer } from '../../contract/catalog.ts';
 import type { MachineKind, Money } from '../../core/domain/types.ts';
-import type { DatacenterInfo, Offer } from '../types.ts';
 
 /** One place an order may land, frozen at order time so failover walks a fixed, explainable list. */
 export interface Candidate {

@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { matchesConstraints, rankOffers } from '../../catalog/ranking.ts';
-import { DEFAULT_ENTITY_ID, VM_NAME_PATTERN, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
+import type { Offer } from '../../contract/catalog.ts';
+import type { BulkActionResult, BulkDeleteResult, GpuVmDetails, Job, VmEvent } from '../../contract/gpu-vm.ts';
+import type { OrderInput, UpdateVmInput } from '../../contract/gpu-vm-requests.ts';
+import { VM_NAME_PATTERN } from '../../contract/gpu-vm-requests.ts';
+import { DEFAULT_ENTITY_ID, type VmStatus, type VolumeStatus } from '../../core/domain/types.ts';
 import type { VolumeCapabilities, WorkloadSupport } from '../../core/provider/provider.ts';
 import type { StatusRefresher } from '../../runtime/status-refresher.ts';
 import type { Dialect } from '../../store/database.ts';
@@ -13,21 +17,7 @@ import type { EventPublisher } from '../events/publisher.ts';
 import type { ImageServiceImpl } from '../images/service.ts';
 import { JobRepository, type JobRow, toJobView } from '../jobs/repository.ts';
 import type { SecretBox } from '../secrets.ts';
-import type {
-  BulkActionResult,
-  BulkDeleteResult,
-  CallContext,
-  GpuVmDetails,
-  Job,
-  ListQuery,
-  Offer,
-  OfferConstraints,
-  OrderInput,
-  Page,
-  UpdateVmInput,
-  VmEvent,
-  VmService,
-} from '../types.ts';
+import type { CallContext, ListQuery, OfferConstraints, Page, VmService } from '../types.ts';
 import { type VolumePin, volumePinFor, withinPin } from '../volumes/order-pin.ts';
 import { VolumeRepository } from '../volumes/repository.ts';
 import { lockForWrite } from '../write-lock.ts';

@@ -1,5 +1,6 @@
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
+import type { VmVolume } from '../../contract/volumes.ts';
 import type { MachineKind, PortEndpoint, PortSpec, VmStatus } from '../../core/domain/types.ts';
-import type { GpuVmDetails, VmVolume } from '../types.ts';
 import type { VmRowWithNames } from './repository.ts';
 
 /** A stored VM as GPUVMDetails (seed 000's fields exactly, plus gpufleet's additions). */

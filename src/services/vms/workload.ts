@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { OrderInput } from '../../contract/gpu-vm-requests.ts';
 import type { PortSpec } from '../../core/domain/types.ts';
 import type { WorkloadSupport } from '../../core/provider/provider.ts';
 import { startupScriptBytes } from '../../providers/kit/boot-script.ts';
 import type { Database } from '../../store/schema.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { checkScript } from '../startup-scripts/service.ts';
-import type { OrderInput } from '../types.ts';
 import type { StoredEnv } from './view.ts';
 
 /** What an order asks to run on its VM, checked. */

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { Offer } from '../../contract/catalog.ts';
 import type { VolumeCapabilities } from '../../core/provider/provider.ts';
 import type { Database } from '../../store/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import type { Offer } from '../types.ts';
 import { VolumeRepository } from './repository.ts';
 
 /** Where an order's volumes pin its VM: one provider account and one of its locations. */

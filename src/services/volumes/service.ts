@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { UnmanagedVolume, Volume, VolumeCreateInput, VolumeOption } from '../../contract/volumes.ts';
 import { isProviderError } from '../../core/provider/errors.ts';
 import type { InstanceRef, Provider, ProviderVolume, VolumeCapabilities } from '../../core/provider/provider.ts';
 import type { Store } from '../../store/database.ts';
@@ -8,16 +9,7 @@ import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { cleanName } from '../names.ts';
 import { paginate } from '../pagination.ts';
-import type {
-  CallContext,
-  ListQuery,
-  Page,
-  UnmanagedVolume,
-  Volume,
-  VolumeCreateInput,
-  VolumeOption,
-  VolumeService,
-} from '../types.ts';
+import type { CallContext, ListQuery, Page, VolumeService } from '../types.ts';
 import { VmRepository, type VmRow } from '../vms/repository.ts';
 import { lockForWrite } from '../write-lock.ts';
 import { VolumeRepository, type VolumeRow } from './repository.ts';

@@ -1,5 +1,5 @@
+import type { Volume } from '../../contract/volumes.ts';
 import type { VolumeStatus } from '../../core/domain/types.ts';
-import type { Volume } from '../types.ts';
 import type { AttachmentRow, VolumeRow } from './repository.ts';
 
 /** Hours in a month as providers bill storage (365 × 24 / 12). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { Webhook, WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookStatus } from '../../contract/webhooks.ts';
 import type { EventType, PlatformEvent } from '../../core/domain/events.ts';
 import type { Database, WebhookDeliveryTable, WebhookTable } from '../../store/schema.ts';
-import type { Webhook, WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookStatus } from '../types.ts';
 
 export type WebhookRow = Selectable<WebhookTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type {
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookStatus,
+  WebhookWithSecret,
+} from '../../contract/webhooks.ts';
 import type { EventType } from '../../core/domain/events.ts';
 import type { Principal } from '../../core/domain/types.ts';
 import type { Store } from '../../store/database.ts';
@@ -8,16 +15,7 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { paginate } from '../pagination.ts';
 import type { SecretBox } from '../secrets.ts';
-import type {
-  ListQuery,
-  Page,
-  Webhook,
-  WebhookDelivery,
-  WebhookDeliveryStatus,
-  WebhookService as WebhookServiceContract,
-  WebhookStatus,
-  WebhookWithSecret,
-} from '../types.ts';
+import type { ListQuery, Page, WebhookService as WebhookServiceContract } from '../types.ts';
 import { toDelivery, toWebhook, type WebhookRow } from './repository.ts';
 import { newWebhookSecret, PREVIOUS_SECRET_TTL_MS, secretPrefixOf } from './signing.ts';
 import type { UrlGuard } from './url-guard.ts';

@@ -1,4 +1,4 @@
-import type { Inventory } from '../../services/types.ts';
+import type { Inventory } from '../../contract/catalog.ts';
 import { pricePerHour, providerName } from '../format.ts';
 import { field, h, option, replace, uid } from './dom.ts';
 import { tag } from './status.ts';

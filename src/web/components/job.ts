@@ -1,4 +1,4 @@
-import type { Job } from '../../services/types.ts';
+import type { Job } from '../../contract/gpu-vm.ts';
 import type { ApiClient } from '../api.ts';
 import { jobsFrom } from '../api.ts';
 import { pricePerHour, providerName } from '../format.ts';

@@ -1,4 +1,4 @@
-import type { PlatformEvent } from '../../core/domain/events.ts';
+import type { PlatformEvent } from '../../contract/events.ts';
 import { type EventStream, openEventStream } from '../../lib/sse-reader.ts';
 import { h } from './dom.ts';
 import { type Poller, poll } from './poll.ts';

@@ -1,4 +1,4 @@
-import type { PageMeta } from '../../services/types.ts';
+import type { PageMeta } from '../../contract/common.ts';
 import type { Query } from '../api.ts';
 import type { PageContext } from '../page.ts';
 import { type Child, h, replace } from './dom.ts';

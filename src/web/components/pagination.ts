@@ -1,4 +1,4 @@
-import type { PageMeta } from '../../services/types.ts';
+import type { PageMeta } from '../../contract/common.ts';
 import { h } from './dom.ts';
 
 /** Previous/next driven by the API's `meta`: the server knows the totals, the page only follows them. */

@@ -1,5 +1,5 @@
-import type { VmStatus, VolumeStatus } from '../../core/domain/types.ts';
-import type { GpuVmDetails } from '../../services/types.ts';
+import type { GpuVmDetails, VmStatus } from '../../contract/gpu-vm.ts';
+import type { VolumeStatus } from '../../contract/volumes.ts';
 import { ago, dateTime } from '../format.ts';
 import { h } from './dom.ts';
 

@@ -1,4 +1,4 @@
-import type { GpuVmDetails } from '../../services/types.ts';
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
 import { datacenterLabel, dateTime, money, pricePerHour, providerName, sshCommand } from '../format.ts';
 import { copyButton } from './copy.ts';
 import { h, mono } from './dom.ts';

@@ -1,4 +1,4 @@
-import type { ProviderAccountView } from '../../services/types.ts';
+import type { ProviderAccountView } from '../../contract/provider-accounts.ts';
 import { type ApiClient, isRecord } from '../api.ts';
 import { checkbox, field, h, option, replace } from '../components/dom.ts';
 import { errorNotice } from '../components/notice.ts';

@@ -1,4 +1,4 @@
-import type { ProviderAccountView, UnmanagedInstance } from '../../services/types.ts';
+import type { ProviderAccountView, UnmanagedInstance } from '../../contract/provider-accounts.ts';
 import { isRecord } from '../api.ts';
 import { openDialog } from '../components/dialog.ts';
 import { h, mono, replace } from '../components/dom.ts';

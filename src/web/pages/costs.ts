@@ -1,4 +1,4 @@
-import type { CostReport } from '../../services/types.ts';
+import type { CostReport } from '../../contract/costs.ts';
 import { field, h, replace, select } from '../components/dom.ts';
 import { emptyState, errorNotice, loading } from '../components/notice.ts';
 import { dataTable } from '../components/table.ts';

@@ -1,4 +1,4 @@
-import type { SshKey } from '../../core/domain/types.ts';
+import type { SshKey } from '../../contract/ssh-keys.ts';
 import { copyButton, downloadText } from '../components/copy.ts';
 import { openDialog } from '../components/dialog.ts';
 import { checkbox, field, h, select } from '../components/dom.ts';

@@ -1,4 +1,4 @@
-import type { DatacenterInfo, Offer, SeriesInfo } from '../../services/types.ts';
+import type { DatacenterInfo, Offer, SeriesInfo } from '../../contract/catalog.ts';
 import { checkbox, debounce, field, h, option, replace, select } from '../components/dom.ts';
 import { emptyState, errorNotice, loading } from '../components/notice.ts';
 import { tag } from '../components/status.ts';

@@ -1,4 +1,5 @@
-import type { Inventory, Volume, VolumeOption } from '../../services/types.ts';
+import type { Inventory } from '../../contract/catalog.ts';
+import type { Volume, VolumeOption } from '../../contract/volumes.ts';
 import { h, replace } from '../components/dom.ts';
 import { notice } from '../components/notice.ts';
 import { datacenterWithProvider, providerName } from '../format.ts';

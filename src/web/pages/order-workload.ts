@@ -1,4 +1,4 @@
-import type { StartupScript } from '../../core/domain/types.ts';
+import type { StartupScript } from '../../contract/startup-scripts.ts';
 import { field, h, option } from '../components/dom.ts';
 
 const INLINE = 'inline';

@@ -1,14 +1,10 @@
-import type { SshKey, StartupScript } from '../../core/domain/types.ts';
-import type {
-  GpuVmDetails,
-  ImageInfo,
-  Inventory,
-  Job,
-  Offer,
-  ResourceGroupDetails,
-  Volume,
-  VolumeOption,
-} from '../../services/types.ts';
+import type { Inventory, Offer } from '../../contract/catalog.ts';
+import type { GpuVmDetails, Job } from '../../contract/gpu-vm.ts';
+import type { ImageInfo } from '../../contract/images.ts';
+import type { ResourceGroupDetails } from '../../contract/resource-groups.ts';
+import type { SshKey } from '../../contract/ssh-keys.ts';
+import type { StartupScript } from '../../contract/startup-scripts.ts';
+import type { Volume, VolumeOption } from '../../contract/volumes.ts';
 import { ApiError, listAll } from '../api.ts';
 import { checkbox, field, h, option, replace, select } from '../components/dom.ts';
 import { inventoryPicker, type Selection } from '../components/inventory-picker.ts';

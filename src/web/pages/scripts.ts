@@ -1,4 +1,4 @@
-import type { StartupScript } from '../../core/domain/types.ts';
+import type { StartupScript } from '../../contract/startup-scripts.ts';
 import { openDialog } from '../components/dialog.ts';
 import { field, h } from '../components/dom.ts';
 import { announce, errorNotice, notice } from '../components/notice.ts';

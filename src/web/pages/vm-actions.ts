@@ -1,4 +1,5 @@
-import type { GpuVmDetails, Job, ResourceGroupDetails } from '../../services/types.ts';
+import type { GpuVmDetails, Job } from '../../contract/gpu-vm.ts';
+import type { ResourceGroupDetails } from '../../contract/resource-groups.ts';
 import { type ApiClient, type ApiResult, isRecord, listAll } from '../api.ts';
 import { downloadText } from '../components/copy.ts';
 import { openDialog } from '../components/dialog.ts';

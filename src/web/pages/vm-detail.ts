@@ -1,4 +1,5 @@
-import type { GpuVmDetails, Job, VmEvent, VolumeOption } from '../../services/types.ts';
+import type { GpuVmDetails, Job, VmEvent } from '../../contract/gpu-vm.ts';
+import type { VolumeOption } from '../../contract/volumes.ts';
 import { ApiError, jobsFrom } from '../api.ts';
 import { h, replace } from '../components/dom.ts';
 import { jobProgress } from '../components/job.ts';

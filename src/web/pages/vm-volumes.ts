@@ -1,4 +1,5 @@
-import type { GpuVmDetails, VmVolume, Volume, VolumeOption } from '../../services/types.ts';
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
+import type { VmVolume, Volume, VolumeOption } from '../../contract/volumes.ts';
 import { type ApiClient, listAll } from '../api.ts';
 import { openDialog } from '../components/dialog.ts';
 import { field, h, option, uid } from '../components/dom.ts';

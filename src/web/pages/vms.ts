@@ -1,4 +1,6 @@
-import type { GpuVmDetails, PageMeta, ResourceGroupDetails } from '../../services/types.ts';
+import type { PageMeta } from '../../contract/common.ts';
+import type { GpuVmDetails } from '../../contract/gpu-vm.ts';
+import type { ResourceGroupDetails } from '../../contract/resource-groups.ts';
 import { listAll } from '../api.ts';
 import { append, checkbox, debounce, field, h, mono, option, replace } from '../components/dom.ts';
 import { concernsVms, liveRefresh } from '../components/live-events.ts';

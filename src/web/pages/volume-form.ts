@@ -1,4 +1,5 @@
-import type { ResourceGroupDetails, Volume, VolumeOption } from '../../services/types.ts';
+import type { ResourceGroupDetails } from '../../contract/resource-groups.ts';
+import type { Volume, VolumeOption } from '../../contract/volumes.ts';
 import { listAll } from '../api.ts';
 import { field, h, option, replace } from '../components/dom.ts';
 import { emptyState, errorNotice } from '../components/notice.ts';

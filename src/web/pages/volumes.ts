@@ -1,4 +1,4 @@
-import type { UnmanagedVolume, Volume, VolumeOption } from '../../services/types.ts';
+import type { UnmanagedVolume, Volume, VolumeOption } from '../../contract/volumes.ts';
 import { openDialog } from '../components/dialog.ts';
 import { checkbox, field, h, mono, replace } from '../components/dom.ts';
 import { errorNotice, loading, notice } from '../components/notice.ts';

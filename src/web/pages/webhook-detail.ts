@@ -1,4 +1,4 @@
-import type { Webhook, WebhookDelivery } from '../../services/types.ts';
+import type { Webhook, WebhookDelivery } from '../../contract/webhooks.ts';
 import { h, replace } from '../components/dom.ts';
 import { liveRefresh } from '../components/live-events.ts';
 import { errorNotice, loading, notice } from '../components/notice.ts';

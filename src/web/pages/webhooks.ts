@@ -1,5 +1,5 @@
-import { EVENT_TYPES } from '../../core/domain/events.ts';
-import type { Webhook, WebhookWithSecret } from '../../services/types.ts';
+import { EVENT_TYPES } from '../../contract/event-types.ts';
+import type { Webhook, WebhookWithSecret } from '../../contract/webhooks.ts';
 import { copyButton } from '../components/copy.ts';
 import { openDialog } from '../components/dialog.ts';
 import { checkbox, field, h } from '../components/dom.ts';

@@ -1,5 +1,7 @@
-import type { SshKey } from '../../../src/core/domain/types.ts';
-import type { DatacenterInfo, GpuVmDetails, Job, Offer, SeriesInfo, Volume, VolumeOption } from '../../../src/services/types.ts';
+import type { DatacenterInfo, Offer, SeriesInfo } from '../../../src/contract/catalog.ts';
+import type { GpuVmDetails, Job } from '../../../src/contract/gpu-vm.ts';
+import type { SshKey } from '../../../src/contract/ssh-keys.ts';
+import type { Volume, VolumeOption } from '../../../src/contract/volumes.ts';
 
 /** API-shaped records for the fake server, with just enough variety to tell rows apart. */
 

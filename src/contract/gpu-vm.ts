@@ -1,22 +1,35 @@
-import { Type } from '@sinclair/typebox';
-import { VM_STATUSES } from '../../core/domain/types.ts';
-import { DateTime, Money, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, MoneySchema, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
 import { VmVolumeSchema } from './volumes.ts';
 
+/** The eight states of GPCN's GPUVMDetails.status (seed 000). A contract: never add, rename or drop one. */
+export const VM_STATUSES = [
+  'Provisioning',
+  'Starting',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Error',
+  'Destroyed',
+  'Unknown',
+] as const;
+
 export const VmStatusSchema = StringEnum(VM_STATUSES, { description: 'Real-time status from GPU provider' });
+export type VmStatus = Static<typeof VmStatusSchema>;
+
 export const MachineKindSchema = StringEnum(['vm', 'container'] as const, {
   description: '`vm`: a full virtual machine; `container`: a container on a shared host (RunPod pods)',
 });
+export type MachineKind = Static<typeof MachineKindSchema>;
 
-/**
- * GPCN's GPUVMDetails: exactly seed 000's fields, types, nullability and required list, followed by
- * gpufleet's additions (always present, so they are required). Changing a seed field here breaks GPCN clients.
- */
+/** A port the workload listens on. `http`: served over the provider's HTTPS proxy where it has one; `tcp`: a raw TCP mapping. */
 export const PortSpecSchema = Type.Object({
   port: Type.Integer({ minimum: 1, maximum: 65535 }),
   protocol: StringEnum(['http', 'tcp'] as const),
 });
+export type PortSpec = Static<typeof PortSpecSchema>;
 
+/** Where an exposed port is reachable from outside; `url` is null for a raw TCP port. */
 export const PortEndpointSchema = Type.Object({
   port: Type.Integer(),
   protocol: StringEnum(['http', 'tcp'] as const),
@@ -24,7 +37,12 @@ export const PortEndpointSchema = Type.Object({
   host: Nullable(Type.String({ description: 'Address to connect to' })),
   publicPort: Nullable(Type.Integer({ description: 'Port to connect to (a mapping may differ from `port`)' })),
 });
+export type PortEndpoint = Static<typeof PortEndpointSchema>;
 
+/**
+ * GPCN's GPUVMDetails: exactly seed 000's fields, types, nullability and required list, followed by
+ * gpufleet's additions (always present, so they are required). Changing a seed field here breaks GPCN clients.
+ */
 export const GpuVmDetailsSchema = Type.Object(
   {
     configuration: Type.Object(
@@ -75,8 +93,8 @@ export const GpuVmDetailsSchema = Type.Object(
     spot: Type.Boolean({ description: 'gpufleet: spot/interruptible capacity' }),
     ipIsPrivate: Type.Boolean({ description: 'gpufleet: `ip` is only reachable inside the provider network' }),
     sshPort: Nullable(Type.Integer({ description: 'gpufleet: SSH port on `ip`' })),
-    pricePerHour: NullableObject(Money, 'gpufleet: price per hour of the placed SKU'),
-    accruedCost: NullableObject(Money, 'gpufleet: cost accrued since the VM started billing'),
+    pricePerHour: NullableObject(MoneySchema, 'gpufleet: price per hour of the placed SKU'),
+    accruedCost: NullableObject(MoneySchema, 'gpufleet: cost accrued since the VM started billing'),
     billsWhileStopped: Type.Boolean({ description: 'gpufleet: the provider keeps billing a stopped VM' }),
     ttl: NullableObject(
       Type.Object({ at: DateTime(), action: StringEnum(['stop', 'delete'] as const) }),
@@ -117,6 +135,7 @@ export const GpuVmDetailsSchema = Type.Object(
   },
   { $id: 'GPUVMDetails', description: 'Detailed GPU VM information with real-time data from provider' },
 );
+export type GpuVmDetails = Static<typeof GpuVmDetailsSchema>;
 
 export const PlacementAttemptSchema = Type.Object({
   provider: Type.String(),
@@ -124,11 +143,12 @@ export const PlacementAttemptSchema = Type.Object({
   skuCode: Type.String(),
   datacenterId: Type.String(),
   datacenterName: Type.String(),
-  pricePerHour: NullableObject(Money),
+  pricePerHour: NullableObject(MoneySchema),
   outcome: StringEnum(['succeeded', 'capacity', 'failed', 'pending'] as const),
   reason: Nullable(Type.String()),
   at: DateTime(),
 });
+export type PlacementAttempt = Static<typeof PlacementAttemptSchema>;
 
 const jobProperties = {
   jobId: Uuid(),
@@ -155,12 +175,14 @@ export const JobSchema = Type.Object(jobProperties, {
   $id: 'Job',
   description: 'A long-running operation; poll it with POST /v1/resource/jobs',
 });
+export type Job = Static<typeof JobSchema>;
 
 export const VmEventSchema = Type.Object({
   at: DateTime(),
   kind: Type.String(),
   message: Type.String(),
 });
+export type VmEvent = Static<typeof VmEventSchema>;
 
 export const BulkActionResultSchema = Type.Object({
   results: Type.Array(
@@ -173,6 +195,7 @@ export const BulkActionResultSchema = Type.Object({
   ),
   summary: Type.Object({ total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
 });
+export type BulkActionResult = Static<typeof BulkActionResultSchema>;
 
 export const BulkDeleteResultSchema = Type.Object({
   jobs: Type.Array(ref(JobSchema), { description: 'One deletion job per VM whose deletion started' }),
@@ -187,6 +210,7 @@ export const BulkDeleteResultSchema = Type.Object({
   ),
   summary: Type.Object({ total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
 });
+export type BulkDeleteResult = Static<typeof BulkDeleteResultSchema>;
 
 /** The order answer: the create job with the recorded VM beside it. Inlined so the job fields stay top-level. */
 export const OrderAcceptedSchema = Type.Object({ ...jobProperties, vm: ref(GpuVmDetailsSchema) });

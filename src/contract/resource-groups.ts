@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, DateTime, ListQuery, Nullable, NullableObject, StringEnum, Uuid } from './common.ts';
 
 export const RESOURCE_GROUP_SORTABLE = ['createdAt', 'updatedAt', 'name'] as const;
@@ -12,6 +12,7 @@ export const BudgetSchema = Type.Object(
   },
   { additionalProperties: false, description: 'gpufleet: monthly spending limit of the group' },
 );
+export type ResourceGroupBudget = Static<typeof BudgetSchema>;
 
 export const ResourceGroupSchema = Type.Object(
   {
@@ -25,6 +26,7 @@ export const ResourceGroupSchema = Type.Object(
   },
   { $id: 'ResourceGroup' },
 );
+export type ResourceGroupDetails = Static<typeof ResourceGroupSchema>;
 
 const GroupName = Type.String({ minLength: 1, maxLength: 100 });
 const GroupDescription = Type.String({ maxLength: 1000 });
@@ -34,11 +36,13 @@ export const CreateResourceGroupBody = Body({
   description: Type.Optional(GroupDescription),
   budget: Type.Optional(BudgetSchema),
 });
+export type ResourceGroupCreateInput = Static<typeof CreateResourceGroupBody>;
 
 export const UpdateResourceGroupBody = Body({
   name: Type.Optional(GroupName),
   description: Type.Optional(Nullable(GroupDescription)),
   budget: Type.Optional(NullableObject(BudgetSchema, 'null removes the budget')),
 });
+export type ResourceGroupUpdateInput = Static<typeof UpdateResourceGroupBody>;
 
 export const ResourceGroupListQuery = ListQuery(RESOURCE_GROUP_SORTABLE, {});

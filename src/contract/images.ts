@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { ListQuery, Uuid } from './common.ts';
 import { MachineKindSchema } from './gpu-vm.ts';
 
@@ -16,5 +16,6 @@ export const ImageSchema = Type.Object(
   },
   { $id: 'Image', description: 'An OS image an order can name' },
 );
+export type ImageInfo = Static<typeof ImageSchema>;
 
 export const ImageListQuery = ListQuery(IMAGE_SORTABLE, {});

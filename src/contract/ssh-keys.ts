@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, DateTime, ListQuery, Nullable, StringEnum, Uuid } from './common.ts';
 
 export const SSH_KEY_SORTABLE = ['createdAt', 'updatedAt', 'name'] as const;
@@ -18,6 +18,7 @@ const sshKeyProperties = {
 };
 
 export const SshKeySchema = Type.Object(sshKeyProperties, { $id: 'SshKey' });
+export type SshKey = Static<typeof SshKeySchema>;
 
 export const GeneratedSshKeySchema = Type.Object(
   {
@@ -26,6 +27,7 @@ export const GeneratedSshKeySchema = Type.Object(
   },
   { $id: 'GeneratedSshKey' },
 );
+export type GeneratedSshKey = Static<typeof GeneratedSshKeySchema>;
 
 const KeyName = Type.String({ minLength: 1, maxLength: 100 });
 
@@ -34,6 +36,7 @@ export const UploadSshKeyBody = Body({
   publicKey: Type.String({ minLength: 1, maxLength: 16384, description: 'OpenSSH public key line (algorithm detected)' }),
   isDefault: Type.Optional(Type.Boolean()),
 });
+export type SshKeyUploadInput = Static<typeof UploadSshKeyBody>;
 
 export const GenerateSshKeyBody = Body({
   name: KeyName,
@@ -43,10 +46,13 @@ export const GenerateSshKeyBody = Body({
   passphrase: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Encrypts the returned private key' })),
   isDefault: Type.Optional(Type.Boolean()),
 });
+export type SshKeyGenerateInput = Static<typeof GenerateSshKeyBody>;
+export type SshKeyAlgorithmChoice = NonNullable<SshKeyGenerateInput['algorithm']>;
 
 export const UpdateSshKeyBody = Body({
   name: Type.Optional(KeyName),
   isDefault: Type.Optional(Type.Boolean()),
 });
+export type SshKeyUpdateInput = Static<typeof UpdateSshKeyBody>;
 
 export const SshKeyListQuery = ListQuery(SSH_KEY_SORTABLE, {});

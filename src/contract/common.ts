@@ -47,13 +47,14 @@ export function Body<T extends Record<string, TSchema>>(properties: T, options: 
   return Type.Object(properties, { additionalProperties: false, ...options });
 }
 
-export const Money = Type.Object(
+export const MoneySchema = Type.Object(
   {
     amount: Type.Number({ description: "Amount in the currency's major unit (e.g. dollars)" }),
     currency: Type.String({ description: 'ISO 4217, lower case (`usd`, `eur`)' }),
   },
   { description: 'An amount of money; per hour where used as a price.' },
 );
+export type Money = Static<typeof MoneySchema>;
 
 export const ErrorBody = Type.Object(
   {
@@ -66,7 +67,7 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBodyType = Static<typeof ErrorBody>;
 
-export const PageMeta = Type.Object(
+export const PageMetaSchema = Type.Object(
   {
     total: Type.Integer(),
     page: Type.Integer(),
@@ -77,6 +78,7 @@ export const PageMeta = Type.Object(
   },
   { $id: 'PageMeta' },
 );
+export type PageMeta = Static<typeof PageMetaSchema>;
 
 /** `{success: true, message, data, meta: null}` around a single object (or a non-paginated list). */
 export function Envelope<T extends TSchema>(data: T, description = 'Success') {
@@ -90,18 +92,10 @@ export const Accepted = <T extends TSchema>(data: T) =>
 /** `{success: true, message, data: [...], meta: PageMeta}` around one page of a list. */
 export function PagedEnvelope<T extends TSchema>(item: T, description = 'One page of the list') {
   return Type.Object(
-    { success: Type.Literal(true), message: Type.String(), data: Type.Array(item), meta: ref(PageMeta) },
+    { success: Type.Literal(true), message: Type.String(), data: Type.Array(item), meta: ref(PageMetaSchema) },
     { description },
   );
 }
-
-/** Error answers every authenticated route can give; documented once per route. */
-export const errorResponses = {
-  '4xx': ref(ErrorBody),
-  '5xx': ref(ErrorBody),
-};
-
-export const IdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
 
 export const LIST_DEFAULTS = { page: 1, limit: 10, sort: 'createdAt:desc' } as const;
 

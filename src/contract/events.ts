@@ -1,6 +1,6 @@
-import { Type } from '@sinclair/typebox';
-import { EVENT_TYPES } from '../../core/domain/events.ts';
+import { type Static, Type } from '@sinclair/typebox';
 import { DateTime, MAX_PAGE, StringEnum, Uuid } from './common.ts';
+import { EVENT_TYPES } from './event-types.ts';
 
 /** `createdAt` is accepted as GPCN's name for an event's time, so a GPCN client's default sort works here too. */
 export const EVENT_SORTABLE = ['time', 'seq', 'createdAt'] as const;
@@ -14,6 +14,7 @@ export const EventSubjectKindSchema = StringEnum([
   'account',
   'resource_group',
 ] as const);
+export type EventSubjectKind = Static<typeof EventSubjectKindSchema>;
 
 export const PlatformEventSchema = Type.Object(
   {
@@ -34,6 +35,7 @@ export const PlatformEventSchema = Type.Object(
   },
   { $id: 'PlatformEvent', description: 'Something that happened to a resource; stored, so it can be replayed.' },
 );
+export type PlatformEvent = Static<typeof PlatformEventSchema>;
 
 export const EventQuery = Type.Object(
   {

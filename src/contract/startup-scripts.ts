@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, DateTime, ListQuery, Uuid } from './common.ts';
 
 export const STARTUP_SCRIPT_SORTABLE = ['createdAt', 'updatedAt', 'name'] as const;
@@ -15,6 +15,8 @@ export const StartupScriptSchema = Type.Object(
   },
   { $id: 'StartupScript' },
 );
+/** A shell script from the startup-script library, run once at a VM's first boot. */
+export type StartupScript = Static<typeof StartupScriptSchema>;
 
 const ScriptName = Type.String({ minLength: 1, maxLength: 100 });
 const ScriptText = Type.String({
@@ -24,5 +26,7 @@ const ScriptText = Type.String({
 });
 
 export const CreateStartupScriptBody = Body({ name: ScriptName, script: ScriptText });
+export type StartupScriptCreateInput = Static<typeof CreateStartupScriptBody>;
 export const UpdateStartupScriptBody = Body({ name: Type.Optional(ScriptName), script: Type.Optional(ScriptText) });
+export type StartupScriptUpdateInput = Static<typeof UpdateStartupScriptBody>;
 export const StartupScriptListQuery = ListQuery(STARTUP_SCRIPT_SORTABLE, {});

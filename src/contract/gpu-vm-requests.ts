@@ -1,6 +1,12 @@
-import { Type } from '@sinclair/typebox';
-import { VM_NAME_PATTERN, VM_STATUSES } from '../../core/domain/types.ts';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, IntegerEnum, ListQuery, Nullable, StringEnum, Uuid } from './common.ts';
+import { VM_STATUSES } from './gpu-vm.ts';
+
+/**
+ * A GPU VM's name, at order and at rename: 1–63 letters, digits, `-`, `_` and `.`, starting with a letter or
+ * digit (it becomes a hostname and a label at the provider). Unique among live VMs, ignoring case.
+ */
+export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
 
 export const GPU_COUNTS = [1, 2, 4, 8] as const;
 export const VM_SORTABLE = ['createdAt', 'updatedAt', 'name', 'status'] as const;
@@ -156,6 +162,8 @@ export const OrderBody = Body(
   },
   { description: 'Order a GPU VM' },
 );
+/** An order as the service takes it: `dryRun` only picks whether the route previews or orders. */
+export type OrderInput = Omit<Static<typeof OrderBody>, 'dryRun'>;
 
 export const UpdateVmBody = Body({
   name: Type.Optional(VmName),
@@ -167,6 +175,7 @@ export const UpdateVmBody = Body({
   idleMinutes: Type.Optional(Nullable(IdleMinutes)),
   idleAction: Type.Optional(IdleAction),
 });
+export type UpdateVmInput = Static<typeof UpdateVmBody>;
 
 export const IdsBody = Body({
   ids: Type.Array(Uuid(), { minItems: 1, maxItems: 50, description: '1–50 GPU VM ids' }),

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { DateTime, StringEnum } from './common.ts';
 
 export const COST_GROUPS = ['vm', 'resourceGroup', 'provider', 'apiKey'] as const;
@@ -30,3 +30,4 @@ export const CostReportSchema = Type.Object(
   },
   { $id: 'CostReport' },
 );
+export type CostReport = Static<typeof CostReportSchema>;

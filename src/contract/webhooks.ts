@@ -1,12 +1,14 @@
-import { Type } from '@sinclair/typebox';
-import { EVENT_TYPES } from '../../core/domain/events.ts';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, DateTime, ListQuery, Nullable, ref, StringEnum, Uuid } from './common.ts';
+import { EVENT_TYPES } from './event-types.ts';
 
 export const WEBHOOK_SORTABLE = ['createdAt', 'updatedAt', 'url'] as const;
 export const WEBHOOK_DELIVERY_SORTABLE = ['createdAt', 'updatedAt', 'nextAttemptAt'] as const;
 
 export const WEBHOOK_STATUSES = ['active', 'disabled'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 const EventTypeList = Type.Array(StringEnum(EVENT_TYPES), {
   minItems: 1,
@@ -51,6 +53,8 @@ export const WebhookSchema = Type.Object(webhookProperties, {
     'scheme: `webhook-id` (the event id, for de-duplication), `webhook-timestamp` (Unix seconds) and ' +
     '`webhook-signature` (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, space-separated when two secrets sign).',
 });
+/** A receiver of events (the signing secret is never part of it; see `WebhookWithSecret`). */
+export type Webhook = Static<typeof WebhookSchema>;
 
 export const WebhookWithSecretSchema = Type.Object(
   {
@@ -59,6 +63,8 @@ export const WebhookWithSecretSchema = Type.Object(
   },
   { $id: 'WebhookWithSecret' },
 );
+/** What create and rotate answer: the secret, shown that once. */
+export type WebhookWithSecret = Static<typeof WebhookWithSecretSchema>;
 
 export const WebhookAttemptSchema = Type.Object(
   {
@@ -69,6 +75,7 @@ export const WebhookAttemptSchema = Type.Object(
   },
   { $id: 'WebhookAttempt' },
 );
+export type WebhookAttempt = Static<typeof WebhookAttemptSchema>;
 
 export const WebhookDeliverySchema = Type.Object(
   {
@@ -90,12 +97,14 @@ export const WebhookDeliverySchema = Type.Object(
   },
   { $id: 'WebhookDelivery' },
 );
+export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
 
 export const CreateWebhookBody = Body({
   url: WebhookUrl,
   events: EventTypeList,
   description: Type.Optional(Type.String({ maxLength: 500 })),
 });
+export type WebhookCreateInput = Static<typeof CreateWebhookBody>;
 
 export const UpdateWebhookBody = Body({
   url: Type.Optional(WebhookUrl),
@@ -105,6 +114,7 @@ export const UpdateWebhookBody = Body({
     StringEnum(WEBHOOK_STATUSES, { description: '`active` re-enables a disabled webhook and clears its failure count' }),
   ),
 });
+export type WebhookUpdateInput = Static<typeof UpdateWebhookBody>;
 
 export const WebhookListQuery = ListQuery(WEBHOOK_SORTABLE, {
   status: Type.Optional(StringEnum(WEBHOOK_STATUSES)),
@@ -113,5 +123,3 @@ export const WebhookListQuery = ListQuery(WEBHOOK_SORTABLE, {
 export const WebhookDeliveryListQuery = ListQuery(WEBHOOK_DELIVERY_SORTABLE, {
   status: Type.Optional(StringEnum(WEBHOOK_DELIVERY_STATUSES)),
 });
-
-export const WebhookDeliveryParams = Type.Object({ id: Uuid(), deliveryId: Uuid() }, { additionalProperties: false });

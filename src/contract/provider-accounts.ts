@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Body, DateTime, Nullable, StringEnum, Uuid } from './common.ts';
 
 /** Free-form objects (settings, provider JSON schemas): serialised whole, never trimmed. */
@@ -22,6 +22,7 @@ export const ProviderAccountSchema = Type.Object(
   },
   { $id: 'ProviderAccount', description: 'An upstream GPU cloud account. Credentials are write-only.' },
 );
+export type ProviderAccountView = Static<typeof ProviderAccountSchema>;
 
 export const ProviderDefinitionSchema = Type.Object({
   id: Type.String(),
@@ -30,6 +31,7 @@ export const ProviderDefinitionSchema = Type.Object({
   credentialsSchema: OpenObject('JSON schema of the credentials object'),
   settingsSchema: OpenObject('JSON schema of the settings object'),
 });
+export type ProviderDefinition = Static<typeof ProviderDefinitionSchema>;
 
 export const UnmanagedInstanceSchema = Type.Object({
   accountId: Type.String(),
@@ -39,8 +41,11 @@ export const UnmanagedInstanceSchema = Type.Object({
   firstSeenAt: DateTime(),
   lastSeenAt: DateTime(),
 });
+/** An instance found at a provider that gpufleet did not create or no longer tracks. */
+export type UnmanagedInstance = Static<typeof UnmanagedInstanceSchema>;
 
 export const ProjectSchema = Type.Object({ id: Type.String(), name: Type.String() });
+export type Project = Static<typeof ProjectSchema>;
 
 const AccountName = Type.String({ minLength: 1, maxLength: 100 });
 const Credentials = Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
@@ -62,6 +67,7 @@ export const CreateProviderAccountBody = Body({
   settings: Type.Optional(Settings),
   enabled: Type.Optional(Type.Boolean()),
 });
+export type AccountCreateInput = Static<typeof CreateProviderAccountBody>;
 
 export const UpdateProviderAccountBody = Body({
   name: Type.Optional(AccountName),
@@ -70,3 +76,5 @@ export const UpdateProviderAccountBody = Body({
   settings: Type.Optional(Settings),
   enabled: Type.Optional(Type.Boolean()),
 });
+/** Credential fields given replace the stored ones of the same name; `settings` replaces them whole. */
+export type AccountUpdateInput = Static<typeof UpdateProviderAccountBody>;

@@ -1,12 +1,29 @@
-import { Type } from '@sinclair/typebox';
-import { VOLUME_STATUSES } from '../../core/domain/types.ts';
-import { Body, DateTime, ListQuery, Money, Nullable, NullableObject, StringEnum, Uuid } from './common.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { Body, DateTime, ListQuery, MoneySchema, Nullable, NullableObject, StringEnum, Uuid } from './common.ts';
+
+/**
+ * The states of a volume (persistent storage that outlives a VM). `Deleted` is reached only when the provider
+ * confirms the volume is gone, like a VM's `Destroyed`.
+ */
+export const VOLUME_STATUSES = [
+  'Creating',
+  'Available',
+  'Attaching',
+  'Attached',
+  'Detaching',
+  'Resizing',
+  'Deleting',
+  'Deleted',
+  'Error',
+  'Unknown',
+] as const;
 
 export const VOLUME_SORTABLE = ['createdAt', 'updatedAt', 'name', 'sizeGB'] as const;
 
 export const VolumeStatusSchema = StringEnum(VOLUME_STATUSES, {
   description: '`Deleted` only once the provider confirms the volume is gone',
 });
+export type VolumeStatus = Static<typeof VolumeStatusSchema>;
 
 const DatacenterRef = Type.Object({ id: Uuid(), code: Type.String(), name: Type.String() });
 
@@ -23,8 +40,8 @@ export const VolumeSchema = Type.Object(
     datacenter: DatacenterRef,
     type: Type.String({ description: 'Provider volume type, e.g. NVMe' }),
     sizeGB: Type.Integer(),
-    pricePerGBMonth: NullableObject(Money, 'Price per GB per month; null where the provider publishes none'),
-    accruedCost: NullableObject(Money, 'Cost accrued since the volume was created'),
+    pricePerGBMonth: NullableObject(MoneySchema, 'Price per GB per month; null where the provider publishes none'),
+    accruedCost: NullableObject(MoneySchema, 'Cost accrued since the volume was created'),
     resourceGroupId: Nullable(Uuid()),
     attachedTo: Type.Array(Type.Object({ vmId: Uuid(), vmName: Type.String(), attachedAt: DateTime() }), {
       description: 'VMs the volume is attached to now',
@@ -38,6 +55,8 @@ export const VolumeSchema = Type.Object(
   },
   { $id: 'Volume' },
 );
+/** Persistent storage at a provider that outlives the VMs it is attached to. */
+export type Volume = Static<typeof VolumeSchema>;
 
 export const VolumeOptionSchema = Type.Object(
   {
@@ -56,6 +75,8 @@ export const VolumeOptionSchema = Type.Object(
   },
   { $id: 'VolumeOption' },
 );
+/** Where volumes can be created: one entry per datacenter whose provider offers volumes. */
+export type VolumeOption = Static<typeof VolumeOptionSchema>;
 
 export const UnmanagedVolumeSchema = Type.Object({
   providerAccountId: Uuid(),
@@ -67,6 +88,7 @@ export const UnmanagedVolumeSchema = Type.Object({
   firstSeenAt: DateTime(),
   lastSeenAt: DateTime(),
 });
+export type UnmanagedVolume = Static<typeof UnmanagedVolumeSchema>;
 
 const VolumeName = Type.String({ minLength: 1, maxLength: 100 });
 const SizeGB = Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Size in GB; each provider has its own range' });
@@ -78,14 +100,15 @@ export const CreateVolumeBody = Body({
   type: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: "One of the datacenter's types" })),
   resourceGroupId: Type.Optional(Uuid('Its cost counts in this resource group')),
 });
+export type VolumeCreateInput = Static<typeof CreateVolumeBody>;
 
 export const UpdateVolumeBody = Body({
   name: Type.Optional(VolumeName),
   sizeGB: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Grow to this size (never shrinks)' })),
 });
+export type VolumeUpdateInput = Static<typeof UpdateVolumeBody>;
 
 export const AttachVolumeBody = Body({ volumeId: Uuid() });
-export const VmVolumeParams = Type.Object({ id: Uuid(), volumeId: Uuid() }, { additionalProperties: false });
 
 export const VolumeListQuery = ListQuery(VOLUME_SORTABLE, {
   datacenterId: Type.Optional(Uuid('Only volumes in this datacenter')),
@@ -102,3 +125,5 @@ export const VmVolumeSchema = Type.Object({
   attachedAt: DateTime(),
   mountHint: Type.String(),
 });
+/** A volume as a VM shows it. */
+export type VmVolume = Static<typeof VmVolumeSchema>;

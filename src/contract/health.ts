@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from './common.ts';
 
 export const HealthSchema = Type.Object(
@@ -19,8 +19,11 @@ export const HealthSchema = Type.Object(
   },
   { $id: 'Health' },
 );
+export type HealthReport = Static<typeof HealthSchema>;
 
-const ReadinessStatusSchema = StringEnum(['ok', 'pending', 'failing'] as const);
+export const ReadinessStatusSchema = StringEnum(['ok', 'pending', 'failing'] as const);
+/** `ok`: working; `pending`: an account not synced yet (counts as ready); `failing`: not ready. */
+export type ReadinessStatus = Static<typeof ReadinessStatusSchema>;
 
 export const ReadinessSchema = Type.Object(
   {
@@ -42,3 +45,5 @@ export const ReadinessSchema = Type.Object(
       'Each enabled provider account, as its last status sync left it (`pending`: not synced yet, still ready; `failing`: not ready).',
   },
 );
+/** Account entries carry no credentials, base URL or provider error text: the report is public, like `/healthz`. */
+export type ReadinessReport = Static<typeof ReadinessSchema>;

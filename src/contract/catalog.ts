@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { IntegerEnum, Money, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { IntegerEnum, MoneySchema, Nullable, NullableObject, ref, StringEnum, Uuid } from './common.ts';
 import { MachineKindSchema } from './gpu-vm.ts';
 import { GPU_COUNTS } from './gpu-vm-requests.ts';
 
@@ -12,6 +12,7 @@ export const SeriesSchema = Type.Object(
   },
   { $id: 'Series', description: 'A GPU series of the catalog' },
 );
+export type SeriesInfo = Static<typeof SeriesSchema>;
 
 export const DatacenterSchema = Type.Object(
   {
@@ -25,6 +26,7 @@ export const DatacenterSchema = Type.Object(
   },
   { $id: 'DataCenter', description: 'One physical location of one provider' },
 );
+export type DatacenterInfo = Static<typeof DatacenterSchema>;
 
 const skuSpecs = (description?: string) =>
   Type.Object(
@@ -36,6 +38,7 @@ const skuSpecs = (description?: string) =>
     },
     description ? { description } : {},
   );
+export type SkuSpecs = Static<ReturnType<typeof skuSpecs>>;
 
 export const OfferSchema = Type.Object(
   {
@@ -52,7 +55,7 @@ export const OfferSchema = Type.Object(
     gpuCount: Type.Integer(),
     gpu: Type.Object({ model: Type.String(), memoryGiB: Type.Number(), interconnect: Nullable(Type.String()) }),
     specs: skuSpecs(),
-    pricePerHour: NullableObject(Money, 'null when the provider publishes no price'),
+    pricePerHour: NullableObject(MoneySchema, 'null when the provider publishes no price'),
     available: Type.Boolean(),
     spot: Type.Boolean(),
     machineKind: MachineKindSchema,
@@ -63,12 +66,13 @@ export const OfferSchema = Type.Object(
   },
   { $id: 'Offer', description: 'gpufleet: one orderable SKU at one datacenter of one provider account' },
 );
+export type Offer = Static<typeof OfferSchema>;
 
 const PricedSku = Type.Object({
   skuCode: Type.String(),
   description: Type.String(),
   specs: skuSpecs(),
-  pricePerHour: NullableObject(Money),
+  pricePerHour: NullableObject(MoneySchema),
   provider: Type.String(),
 });
 
@@ -89,7 +93,7 @@ export const InventorySchema = Type.Object(
               Type.Object({
                 count: Type.Integer(),
                 specs: skuSpecs('The recommended (cheapest available) SKU'),
-                pricePerHour: NullableObject(Money, 'gpufleet: price of the recommended SKU'),
+                pricePerHour: NullableObject(MoneySchema, 'gpufleet: price of the recommended SKU'),
                 availableSkus: Type.Array(PricedSku, { description: 'Every orderable SKU, cheapest first' }),
               }),
             ),
@@ -107,6 +111,7 @@ export const InventorySchema = Type.Object(
   },
   { $id: 'Inventory' },
 );
+export type Inventory = Static<typeof InventorySchema>;
 
 export const InventoryQuery = Type.Object(
   {
@@ -116,6 +121,7 @@ export const InventoryQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type InventoryQuery = Static<typeof InventoryQuery>;
 
 const commaList = (description: string, pattern = '^[^,]+(,[^,]+)*$') =>
   Type.String({ maxLength: 500, pattern, description: `${description} (comma-separated)` });
@@ -141,3 +147,4 @@ export const OffersResultSchema = Type.Object({
   offers: Type.Array(ref(OfferSchema), { description: 'Ranked: available first, then cheapest' }),
   ageSeconds: Type.Number({ description: 'Age of the offer data, seconds' }),
 });
+export type OffersResult = Static<typeof OffersResultSchema>;
