@@ -131,7 +131,15 @@ export class StatusRefresher {
         if (await this.claims.claim(accountId, maxAgeMs)) return this.poll(accountId, state);
         const shared = await this.claims.lastSynced(accountId);
         if (shared === undefined) return; // the account was removed meanwhile
-        if (shared !== null && shared > state.lastSyncedAt) state.lastSyncedAt = shared;
+        if (shared !== null && shared > state.lastSyncedAt) {
+          state.lastSyncedAt = shared;
+          // Another replica reached the account after this one's polls failed: it answers again, for us too.
+          if (state.failingSince && shared > state.failingSince) {
+            state.lastError = null;
+            state.failingSince = null;
+            this.answeringAgain?.(accountId);
+          }
+        }
         if (Date.now() - state.lastSyncedAt <= maxAgeMs || !wait || Date.now() >= deadline) return;
         // Another replica is polling this account right now: its result lands in the store shortly.
         await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));

@@ -100,6 +100,22 @@ describe.each(STORE_KINDS)('several replicas on one %s store', (kind) => {
     return { polls, persisted, looked };
   };
 
+  it('takes another replica reaching the account after its own polls failed as the account answering again', async () => {
+    const [a, b] = [replicas[0]!, replicas[1]!];
+    sim.control.setFaults({ errorRate: 1 });
+    try {
+      await a.runtime.refresher.refresh(accountId);
+      expect(a.runtime.refresher.failure(accountId)).not.toBeNull();
+    } finally {
+      sim.control.setFaults({ errorRate: 0 });
+    }
+    await b.runtime.refresher.refresh(accountId);
+    expect(b.runtime.refresher.failure(accountId)).toBeNull();
+    // a's next look finds b's sync newer than its failure (it need not poll itself): no failure is left to wait on.
+    await a.runtime.refresher.refresh(accountId, { maxAgeMs: 60_000 });
+    expect(a.runtime.refresher.failure(accountId)).toBeNull();
+  });
+
   it('polls each account about once per interval between them, and both stay fresh', async () => {
     const { polls, persisted, looked } = await record();
     const offersBefore = offerCalls();
