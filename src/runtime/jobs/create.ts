@@ -277,7 +277,12 @@ async function recordIntent(step: JobStep, payload: CreatePayload, c: Candidate)
   step.setAttempts(attempts);
   payload.pendingCreate = true;
   step.setPayload(payload as unknown as Record<string, unknown>);
-  step.progress('placing', 20, `Ordering ${c.skuCode} from ${c.provider} in ${c.datacenter.name}`);
+  // Saved before the call: while a slow provider holds the create, the job says what it waits for.
+  step.progress(
+    'placing',
+    20,
+    `Ordering ${c.skuCode} from ${c.provider} in ${c.datacenter.name}; waiting for ${c.provider}'s answer (a create is never sent twice: without one, gpufleet looks for the instance by its tag)`,
+  );
   await step.save();
 }
 
