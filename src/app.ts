@@ -356,11 +356,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   };
 
+  const jobs = new JobRepository(db);
   const worker = new JobWorker(
     {
       db,
       vms: new VmRepository(db),
-      jobs: new JobRepository(db),
+      jobs,
       pool,
       refresher,
       offers,
@@ -380,7 +381,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   );
   refresher.onAnsweringAgain((accountId) => {
-    new JobRepository(db)
+    jobs
       .wakeWaitingOnAccount(accountId, new Date().toISOString())
       .then((woken) => {
         if (woken > 0) logger.info('provider answers again; resuming waiting jobs', { accountId, jobs: woken });

@@ -49,7 +49,6 @@ async function request(step: JobStep, payload: PowerPayload): Promise<JobPatch> 
           `${payload.action}_failed`,
           `deadline passed while ${vm.provider} ${why}: ${error.message}`,
         );
-        if (capacity) await deps.vms.update(vm.id, { status_reason: 'capacity' });
         return step.fail(code, `${vm.provider} did not take the ${payload.action} before the deadline: ${error.message}`, true);
       }
       if (capacity && !payload.waitingForCapacity) {
